@@ -1,0 +1,169 @@
+"""Shared value types (StrEnum): tables, the lifecycle, the API and documents all use these.
+
+The Chinese label of each member is what users see; the value is what is stored and sent.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labeled(StrEnum):
+    """A StrEnum whose members carry a Chinese label: `Member = ("value", "标签")`."""
+
+    def __new__(cls, value: str, label: str = "") -> Labeled:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label or value  # type: ignore[attr-defined]
+        return obj
+
+
+class CaseStatus(Labeled):
+    RECEIVED = ("received", "已受理")
+    ASSIGNED = ("assigned", "已分派")
+    INSPECTED = ("inspected", "已检查")
+    RECTIFICATION_NOTICE = ("rectification_notice", "责令整改")
+    PENALTY = ("penalty", "行政处罚")
+    CLOSED = ("closed", "已结案")
+
+
+class CaseEventType(Labeled):
+    """Lifecycle events (state transitions) and recorded actions that do not move the state."""
+
+    # transitions
+    ASSIGN = ("assign", "分派")
+    DISMISS = ("dismiss", "不予立案/终止")
+    RECORD_INSPECTION = ("record_inspection", "现场检查")
+    CLOSE_NO_VIOLATION = ("close_no_violation", "未发现违法结案")
+    ISSUE_RECTIFICATION = ("issue_rectification", "下达责令整改通知书")
+    OPEN_PENALTY = ("open_penalty", "立案")
+    CONFIRM_RECTIFIED = ("confirm_rectified", "复查整改到位结案")
+    CLOSE_PENALTY = ("close_penalty", "处罚结案")
+    # actions inside a state
+    RECEIVE = ("receive", "受理")
+    MERGE_COMPLAINT = ("merge_complaint", "合并线索")
+    RECORD_SERVICE = ("record_service", "送达")
+    RECORD_REINSPECTION = ("record_reinspection", "复查")
+    PENALTY_STEP = ("penalty_step", "处罚程序")
+    PAUSE_CLOCK = ("pause_clock", "中止计时")
+    RESUME_CLOCK = ("resume_clock", "恢复计时")
+    ESCALATE = ("escalate", "督办")
+    REVEAL_COMPLAINANT = ("reveal_complainant", "查看举报人信息")
+    DEADLINE_RECOMPUTED = ("deadline_recomputed", "期限重算")
+
+
+TRANSITIONS = frozenset(
+    {
+        CaseEventType.ASSIGN,
+        CaseEventType.DISMISS,
+        CaseEventType.RECORD_INSPECTION,
+        CaseEventType.CLOSE_NO_VIOLATION,
+        CaseEventType.ISSUE_RECTIFICATION,
+        CaseEventType.OPEN_PENALTY,
+        CaseEventType.CONFIRM_RECTIFIED,
+        CaseEventType.CLOSE_PENALTY,
+    }
+)
+
+
+class PenaltyStep(Labeled):
+    """The 行政处罚法 steps inside the `penalty` state, in their legal order."""
+
+    FILED = ("filed", "立案")
+    NOTICE_SERVED = ("notice_served", "事先告知书送达")
+    STATEMENT_CLOSED = ("statement_closed", "陈述申辩/听证申请期届满")
+    HEARING_HELD = ("hearing_held", "听证")
+    LEGAL_REVIEW = ("legal_review", "法制审核")
+    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
+    DECIDED = ("decided", "作出处罚决定")
+    DECISION_SERVED = ("decision_served", "决定书送达")
+    EXECUTED = ("executed", "执行完毕")
+    PUBLISHED = ("published", "公示")
+
+
+class DecisionOutcome(Labeled):
+    PENALTY = ("penalty", "给予行政处罚")
+    NO_PENALTY = ("no_penalty", "不予行政处罚")
+
+
+class Role(Labeled):
+    OFFICER = ("officer", "执法人员")
+    SUPERVISOR = ("supervisor", "科长/分管领导")
+    LEGAL = ("legal", "法制审核")
+    ADMIN = ("admin", "系统管理员")
+
+
+class DeadlineKind(Labeled):
+    WORKING = ("working", "工作日")
+    NATURAL = ("natural", "自然日")
+
+
+class DueState(Labeled):
+    ON_TRACK = ("on_track", "正常")
+    DUE_SOON = ("due_soon", "即将到期")
+    DUE = ("due", "今日到期")
+    OVERDUE = ("overdue", "已逾期")
+    PAUSED = ("paused", "已中止计时")
+    MET = ("met", "已完成")
+
+
+class InstitutionCategory(Labeled):
+    SUBJECT = ("subject", "学科类")
+    SPORTS = ("sports", "非学科类·体育")
+    ARTS = ("arts", "非学科类·文化艺术")
+    SCIENCE = ("science", "非学科类·科技")
+    OTHER = ("other", "非学科类·其他")
+
+
+class LicenceStatus(Labeled):
+    LICENSED = ("licensed", "有证有照")
+    UNLICENSED_REGISTERED = ("unlicensed_registered", "无证有照")
+    UNLICENSED = ("unlicensed", "无证无照")
+    CONVERTED = ("converted", "营转非")
+
+
+class ListStatus(Labeled):
+    NONE = ("none", "未列入")
+    WHITE = ("white", "白名单")
+    BLACK = ("black", "黑名单")
+
+
+class Channel(Labeled):
+    HOTLINE_12345 = ("hotline_12345", "12345热线")
+    SNAPSHOT_APP = ("snapshot_app", "随手拍小程序")
+    GRID_OFFICER = ("grid_officer", "网格员")
+    SOCIAL_SUPERVISOR = ("social_supervisor", "社会监督员")
+    PATROL = ("patrol", "日常巡查")
+    WEB = ("web", "网上举报")
+    REFERRAL = ("referral", "部门移送")
+
+
+class DocumentType(Labeled):
+    RECTIFICATION_NOTICE = ("rectification_notice", "责令限期改正通知书")
+    SERVICE_RECEIPT = ("service_receipt", "送达回证")
+    INSPECTION_RECORD = ("inspection_record", "现场检查笔录")
+    PENALTY_NOTICE = ("penalty_notice", "行政处罚事先告知书")
+    PENALTY_DECISION = ("penalty_decision", "行政处罚决定书")
+    PATROL_SHEET = ("patrol_sheet", "巡查任务单")
+    FORTNIGHTLY_REPORT = ("fortnightly_report", "半月通报")
+
+
+class ServiceMethod(Labeled):
+    """送达 methods (民事诉讼法 arts. 87–95)."""
+
+    DIRECT = ("direct", "直接送达")
+    LEFT_AT_PREMISES = ("left_at_premises", "留置送达")
+    ELECTRONIC = ("electronic", "电子送达")
+    POSTAL = ("postal", "邮寄送达")
+    PUBLIC_NOTICE = ("public_notice", "公告送达")
+
+
+class CloseReason(Labeled):
+    DUPLICATE = ("duplicate", "重复线索，已并案")
+    TRANSFERRED = ("transferred", "不属本机关管辖，已移送")
+    INSUFFICIENT = ("insufficient", "线索信息不足，无法核查")
+    NO_VIOLATION = ("no_violation", "经核查未发现违法行为")
+    RECTIFIED = ("rectified", "整改到位")
+    PENALTY_EXECUTED = ("penalty_executed", "处罚执行完毕")
+    NO_PENALTY = ("no_penalty", "不予行政处罚")
+    COURT_ENFORCEMENT = ("court_enforcement", "已申请法院强制执行")
