@@ -1,0 +1,322 @@
+"""SQLModel tables. Schema changes go through Alembic (`cases/migrations/`).
+
+Conventions: `_at` columns are UTC-aware datetimes, `_date` / `_on` columns are bureau-local
+dates, JSON columns hold small lists. `Case.status` and `Case.penalty_step` are written only by
+`cases.lifecycle`; `Case.version` is SQLAlchemy's version counter, so a stale write raises.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Integer, TypeDecorator, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from cases.enums import (
+    CaseEventType,
+    CaseStatus,
+    Channel,
+    DeadlineKind,
+    DocumentType,
+    InstitutionCategory,
+    LicenceStatus,
+    ListStatus,
+    PenaltyStep,
+    ServiceMethod,
+)
+
+SQLModel.metadata.naming_convention = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always returns aware UTC datetimes (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware values")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kw), default=None)
+
+
+def enum_type(enum_cls: type) -> Any:
+    """Enums stored as their value in a VARCHAR (no native PG enum types to migrate)."""
+    return SAEnum(enum_cls, native_enum=False, create_constraint=False, length=32,
+                  values_callable=lambda members: [m.value for m in members])
+
+
+def json_column() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Region(SQLModel, table=True):
+    """GB/T 2260 region (province → city → county → township); jurisdiction is this tree."""
+
+    code: str = Field(primary_key=True, max_length=12)
+    name: str = Field(max_length=64)
+    parent_code: str | None = Field(default=None, foreign_key="region.code", index=True)
+    level: str = Field(max_length=16)  # province / city / county / township
+
+
+class Department(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=32, index=True)  # education, market, police, fire, civil, …
+    region_code: str = Field(foreign_key="region.code", index=True)
+    doc_code: str = Field(max_length=16)  # 机关代字 for document numbers, e.g. "息教"
+    address: str = ""
+    phone: str = ""
+    review_body: str = ""  # 行政复议机关
+    court: str = ""
+
+
+class Officer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=32)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    roles: list[str] = json_column()
+    badge_no: str | None = Field(default=None, max_length=32, unique=True)  # 执法证号
+    badge_valid_until: date | None = None
+    phone: str = ""
+    password_hash: str = ""
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = utc_column(nullable=True)
+
+    def certified_on(self, day: date) -> bool:
+        return bool(self.active and self.badge_no and self.badge_valid_until and self.badge_valid_until >= day)
+
+
+class OfficerLeave(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    start_date: date
+    end_date: date
+    reason: str = ""
+
+
+class Recusal(SQLModel, table=True):
+    """回避: the officer may not act on cases or patrols of this institution."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    reason: str = ""
+
+
+class Institution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    name_key: str = Field(max_length=128, index=True)  # cases.uscc.normalise_name
+    uscc: str | None = Field(default=None, max_length=18, unique=True)  # 统一社会信用代码
+    category: InstitutionCategory = Field(sa_type=enum_type(InstitutionCategory))
+    licence_status: LicenceStatus = Field(sa_type=enum_type(LicenceStatus))
+    non_profit: bool = False
+    address: str = ""
+    region_code: str = Field(foreign_key="region.code", index=True)  # township
+    phone: str = ""
+    legal_representative: str = ""
+    list_status: ListStatus = Field(default=ListStatus.NONE, sa_type=enum_type(ListStatus))
+    fund_supervision: str = "supervised"  # supervised / unsupervised / abnormal (预收费资金监管)
+    student_count: int = 0
+    risk_grade: str | None = Field(default=None, max_length=1)
+    risk_inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = utc_column()
+
+
+_CASE_VERSION = Column("version", Integer, nullable=False)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "enforcement_case"  # "case" is an SQL keyword
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=32, unique=True)
+    # status and penalty_step are written only by cases.lifecycle
+    status: CaseStatus = Field(default=CaseStatus.RECEIVED, index=True, sa_type=enum_type(CaseStatus))
+    penalty_step: PenaltyStep | None = Field(default=None, sa_type=enum_type(PenaltyStep))
+    version: int = Field(default=1, sa_column=_CASE_VERSION)
+    region_code: str = Field(foreign_key="region.code", index=True)
+    lead_department_id: int = Field(foreign_key="department.id", index=True)
+    cooperating_department_ids: list[int] = json_column()
+    institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    violation_codes: list[str] = json_column()
+    assignee_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
+    team_officer_ids: list[int] = json_column()
+    jurisdiction_basis: str = "offline_occurrence"  # 53号令 arts. 8–11
+    received_at: datetime = utc_column()
+    filed_at: datetime | None = utc_column(nullable=True)  # 立案
+    closed_at: datetime | None = utc_column(nullable=True)
+    close_reason: str | None = None
+    merged_into_id: int | None = Field(default=None, foreign_key="enforcement_case.id")
+    transferred_to: str = ""
+    updated_at: datetime = utc_column()
+
+    __mapper_args__ = {"version_id_col": _CASE_VERSION}  # UPDATE … WHERE version = :old
+
+
+class Complaint(SQLModel, table=True):
+    """线索. Complainant fields are protected: never printed on documents to the institution."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_code: str = Field(max_length=16, unique=True)
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+    channel: Channel = Field(sa_type=enum_type(Channel))
+    received_at: datetime = utc_column()
+    content: str
+    institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    reported_name: str = ""
+    reported_address: str = ""
+    region_code: str = Field(foreign_key="region.code", index=True)
+    violation_codes: list[str] = json_column()
+    refund_related: bool = False
+    anonymous: bool = False
+    complainant_name: str = ""  # protected
+    complainant_phone: str = ""  # protected
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """Append-only, hash-chained (全过程记录): `hash` covers the row and the previous hash."""
+
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="case_event_case_id_seq_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
+    seq: int
+    event_type: CaseEventType = Field(sa_type=enum_type(CaseEventType))
+    from_status: CaseStatus | None = Field(default=None, sa_type=enum_type(CaseStatus))
+    to_status: CaseStatus | None = Field(default=None, sa_type=enum_type(CaseStatus))
+    actor_id: int | None = Field(default=None, foreign_key="officer.id")
+    occurred_at: datetime = utc_column()
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Deadline(SQLModel, table=True):
+    """One clock of one step of one case (e.g. inspection, rectification, decision)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
+    step: str = Field(max_length=32)  # period key in cases/data/periods.toml
+    label: str = ""
+    legal_basis: str = ""
+    kind: DeadlineKind = Field(sa_type=enum_type(DeadlineKind))
+    days: int
+    start_date: date
+    due_date: date = Field(index=True)
+    provisional: bool = False  # computed with statutory days only (year without official table)
+    open: bool = Field(default=True, index=True)
+    met_at: datetime | None = utc_column(nullable=True)
+    paused_since: date | None = None
+    paused_reason: str = ""
+    escalation_level: int = 0
+    reminded_on: date | None = None
+
+
+class Inspection(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+    reinspection: bool = False  # 复查
+    started_at: datetime = utc_column()
+    ended_at: datetime | None = utc_column(nullable=True)
+    place: str = ""
+    officer_ids: list[int] = json_column()
+    findings: str = ""
+    violation_found: bool = False
+    violation_codes: list[str] = json_column()
+    rectified: bool | None = None  # re-inspections only
+    evidence: list[dict[str, Any]] = json_column()  # {sha256, filename, content_type, path}
+
+
+class Document(SQLModel, table=True):
+    """An issued document: stored write-once, its SHA-256 here; never re-rendered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+    doc_type: DocumentType = Field(index=True, sa_type=enum_type(DocumentType))
+    department_id: int = Field(foreign_key="department.id")
+    year: int
+    seq: int
+    number: str = Field(max_length=64, unique=True)  # 机关代字〔2026〕N号
+    title: str = ""
+    addressee: str = ""
+    path: str
+    sha256: str = Field(max_length=64)
+    size: int
+    issued_at: datetime = utc_column()
+    issued_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    related_document_id: int | None = Field(default=None, foreign_key="document.id")
+
+
+class DocumentCounter(SQLModel, table=True):
+    """Gapless numbering per authority, document type and year (row-locked when allocating)."""
+
+    department_id: int = Field(foreign_key="department.id", primary_key=True)
+    doc_type: DocumentType = Field(primary_key=True, sa_type=enum_type(DocumentType))
+    year: int = Field(primary_key=True)
+    last_seq: int = 0
+
+
+class ServiceRecord(SQLModel, table=True):
+    """送达: the service date starts the next clock."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    method: ServiceMethod = Field(sa_type=enum_type(ServiceMethod))
+    served_on: date
+    place: str = ""
+    recipient: str = ""
+    refusal_reason: str = ""
+    witness: str = ""
+    recorded_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    recorded_at: datetime = utc_column()
+
+
+class Penalty(SQLModel, table=True):
+    """Facts of the penalty procedure; the step pointer itself is `Case.penalty_step`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", unique=True)
+    intended_penalty: str = ""
+    fine_yuan: int = 0
+    confiscation_yuan: int = 0
+    party_is_person: bool = False
+    hearing_offered: bool = False
+    major: bool = False  # 法制审核 and 集体讨论 required (53号令 arts. 33–34)
+    collective_discussion_on: date | None = None
+    notice_served_on: date | None = None
+    statement_closes_on: date | None = None
+    hearing_requested: bool = False
+    hearing_held_on: date | None = None
+    legal_review_on: date | None = None
+    legal_reviewer_id: int | None = Field(default=None, foreign_key="officer.id")
+    outcome: str | None = None  # DecisionOutcome
+    decided_on: date | None = None
+    decision_served_on: date | None = None
+    executed_on: date | None = None
+    court_enforcement_on: date | None = None
+    publish_required: bool = True
+    published_on: date | None = None
