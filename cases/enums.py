@@ -39,12 +39,21 @@ class CaseEventType(Labeled):
     OPEN_PENALTY = ("open_penalty", "立案")
     CONFIRM_RECTIFIED = ("confirm_rectified", "复查整改到位结案")
     CLOSE_PENALTY = ("close_penalty", "处罚结案")
+    # penalty steps (self-transitions of `penalty`, in 行政处罚法 order)
+    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
+    SERVE_PENALTY_NOTICE = ("serve_penalty_notice", "送达行政处罚事先告知书")
+    CLOSE_STATEMENT_WINDOW = ("close_statement_window", "陈述申辩期届满")
+    HOLD_HEARING = ("hold_hearing", "听证")
+    LEGAL_REVIEW = ("legal_review", "法制审核")
+    DECIDE = ("decide", "作出决定")
+    SERVE_DECISION = ("serve_decision", "送达决定书")
+    EXECUTE = ("execute", "执行")
+    PUBLISH = ("publish", "公示")
     # actions inside a state
     RECEIVE = ("receive", "受理")
     MERGE_COMPLAINT = ("merge_complaint", "合并线索")
     RECORD_SERVICE = ("record_service", "送达")
     RECORD_REINSPECTION = ("record_reinspection", "复查")
-    PENALTY_STEP = ("penalty_step", "处罚程序")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
@@ -52,18 +61,8 @@ class CaseEventType(Labeled):
     DEADLINE_RECOMPUTED = ("deadline_recomputed", "期限重算")
 
 
-TRANSITIONS = frozenset(
-    {
-        CaseEventType.ASSIGN,
-        CaseEventType.DISMISS,
-        CaseEventType.RECORD_INSPECTION,
-        CaseEventType.CLOSE_NO_VIOLATION,
-        CaseEventType.ISSUE_RECTIFICATION,
-        CaseEventType.OPEN_PENALTY,
-        CaseEventType.CONFIRM_RECTIFIED,
-        CaseEventType.CLOSE_PENALTY,
-    }
-)
+# Events that are lifecycle transitions (the rest are recorded actions inside a state).
+TRANSITIONS = frozenset(list(CaseEventType)[: list(CaseEventType).index(CaseEventType.RECEIVE)])
 
 
 class PenaltyStep(Labeled):
