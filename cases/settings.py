@@ -93,4 +93,6 @@ def get_clock() -> BureauClock:
 def get_calendar() -> WorkCalendar:
     from cases.calendar import load_calendar
 
-    return load_calendar(get_settings().calendar_dir)
+    settings = get_settings()
+    # the repo's official tables, then the operator overlay (`enforce calendar load`), which wins
+    return load_calendar(settings.calendar_dir, settings.resolved_home / "calendar")
