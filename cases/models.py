@@ -271,13 +271,11 @@ class Document(SQLModel, table=True):
     related_document_id: int | None = Field(default=None, foreign_key="document.id")
 
 
-class DocumentCounter(SQLModel, table=True):
-    """Gapless numbering per authority, document type and year (row-locked when allocating)."""
+class Counter(SQLModel, table=True):
+    """Gapless sequences: document numbers per authority/type/year, case numbers per region/year."""
 
-    department_id: int = Field(foreign_key="department.id", primary_key=True)
-    doc_type: DocumentType = Field(primary_key=True, sa_type=enum_type(DocumentType))
-    year: int = Field(primary_key=True)
-    last_seq: int = 0
+    key: str = Field(primary_key=True, max_length=96)
+    last: int = 0
 
 
 class ServiceRecord(SQLModel, table=True):

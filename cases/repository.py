@@ -1,0 +1,188 @@
+"""Queries on case tables: functions taking a Session. No commits here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from cases.enums import CaseStatus, DocumentType
+from cases.errors import NotFound
+from cases.models import (
+    Case,
+    CaseEvent,
+    Complaint,
+    Counter,
+    Deadline,
+    Department,
+    Document,
+    Inspection,
+    Institution,
+    Officer,
+    Penalty,
+    Region,
+    ServiceRecord,
+)
+
+
+def get_or_raise(session: Session, model: type, key: object, label: str = "记录"):  # noqa: ANN201
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{label}不存在", id=key)
+    return row
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    return get_or_raise(session, Case, case_id, "案件")
+
+
+def region_parents(session: Session) -> dict[str, str | None]:
+    return dict(session.exec(select(Region.code, Region.parent_code)).all())
+
+
+def subtree_codes(session: Session, root: str) -> list[str]:
+    """`root` and every region below it."""
+    children: dict[str | None, list[str]] = {}
+    for code, parent in region_parents(session).items():
+        children.setdefault(parent, []).append(code)
+    out, stack = [], [root]
+    while stack:
+        code = stack.pop()
+        out.append(code)
+        stack.extend(children.get(code, []))
+    return out
+
+
+def ancestors(session: Session, code: str) -> list[str]:
+    """`code` and its ancestors, nearest first."""
+    parents, chain, current = region_parents(session), [], code
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents.get(current)
+    return chain
+
+
+def next_in_sequence(session: Session, key: str) -> int:
+    """Allocate the next number of a gapless sequence inside the caller's transaction.
+
+    `UPDATE … RETURNING` takes the row lock (PostgreSQL) or runs under the transaction's write
+    lock (SQLite BEGIN IMMEDIATE), so concurrent issuers queue; a rollback returns the number.
+    """
+    bump = text("UPDATE counter SET last = last + 1 WHERE key = :key RETURNING last")
+    value = session.execute(bump, {"key": key}).scalar()
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(key=key, last=0))
+        except IntegrityError:
+            pass  # created concurrently: fine, bump it
+        value = session.execute(bump, {"key": key}).scalar()
+    return int(value)
+
+
+def list_events(session: Session, case_id: int) -> Sequence[CaseEvent]:
+    return session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))).all()
+
+
+def open_deadlines(session: Session, case_id: int) -> Sequence[Deadline]:
+    return session.exec(select(Deadline).where(Deadline.case_id == case_id, col(Deadline.open)).order_by(
+        col(Deadline.due_date))).all()
+
+
+def open_deadline(session: Session, case_id: int, step: str) -> Deadline | None:
+    return session.exec(select(Deadline).where(Deadline.case_id == case_id, Deadline.step == step,
+                                               col(Deadline.open))).first()
+
+
+def last_deadline(session: Session, case_id: int, step: str) -> Deadline | None:
+    return session.exec(select(Deadline).where(Deadline.case_id == case_id, Deadline.step == step)
+                        .order_by(col(Deadline.id).desc())).first()
+
+
+def case_documents(session: Session, case_id: int, doc_type: DocumentType | None = None) -> Sequence[Document]:
+    query = select(Document).where(Document.case_id == case_id)
+    if doc_type is not None:
+        query = query.where(Document.doc_type == doc_type)
+    return session.exec(query.order_by(col(Document.id))).all()
+
+
+def latest_document(session: Session, case_id: int, doc_type: DocumentType) -> Document | None:
+    docs = case_documents(session, case_id, doc_type)
+    return docs[-1] if docs else None
+
+
+def inspections(session: Session, case_id: int, *, reinspection: bool | None = None) -> Sequence[Inspection]:
+    query = select(Inspection).where(Inspection.case_id == case_id)
+    if reinspection is not None:
+        query = query.where(Inspection.reinspection == reinspection)
+    return session.exec(query.order_by(col(Inspection.started_at))).all()
+
+
+def penalty_of(session: Session, case_id: int) -> Penalty:
+    penalty = session.exec(select(Penalty).where(Penalty.case_id == case_id)).first()
+    if penalty is None:
+        raise NotFound("该案件尚未立案", case_id=case_id)
+    return penalty
+
+
+def officers(session: Session, ids: Sequence[int]) -> list[Officer]:
+    rows = {o.id: o for o in session.exec(select(Officer).where(col(Officer.id).in_(list(ids)))).all()}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise NotFound("执法人员不存在", officer_ids=missing)
+    return [rows[i] for i in ids]
+
+
+def department_for(session: Session, region_code: str, kinds: Sequence[str]) -> Department | None:
+    """The competent department: the first kind in `kinds` found nearest up the region tree."""
+    chain = ancestors(session, region_code)
+    depts = session.exec(select(Department).where(col(Department.region_code).in_(chain))).all()
+    for kind in kinds:
+        candidates = [d for d in depts if d.kind == kind]
+        if candidates:
+            return min(candidates, key=lambda d: chain.index(d.region_code))
+    return None
+
+
+def open_case_for_institution(session: Session, institution_id: int, since) -> Case | None:  # noqa: ANN001
+    return session.exec(
+        select(Case).where(Case.institution_id == institution_id, Case.status != CaseStatus.CLOSED,
+                           col(Case.received_at) >= since).order_by(col(Case.received_at).desc())
+    ).first()
+
+
+def find_institution(session: Session, *, uscc: str | None, name_key: str | None,
+                     phone: str | None, address: str | None) -> Institution | None:
+    """Match the register by 统一社会信用代码, then normalised name, then phone, then address."""
+    for column, value in ((Institution.uscc, uscc), (Institution.name_key, name_key),
+                          (Institution.phone, phone), (Institution.address, address)):
+        if value:
+            found = session.exec(select(Institution).where(column == value)).first()
+            if found:
+                return found
+    return None
+
+
+def complaint_by_key(session: Session, key: str) -> Complaint | None:
+    return session.exec(select(Complaint).where(Complaint.idempotency_key == key)).first()
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.exec(select(Case.status, func.count()).group_by(Case.status)).all()
+    return {str(status): n for status, n in rows}
+
+
+def overdue_deadlines(session: Session, today: date) -> Sequence[Deadline]:
+    return session.exec(select(Deadline).where(col(Deadline.open), col(Deadline.paused_since).is_(None),
+                                               col(Deadline.due_date) < today)).all()
+
+
+def provisional_deadlines(session: Session) -> Sequence[Deadline]:
+    return session.exec(select(Deadline).where(col(Deadline.open), col(Deadline.provisional))).all()
+
+
+def service_of(session: Session, document_id: int) -> ServiceRecord | None:
+    return session.exec(select(ServiceRecord).where(ServiceRecord.document_id == document_id)).first()

@@ -1,0 +1,151 @@
+"""Shared steps of the use cases: load-and-check, clocks, transitions, document issuing.
+
+Every use case: load the case → jurisdiction (NotFound) → version (StaleVersion) → role
+(NotAuthorised) → validate → transition through `cases.lifecycle` → one commit by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from cases import authority, deadlines, repository
+from cases.audit import AuditTrail, append_event
+from cases.authority import Actor
+from cases.calendar import WorkCalendar
+from cases.catalogue import Catalogue, load_catalogue
+from cases.enums import CaseEventType, DocumentType
+from cases.errors import NotFound, StaleVersion, ValidationFailed
+from cases.lifecycle import Facts, OfficerFact, transition
+from cases.models import Case, Deadline, Department, Document, Officer
+from cases.ports import Authority, Clock, DocumentRenderer, DocumentStore
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every use case needs from outside; built by the composition roots (CLI, API, flows)."""
+
+    actor: Actor
+    clock: Clock
+    calendar: WorkCalendar
+    renderer: DocumentRenderer | None = None
+    store: DocumentStore | None = None
+    catalogue: Catalogue | None = None
+
+    @property
+    def cat(self) -> Catalogue:
+        return self.catalogue or load_catalogue()
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def load_case(session: Session, ctx: Ctx, case_id: int, *, version: int | None, action: str) -> Case:
+    case = session.get(Case, case_id)
+    parents = repository.region_parents(session)
+    if case is None or not authority.within(case.region_code, ctx.actor.region_code, parents):
+        raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
+    if version is not None and case.version != version:
+        raise StaleVersion(expected=version, current=case.version)
+    authority.require(ctx.actor, action)
+    return case
+
+
+def fire(session: Session, ctx: Ctx, case: Case, event: str, facts: Facts, payload: dict[str, Any]) -> None:
+    """Run a lifecycle transition with the audit listener; bump `updated_at`."""
+    listener = AuditTrail(session, case, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
+    transition(case, event, facts=facts, listeners=[listener])
+    case.updated_at = ctx.now()
+    session.add(case)
+
+
+def record(session: Session, ctx: Ctx, case: Case, event: CaseEventType, payload: dict[str, Any]) -> None:
+    """An event that does not move the state; still bumps the version (the case changed)."""
+    append_event(session, case, event, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
+    case.updated_at = ctx.now()
+    session.add(case)
+
+
+def officer_facts(session: Session, ids: list[int], day: date, competent_kinds: set[str] | None = None,
+                  ) -> tuple[list[Officer], tuple[OfficerFact, ...]]:
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed("执法人员重复", code="duplicate_officers")
+    officers = repository.officers(session, ids)
+    depts = {d.id: d for d in (session.get(Department, o.department_id) for o in officers) if d}
+    facts = tuple(
+        OfficerFact(o.id, o.department_id, o.certified_on(day),
+                    competent_kinds is None or depts[o.department_id].kind in competent_kinds)
+        for o in officers)
+    return officers, facts
+
+
+@lru_cache
+def periods() -> Mapping[str, deadlines.Period]:
+    return deadlines.load_periods()
+
+
+def start_clock(session: Session, ctx: Ctx, case: Case, step: str, start: date, *, days: int | None = None,
+                due: date | None = None) -> Deadline:
+    """Open the clock of `step`, counted from `start` (a year without a table gives a provisional due)."""
+    period = periods()[step]
+    if days is not None:
+        period = period.with_days(days)
+    reckoned = deadlines.compute_due(start, period, ctx.calendar, provisional=True)
+    due_date = max(due, reckoned.date) if due else reckoned.date
+    row = Deadline(case_id=case.id, step=step, label=period.label_zh, legal_basis=period.legal_basis,
+                   kind=period.kind, days=period.days or period.months * 30, start_date=start,
+                   due_date=due_date, provisional=reckoned.provisional and not (due and due > reckoned.date))
+    session.add(row)
+    return row
+
+
+def stop_clock(session: Session, ctx: Ctx, case: Case, step: str) -> Deadline | None:
+    row = repository.open_deadline(session, case.id, step)
+    if row is not None:
+        row.open = False
+        row.met_at = ctx.now()
+        session.add(row)
+    return row
+
+
+def close_all_clocks(session: Session, ctx: Ctx, case: Case) -> None:
+    for row in repository.open_deadlines(session, case.id):
+        row.open, row.met_at = False, ctx.now()
+        session.add(row)
+
+
+def authority_of(dept: Department) -> Authority:
+    return Authority(name=dept.name, code=dept.doc_code, address=dept.address, phone=dept.phone,
+                     review_body=dept.review_body, court=dept.court)
+
+
+def issue_document(session: Session, ctx: Ctx, case: Case | None, dept: Department, doc_type: DocumentType,
+                   build_snapshot: Any, *, addressee: str) -> Document:
+    """Allocate the gapless number, render, store write-once and add the row — one transaction.
+
+    `build_snapshot(number)` returns the snapshot to render. If anything fails, the caller's
+    transaction rolls back and the number returns to the sequence; a stored file without a
+    row is harmless (content-addressed, never served).
+    """
+    if ctx.renderer is None or ctx.store is None:
+        raise RuntimeError("document renderer and store are not configured")
+    year = ctx.today().year
+    seq = repository.next_in_sequence(session, f"doc:{dept.id}:{doc_type}:{year}")
+    number = ctx.cat.document_number(dept.doc_code, doc_type, year, seq)
+    snapshot = build_snapshot(number)
+    content = ctx.renderer(doc_type, snapshot)
+    ref = ctx.store.put(content, name=f"{doc_type}/{year}/{dept.id}-{seq}.pdf")
+    doc = Document(case_id=case.id if case else None, doc_type=doc_type, department_id=dept.id, year=year,
+                   seq=seq, number=number, title=doc_type.label, addressee=addressee, path=ref.path,
+                   sha256=ref.sha256, size=ref.size, issued_at=ctx.now(), issued_by_id=ctx.actor.officer_id)
+    session.add(doc)
+    session.flush()
+    return doc

@@ -1,0 +1,80 @@
+"""Clocks: pause and resume with a reason (e.g. hearing, appraisal), and the provisional recompute."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cases import deadlines, repository
+from cases.audit import append_event
+from cases.calendar import WorkCalendar
+from cases.enums import CaseEventType
+from cases.errors import ValidationFailed
+from cases.models import Case, Deadline
+from cases.ports import Clock
+from cases.service._common import Ctx, load_case, periods, record
+
+
+def _open_clock(session: Session, case: Case, step: str) -> Deadline:
+    row = repository.open_deadline(session, case.id, step)
+    if row is None:
+        raise ValidationFailed("该环节没有正在计时的期限", code="no_open_clock", step=step)
+    return row
+
+
+def pause_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step: str, reason: str) -> Deadline:
+    case = load_case(session, ctx, case_id, version=version, action="pause_clock")
+    if not reason.strip():
+        raise ValidationFailed("中止计时须注明理由", code="reason_required")
+    row = _open_clock(session, case, step)
+    if row.paused_since is not None:
+        raise ValidationFailed("该期限已中止计时", code="already_paused")
+    row.paused_since, row.paused_reason = ctx.today(), reason.strip()
+    session.add(row)
+    record(session, ctx, case, CaseEventType.PAUSE_CLOCK, {"step": step, "reason": reason.strip()})
+    session.commit()
+    return row
+
+
+def resume_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step: str) -> Deadline:
+    """The paused span extends the deadline (working days for working-day periods)."""
+    case = load_case(session, ctx, case_id, version=version, action="resume_clock")
+    row = _open_clock(session, case, step)
+    if row.paused_since is None:
+        raise ValidationFailed("该期限未中止计时", code="not_paused")
+    moved = deadlines.due_after_pause(row.due_date, row.kind, row.paused_since, ctx.today(), ctx.calendar,
+                                      provisional=True)
+    payload = {"step": step, "paused_since": row.paused_since.isoformat(), "due_was": row.due_date.isoformat(),
+               "due_now": moved.date.isoformat()}
+    row.due_date, row.provisional = moved.date, row.provisional or moved.provisional
+    row.paused_since, row.paused_reason = None, ""
+    session.add(row)
+    record(session, ctx, case, CaseEventType.RESUME_CLOCK, payload)
+    session.commit()
+    return row
+
+
+def recompute_provisional_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock) -> int:
+    """After a year's table is loaded: recount every open provisional due date; returns how many changed.
+
+    A clock that now falls wholly in known years loses its provisional flag; each change is
+    written to the case's event log.
+    """
+    changed = 0
+    for row in repository.provisional_deadlines(session):
+        period = periods().get(row.step)
+        if period is None:
+            continue
+        reckoned = deadlines.compute_due(row.start_date, period.with_days(row.days) if period.days else period,
+                                         calendar, provisional=True)
+        if (reckoned.date, reckoned.provisional) == (row.due_date, row.provisional):
+            continue
+        case = session.get(Case, row.case_id)
+        payload = {"step": row.step, "due_was": row.due_date.isoformat(), "due_now": reckoned.date.isoformat(),
+                   "provisional": reckoned.provisional}
+        row.due_date, row.provisional = reckoned.date, reckoned.provisional
+        session.add(row)
+        append_event(session, case, CaseEventType.DEADLINE_RECOMPUTED, actor_id=None, at=clock.now(),
+                     payload=payload)
+        changed += 1
+    session.commit()
+    return changed

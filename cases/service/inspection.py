@@ -1,0 +1,219 @@
+"""Field work: assignment, inspection (现场检查), the 整改通知书, service (送达) and re-inspection (复查)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from cases import deadlines, repository
+from cases.enums import CaseEventType, DocumentType, ServiceMethod
+from cases.errors import ValidationFailed
+from cases.lifecycle import Facts
+from cases.models import Case, Department, Document, Inspection, Institution, ServiceRecord
+from cases.ports import Party, RectificationNoticeSnapshot, ServiceReceiptSnapshot
+from cases.service._common import (
+    Ctx,
+    authority_of,
+    close_all_clocks,
+    fire,
+    issue_document,
+    load_case,
+    officer_facts,
+    periods,
+    record,
+    start_clock,
+    stop_clock,
+)
+
+PUBLIC_NOTICE_DAYS = 30  # 公告送达: deemed served 30 days after publication (民事诉讼法 art. 95)
+
+
+def assign_case(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int]) -> Case:
+    """Assign (or re-assign) a team; the first officer leads."""
+    case = load_case(session, ctx, case_id, version=version, action="assign")
+    kinds = _competent_kinds(ctx, case)
+    _, team = officer_facts(session, officer_ids, ctx.today(), kinds)
+    facts = Facts(ctx.today(), team=team, actor_is_supervisor=True)
+    fire(session, ctx, case, "assign", facts, {"officer_ids": officer_ids})
+    case.assignee_id, case.team_officer_ids = officer_ids[0], list(officer_ids)
+    stop_clock(session, ctx, case, "assignment")
+    session.commit()
+    return case
+
+
+def _competent_kinds(ctx: Ctx, case: Case) -> set[str] | None:
+    if not case.violation_codes:
+        return None  # a lead without a classified violation: any enforcement department may look
+    return {k for code in case.violation_codes for k in ctx.cat.get(code).competent} | {"township"}
+
+
+def record_inspection(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int],
+                      findings: str, violation_codes: list[str], place: str = "",
+                      started_at: datetime | None = None, institution_id: int | None = None,
+                      evidence: list[dict] | None = None) -> Inspection:
+    """现场检查 by ≥2 certified officers; records whether a violation was found."""
+    case = load_case(session, ctx, case_id, version=version, action="record_inspection")
+    for code in violation_codes:
+        ctx.cat.get(code)
+    if institution_id is not None:
+        repository.get_or_raise(session, Institution, institution_id, "机构")
+        case.institution_id = institution_id
+    _, team = officer_facts(session, officer_ids, ctx.today())
+    fire(session, ctx, case, "record_inspection", Facts(ctx.today(), team=team, findings=findings),
+         {"officer_ids": officer_ids, "violation_codes": violation_codes})
+    inspection = Inspection(case_id=case.id, started_at=started_at or ctx.now(), ended_at=ctx.now(), place=place,
+                            officer_ids=officer_ids, findings=findings.strip(),
+                            violation_found=bool(violation_codes), violation_codes=violation_codes,
+                            evidence=evidence or [])
+    if violation_codes:
+        case.violation_codes = sorted(set(case.violation_codes) | set(violation_codes))
+    session.add(inspection)
+    stop_clock(session, ctx, case, "inspection")
+    session.commit()
+    return inspection
+
+
+def close_no_violation(session: Session, ctx: Ctx, *, case_id: int, version: int) -> Case:
+    case = load_case(session, ctx, case_id, version=version, action="close_no_violation")
+    last = repository.inspections(session, case.id, reinspection=False)
+    found = bool(last and last[-1].violation_found)
+    fire(session, ctx, case, "close_no_violation", Facts(ctx.today(), violation_found=found), {})
+    case.close_reason, case.closed_at = "no_violation", ctx.now()
+    close_all_clocks(session, ctx, case)
+    session.commit()
+    return case
+
+
+def party_of(session: Session, case: Case) -> Party:
+    if case.institution_id is None:
+        raise ValidationFailed("当事人尚未确认：请在检查记录中关联被检查机构", code="party_unknown")
+    inst = session.get(Institution, case.institution_id)
+    return Party(inst.name, inst.uscc or "", inst.address, inst.legal_representative)
+
+
+def issue_rectification(session: Session, ctx: Ctx, *, case_id: int, version: int, deadline: date | None = None,
+                        requirements: list[str] | None = None) -> Document:
+    """下达责令限期改正通知书: numbered, rendered and stored in the transition's transaction."""
+    case = load_case(session, ctx, case_id, version=version, action="issue_rectification")
+    doc = _issue_rectification(session, ctx, case, deadline, requirements, event="issue_rectification")
+    session.commit()
+    return doc
+
+
+def _issue_rectification(session: Session, ctx: Ctx, case: Case, deadline: date | None,
+                         requirements: list[str] | None, *, event: str | None) -> Document:
+    violations = [ctx.cat.get(c) for c in case.violation_codes]
+    if deadline is None:  # the default term, counted as if served today (the clock restarts at service)
+        deadline = deadlines.compute_due(ctx.today(), periods()["rectification"], ctx.calendar,
+                                         provisional=True).date
+    period_days = (deadline - ctx.today()).days
+    if event:
+        fire(session, ctx, case, event, Facts(ctx.today(), violations_with_basis=len(violations),
+                                              rectification_deadline=deadline), {"deadline": deadline.isoformat()})
+    party = party_of(session, case)
+    dept = session.get(Department, case.lead_department_id)
+    inspections = repository.inspections(session, case.id, reinspection=False)
+    findings = tuple(line for line in (inspections[-1].findings if inspections else "").splitlines() if line.strip())
+    reqs = tuple(requirements or [v.requirement for v in violations])
+    doc = issue_document(
+        session, ctx, case, dept, DocumentType.RECTIFICATION_NOTICE,
+        lambda number: RectificationNoticeSnapshot(
+            number=number, authority=authority_of(dept), party=party, findings=findings,
+            bases=tuple(v.legal_basis() for v in violations), requirements=reqs, deadline=deadline,
+            issued_on=ctx.today(), inspection_on=inspections[-1].started_at.astimezone(
+                ctx.now().tzinfo).date() if inspections else None),
+        addressee=party.name)
+    _issue_receipt(session, ctx, case, dept, doc, party)
+    row = start_clock(session, ctx, case, "rectification", ctx.today(), days=max(period_days, 1), due=deadline)
+    row.label = f"{row.label}（待送达）"
+    return doc
+
+
+def _issue_receipt(session: Session, ctx: Ctx, case: Case, dept: Department, doc: Document, party: Party) -> None:
+    issue_document(
+        session, ctx, case, dept, DocumentType.SERVICE_RECEIPT,
+        lambda number: ServiceReceiptSnapshot(
+            document_title=doc.doc_type.label, document_number=doc.number, authority=authority_of(dept),
+            party=party, issued_on=ctx.today()),
+        addressee=party.name).related_document_id = doc.id
+
+
+def record_service(session: Session, ctx: Ctx, *, case_id: int, version: int, document_id: int,
+                   method: ServiceMethod, served_on: date, recipient: str = "", place: str = "",
+                   refusal_reason: str = "", witness: str = "") -> ServiceRecord:
+    """送达: validates the method's requirements; the service date starts the next clock."""
+    case = load_case(session, ctx, case_id, version=version, action="record_service")
+    doc = session.get(Document, document_id)
+    if doc is None or doc.case_id != case.id:
+        raise ValidationFailed("该文书不属于本案件", code="document_not_in_case")
+    if repository.service_of(session, doc.id) is not None:
+        raise ValidationFailed("该文书已登记送达", code="already_served")
+    effective = _validate_service(ctx, doc, method, served_on, recipient, refusal_reason, witness)
+    service = ServiceRecord(document_id=doc.id, method=method, served_on=effective, place=place,
+                            recipient=recipient, refusal_reason=refusal_reason, witness=witness,
+                            recorded_by_id=ctx.actor.officer_id, recorded_at=ctx.now())
+    session.add(service)
+    from cases.service.sanctions import on_served  # penalty documents move the penalty steps
+
+    payload = {"document": doc.number, "method": str(method), "served_on": effective.isoformat()}
+    if doc.doc_type is DocumentType.RECTIFICATION_NOTICE:
+        _start_rectification_clock(session, ctx, case, effective)
+        record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
+    elif not on_served(session, ctx, case, doc, effective, payload):
+        record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
+    session.commit()
+    return service
+
+
+def _validate_service(ctx: Ctx, doc: Document, method: ServiceMethod, served_on: date, recipient: str,
+                      refusal_reason: str, witness: str) -> date:
+    issued = doc.issued_at.astimezone(ctx.now().tzinfo).date()
+    if served_on > ctx.today():
+        raise ValidationFailed("送达日期不能晚于今天", code="service_in_future")
+    if served_on < issued:
+        raise ValidationFailed("送达日期不能早于文书签发日期", code="service_before_issue")
+    if method is ServiceMethod.LEFT_AT_PREMISES and not (refusal_reason.strip() and witness.strip()):
+        raise ValidationFailed("留置送达须注明拒收理由和见证人", code="refusal_needs_witness")
+    if method in (ServiceMethod.DIRECT, ServiceMethod.ELECTRONIC, ServiceMethod.POSTAL) and not recipient.strip():
+        raise ValidationFailed("请填写受送达人或签收人", code="recipient_required")
+    if method is ServiceMethod.PUBLIC_NOTICE:
+        return served_on + timedelta(days=PUBLIC_NOTICE_DAYS)
+    return served_on
+
+
+def _start_rectification_clock(session: Session, ctx: Ctx, case: Case, served_on: date) -> None:
+    """The period runs from service; the date printed on the notice is never shortened."""
+    pending = stop_clock(session, ctx, case, "rectification")
+    printed = pending.due_date if pending else None
+    days = pending.days if pending else None
+    row = start_clock(session, ctx, case, "rectification", served_on, days=days, due=printed)
+    start_clock(session, ctx, case, "reinspection", row.due_date)
+
+
+def record_reinspection(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int],
+                        findings: str, rectified: bool) -> Inspection:
+    """复查. Rectified → the case closes; not rectified after the deadline → ready for 立案."""
+    case = load_case(session, ctx, case_id, version=version, action="record_reinspection")
+    _, team = officer_facts(session, officer_ids, ctx.today())
+    if not findings.strip():
+        raise ValidationFailed("请填写复查情况", code="findings_required")
+    inspection = Inspection(case_id=case.id, reinspection=True, started_at=ctx.now(), ended_at=ctx.now(),
+                            officer_ids=officer_ids, findings=findings.strip(), rectified=rectified)
+    payload = {"officer_ids": officer_ids, "rectified": rectified}
+    if rectified:
+        fire(session, ctx, case, "confirm_rectified",
+             Facts(ctx.today(), team=team, reinspection_rectified=True), payload)
+        case.close_reason, case.closed_at = "rectified", ctx.now()
+        close_all_clocks(session, ctx, case)
+    else:
+        if len({o.officer_id for o in team if o.certified}) < 2:
+            raise ValidationFailed("复查须有2名以上持有效执法证的执法人员", code="inspection_needs_two_certified")
+        record(session, ctx, case, CaseEventType.RECORD_REINSPECTION, payload)
+        rect = repository.last_deadline(session, case.id, "rectification")
+        if rect and ctx.today() > rect.due_date:
+            stop_clock(session, ctx, case, "rectification")
+            stop_clock(session, ctx, case, "reinspection")
+    session.add(inspection)
+    session.commit()
+    return inspection
