@@ -109,6 +109,8 @@ class Officer(SQLModel, table=True):
 
 
 class OfficerLeave(SQLModel, table=True):
+    __tablename__ = "officer_leave"
+
     id: int | None = Field(default=None, primary_key=True)
     officer_id: int = Field(foreign_key="officer.id", index=True)
     start_date: date
@@ -200,6 +202,7 @@ class Complaint(SQLModel, table=True):
 class CaseEvent(SQLModel, table=True):
     """Append-only, hash-chained (全过程记录): `hash` covers the row and the previous hash."""
 
+    __tablename__ = "case_event"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="case_event_case_id_seq_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -280,6 +283,8 @@ class Counter(SQLModel, table=True):
 
 class ServiceRecord(SQLModel, table=True):
     """送达: the service date starts the next clock."""
+
+    __tablename__ = "service_record"
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:29:19.193633
+Create Date: 2026-11-23 19:32:44.018686
 """
 
 from collections.abc import Sequence
@@ -139,17 +139,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('enforcement_case_region_code_idx'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('enforcement_case_status_idx'), ['status'], unique=False)
 
-    op.create_table('officerleave',
+    op.create_table('officer_leave',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('officer_id', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.ForeignKeyConstraint(['officer_id'], ['officer.id'], name=op.f('officerleave_officer_id_fkey')),
-    sa.PrimaryKeyConstraint('id', name=op.f('officerleave_pkey'))
+    sa.ForeignKeyConstraint(['officer_id'], ['officer.id'], name=op.f('officer_leave_officer_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('officer_leave_pkey'))
     )
-    with op.batch_alter_table('officerleave', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('officerleave_officer_id_idx'), ['officer_id'], unique=False)
+    with op.batch_alter_table('officer_leave', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('officer_leave_officer_id_idx'), ['officer_id'], unique=False)
 
     op.create_table('recusal',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,7 +164,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('recusal_institution_id_idx'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('recusal_officer_id_idx'), ['officer_id'], unique=False)
 
-    op.create_table('caseevent',
+    op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -176,13 +176,13 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['officer.id'], name=op.f('caseevent_actor_id_fkey')),
-    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('caseevent_case_id_fkey')),
-    sa.PrimaryKeyConstraint('id', name=op.f('caseevent_pkey')),
+    sa.ForeignKeyConstraint(['actor_id'], ['officer.id'], name=op.f('case_event_actor_id_fkey')),
+    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('case_event_case_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('case_event_pkey')),
     sa.UniqueConstraint('case_id', 'seq', name='case_event_case_id_seq_key')
     )
-    with op.batch_alter_table('caseevent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('caseevent_case_id_idx'), ['case_id'], unique=False)
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('case_event_case_id_idx'), ['case_id'], unique=False)
 
     op.create_table('complaint',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,7 +312,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('penalty_pkey')),
     sa.UniqueConstraint('case_id', name=op.f('penalty_case_id_key'))
     )
-    op.create_table('servicerecord',
+    op.create_table('service_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('method', sa.Enum('direct', 'left_at_premises', 'electronic', 'postal', 'public_notice', name='servicemethod', native_enum=False, length=32), nullable=False),
@@ -323,22 +323,22 @@ def upgrade() -> None:
     sa.Column('witness', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('recorded_at', cases.models.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('servicerecord_document_id_fkey')),
-    sa.ForeignKeyConstraint(['recorded_by_id'], ['officer.id'], name=op.f('servicerecord_recorded_by_id_fkey')),
-    sa.PrimaryKeyConstraint('id', name=op.f('servicerecord_pkey'))
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('service_record_document_id_fkey')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['officer.id'], name=op.f('service_record_recorded_by_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('service_record_pkey'))
     )
-    with op.batch_alter_table('servicerecord', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('servicerecord_document_id_idx'), ['document_id'], unique=False)
+    with op.batch_alter_table('service_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('service_record_document_id_idx'), ['document_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('servicerecord', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('servicerecord_document_id_idx'))
+    with op.batch_alter_table('service_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('service_record_document_id_idx'))
 
-    op.drop_table('servicerecord')
+    op.drop_table('service_record')
     op.drop_table('penalty')
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('inspection_case_id_idx'))
@@ -361,19 +361,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('complaint_case_id_idx'))
 
     op.drop_table('complaint')
-    with op.batch_alter_table('caseevent', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('caseevent_case_id_idx'))
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('case_event_case_id_idx'))
 
-    op.drop_table('caseevent')
+    op.drop_table('case_event')
     with op.batch_alter_table('recusal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('recusal_officer_id_idx'))
         batch_op.drop_index(batch_op.f('recusal_institution_id_idx'))
 
     op.drop_table('recusal')
-    with op.batch_alter_table('officerleave', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('officerleave_officer_id_idx'))
+    with op.batch_alter_table('officer_leave', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('officer_leave_officer_id_idx'))
 
-    op.drop_table('officerleave')
+    op.drop_table('officer_leave')
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('enforcement_case_status_idx'))
         batch_op.drop_index(batch_op.f('enforcement_case_region_code_idx'))

@@ -1,0 +1,115 @@
+"""`enforce db …`, `enforce demo`, `enforce audit verify`, `enforce stats`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from itertools import groupby
+
+import typer
+
+db_app = typer.Typer(no_args_is_help=True, help="数据库")
+audit_app = typer.Typer(no_args_is_help=True, help="审计（事件链校验）")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库结构升级到最新版本（Alembic）。"""
+    from cases.db import migrate
+
+    migrate()
+    typer.echo("数据库已是最新结构")
+
+
+def demo(
+    reset: bool = typer.Option(False, "--reset", help="先删除 ENFORCE_HOME 下的数据库和文书再生成"),
+    institutions: int = typer.Option(320, min=30, help="机构数"),
+    complaints: int = typer.Option(230, min=20, help="举报线索数"),
+) -> None:
+    """生成演示县（部门、执法人员、机构、举报线索），并把案件走完各条办案路径。"""
+    from cases.settings import get_settings
+
+    settings = get_settings()
+    if reset:
+        for path in (settings.resolved_home / "enforce.db", settings.documents_dir):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
+    from cases.db import migrate, open_session
+    from flows.demo import DemoScale, run_demo, summary
+
+    migrate()
+    with open_session() as session:
+        password, fresh = run_demo(session, scale=DemoScale(institutions, complaints))
+        info = summary(session)
+    _print_summary(info, password, fresh)
+
+
+def _print_summary(info: dict, password: str, fresh: bool) -> None:
+    from cases.enums import CaseStatus, DocumentType
+
+    typer.echo("演示县：贵州省贵阳市息烽县" + ("（本次新生成）" if fresh else "（已存在）"))
+    typer.echo(f"  部门 {info['departments']} 个，执法人员 {info['officers']} 名，校外培训机构 {info['institutions']} 家")
+    states = info["cases_by_state"]
+    typer.echo("  案件：" + "，".join(f"{s.label} {states.get(str(s), 0)}" for s in CaseStatus))
+    docs = info["documents_by_type"]
+    typer.echo("  文书：" + "，".join(f"{t.label} {docs[str(t)]}" for t in DocumentType if str(t) in docs))
+    typer.echo(f"  逾期未办环节：{info['overdue_steps']} 个")
+    typer.echo(f"  文书PDF目录：{info['documents_dir']}")
+    typer.echo(f"  演示账号：admin（管理员）、supervisor（科长）、officer（执法人员）、legal（法制审核），密码：{password}")
+    typer.echo("  导出文书：enforce documents export --out ./out    校验事件链：enforce audit verify")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """校验每个案件的事件哈希链；发现篡改时以非零状态退出并指出第一条异常事件。"""
+    from sqlmodel import col, select
+
+    from cases.audit import verify_chain
+    from cases.db import open_session
+    from cases.models import CaseEvent
+
+    checked = 0
+    with open_session() as session:
+        events = session.exec(select(CaseEvent).order_by(col(CaseEvent.case_id), col(CaseEvent.seq))).all()
+        for case_id, chain in groupby(events, key=lambda e: e.case_id):
+            broken = verify_chain(chain)
+            checked += 1
+            if broken is not None:
+                typer.echo(f"事件链被破坏：案件 {case_id} 的第 {broken.seq} 条事件（id={broken.id}，"
+                           f"{broken.event_type}）校验失败", err=True)
+                raise typer.Exit(1)
+    typer.echo(f"事件链完整：共校验 {checked} 个案件、{len(events)} 条事件")
+
+
+def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
+    """案件统计：各状态数量、逾期数量和合计。"""
+    from cases import repository
+    from cases.db import open_session
+    from cases.settings import get_clock
+
+    today = get_clock().today()
+    with open_session() as session:
+        by_state = repository.count_by_status(session)
+        overdue = repository.overdue_deadlines(session, today)
+    by_step: dict[str, int] = {}
+    for row in overdue:
+        by_step[row.step] = by_step.get(row.step, 0) + 1
+    result = {"date": today.isoformat(), "by_state": by_state, "total": sum(by_state.values()),
+              "open": sum(n for s, n in by_state.items() if s != "closed"),
+              "overdue_steps": len(overdue), "overdue_cases": len({r.case_id for r in overdue}),
+              "overdue_by_step": by_step}
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {value}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(audit_app, name="audit")
+    app.command("demo")(demo)
+    app.command("stats")(stats)
