@@ -231,7 +231,9 @@ def _year_days(year: int, rest: Mapping[date, str], makeup: frozenset[date], pro
 class WorkCalendar:
     """Answers working-day questions for years with an official table (or provisionally)."""
 
-    def __init__(self, tables: Iterable[YearTable] = (), *, makeup_day_counts_as_working: bool = True) -> None:
+    def __init__(
+        self, tables: Iterable[YearTable] = (), *, makeup_day_counts_as_working: bool = True
+    ) -> None:
         self._tables = {table.year: table for table in tables}
         self.makeup_day_counts_as_working = makeup_day_counts_as_working
         self._cache: dict[int, _YearDays] = {}
@@ -285,7 +287,8 @@ class WorkCalendar:
             year = self._year(day.year, provisional)
             flagged |= year.provisional
             ordinal = day.toordinal()
-            if ordinal in year.working_set and (self.makeup_day_counts_as_working or ordinal not in year.makeup):
+            ends_period = self.makeup_day_counts_as_working or ordinal not in year.makeup
+            if ordinal in year.working_set and ends_period:
                 return Reckoned(day, flagged)
             day += ONE_DAY
 
@@ -301,8 +304,8 @@ class WorkCalendar:
         count, low = 0, a + ONE_DAY
         for y in range(low.year, b.year + 1):
             year = self._year(y, provisional)
-            first, last = max(low, date(y, 1, 1)), min(b, date(y, 12, 31))
-            count += bisect_right(year.working, last.toordinal()) - bisect_left(year.working, first.toordinal())
+            first, last = max(low, date(y, 1, 1)).toordinal(), min(b, date(y, 12, 31)).toordinal()
+            count += bisect_right(year.working, last) - bisect_left(year.working, first)
         return count
 
     def non_working_days(self, start: date, end: date, *, provisional: bool = False) -> list[date]:

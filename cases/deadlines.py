@@ -131,8 +131,9 @@ def paused_days(kind: DeadlineKind, paused_on: date, resumed_on: date, calendar:
     """Length of a pause [paused_on, resumed_on): working days or natural days per `kind`."""
     if resumed_on < paused_on:
         raise ValidationFailed(f"恢复计时日 {resumed_on} 早于中止计时日 {paused_on}", code="pause_invalid")
-    if kind is DeadlineKind.WORKING:
-        return calendar.working_days_between(paused_on - ONE_DAY, resumed_on - ONE_DAY, provisional=provisional)
+    if DeadlineKind(kind) is DeadlineKind.WORKING:  # a plain "working" read back from a row counts too
+        last_paused, last_running = resumed_on - ONE_DAY, paused_on - ONE_DAY
+        return calendar.working_days_between(last_running, last_paused, provisional=provisional)
     return (resumed_on - paused_on).days
 
 
@@ -155,7 +156,7 @@ def due_after_pause(due: date, period_kind: DeadlineKind, paused_on: date, resum
     result can be later than recounting from the start (`compute_due(..., pauses=...)`), never
     earlier; prefer `compute_due` when the start and the period are at hand."""
     span = paused_days(period_kind, paused_on, resumed_on, calendar, provisional=provisional)
-    if period_kind is DeadlineKind.WORKING:
+    if DeadlineKind(period_kind) is DeadlineKind.WORKING:
         return calendar.add_working_days(due, span, provisional=provisional)
     return calendar.add_days(due, span, provisional=provisional)
 

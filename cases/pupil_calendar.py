@@ -59,7 +59,8 @@ class PupilCalendar:
             return True  # vacations are local data: no need to consult the national table
         if not self.work.is_working_day(day, provisional=provisional):
             return True
-        return self.work.is_makeup_working_day(day, provisional=provisional) and not self.settings.makeup_day_is_school_day
+        makeup = self.work.is_makeup_working_day(day, provisional=provisional)
+        return makeup and not self.settings.makeup_day_is_school_day
 
     def rest_days(self, start: date, end: date, *, provisional: bool = False) -> list[date]:
         """Pupil rest days in [start, end], both included."""

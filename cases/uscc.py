@@ -102,8 +102,7 @@ def normalise_name(name: str) -> str:
     key = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
     key = _NAME_NOISE.sub("", key).lower()
     if not key.endswith("分公司"):
-        for suffix in _SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix):
-                key = key[: -len(suffix)]
-                break
+        suffix = next((s for s in _SUFFIXES if key.endswith(s)), "")
+        if suffix and len(key) > len(suffix):
+            key = key[: -len(suffix)]
     return key

@@ -30,6 +30,8 @@ calendar_app = typer.Typer(no_args_is_help=True, help="法定节假日、调休�
 
 DateArg = Annotated[str, typer.Argument(metavar="DATE", help="日期，格式 YYYY-MM-DD")]
 DaysArg = Annotated[str, typer.Argument(metavar="N", help="天数（非负整数）")]
+# "-1" must reach parse_days (Chinese message), not be taken for an unknown option
+_ARGS_MAY_LOOK_LIKE_OPTIONS = {"ignore_unknown_options": True}
 ProvisionalOpt = Annotated[
     bool,
     typer.Option("--provisional", help="该年度通知未载入时，仅按法定节日暂定计算（结果标注 provisional）"),
@@ -71,7 +73,7 @@ def parse_days(text: str) -> int:
     return int(text)
 
 
-@calendar_app.command("is-working-day")
+@calendar_app.command("is-working-day", context_settings=_ARGS_MAY_LOOK_LIKE_OPTIONS)
 def is_working_day(day: DateArg, provisional: ProvisionalOpt = False) -> None:
     """打印 true（工作日，含调休上班日）或 false（休息日）。"""
     with _reporting():
@@ -81,18 +83,20 @@ def is_working_day(day: DateArg, provisional: ProvisionalOpt = False) -> None:
         typer.echo(answer if when.year in calendar.known_years else f"{answer} provisional")
 
 
-@calendar_app.command("add-working-days")
+@calendar_app.command("add-working-days", context_settings=_ARGS_MAY_LOOK_LIKE_OPTIONS)
 def add_working_days(day: DateArg, n: DaysArg, provisional: ProvisionalOpt = False) -> None:
     """DATE 之后第 N 个工作日（DATE 当日不计入）。"""
     with _reporting():
-        typer.echo(str(get_calendar().add_working_days(parse_date(day), parse_days(n), provisional=provisional)))
+        due = get_calendar().add_working_days(parse_date(day), parse_days(n), provisional=provisional)
+        typer.echo(str(due))
 
 
-@calendar_app.command("add-days")
+@calendar_app.command("add-days", context_settings=_ARGS_MAY_LOOK_LIKE_OPTIONS)
 def add_days(day: DateArg, n: DaysArg, provisional: ProvisionalOpt = False) -> None:
     """DATE 之后 N 个自然日；期满日为休息日的，顺延至其后第一个工作日。"""
     with _reporting():
-        typer.echo(str(get_calendar().add_days(parse_date(day), parse_days(n), provisional=provisional)))
+        due = get_calendar().add_days(parse_date(day), parse_days(n), provisional=provisional)
+        typer.echo(str(due))
 
 
 @calendar_app.command("years")
