@@ -1,0 +1,107 @@
+"""Shared fixtures: an isolated ENFORCE_HOME, and databases on SQLite and PostgreSQL.
+
+Database tests take the `db` fixture, parametrised over both backends. PostgreSQL tests run
+against the server at ENFORCE_TEST_PG_URL (default: 127.0.0.1:5432, trust auth, database
+`test`) in a fresh database created for the session; they are skipped — with the reason in the
+summary — only when no server answers.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import SQLModel
+
+import cases.models  # noqa: F401  (registers the tables for _wipe)
+
+PG_ADMIN_URL = os.environ.get("ENFORCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test session gets its own ENFORCE_HOME; nothing touches ./var."""
+    home = tmp_path_factory.mktemp("enforce-home")
+    old = {k: os.environ.get(k) for k in ("ENFORCE_HOME", "ENFORCE_DATABASE_URL")}
+    os.environ["ENFORCE_HOME"] = str(home)
+    os.environ.pop("ENFORCE_DATABASE_URL", None)
+    _clear_caches()
+    yield home
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    from cases import settings
+
+    for fn in (settings.get_settings, settings.get_clock, settings.get_calendar):
+        fn.cache_clear()
+
+
+def _pg_database() -> tuple[str | None, str]:
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        name = f"enforce_test_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 — any failure means "no server here"
+        return None, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", name
+
+
+def _drop_pg(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str | None]]:
+    from cases.db import migrate
+
+    sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    migrate(sqlite_url)
+    pg_url, pg_name = _pg_database()
+    if pg_url:
+        migrate(pg_url)
+    urls = {"sqlite": sqlite_url, "postgres": pg_url, "postgres_reason": None if pg_url else pg_name}
+    yield urls
+    if pg_url:
+        from cases.db import get_engine
+
+        get_engine.cache_clear()
+        _drop_pg(pg_name)
+
+
+def _wipe(engine: Engine) -> None:
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, migrated_urls: dict[str, str | None]) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    from cases.db import make_engine
+
+    url = migrated_urls[request.param]
+    if url is None:
+        pytest.skip(migrated_urls["postgres_reason"])
+    engine = make_engine(url)
+    _wipe(engine)
+    yield engine
+    engine.dispose()

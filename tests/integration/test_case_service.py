@@ -1,0 +1,246 @@
+"""Use cases end to end on SQLite and PostgreSQL, with real PDFs, clocks and the event log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from cases import lifecycle, repository
+from cases import service as case_service
+from cases.audit import verify_chain
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, DocumentType, PenaltyStep, ServiceMethod
+from cases.errors import NotAuthorised, NotFound, RuleViolation, StaleVersion, ValidationFailed
+from cases.models import Case, CaseEvent, Complaint, Deadline, Document
+from tests.integration.conftest import County, at, complaint
+
+pytestmark = pytest.mark.integration
+
+
+def _receive(county: County, when: str = "2026-03-02 09:30", index: int = 0, **kw) -> Case:  # noqa: ANN003
+    with county.session() as s:
+        result = case_service.receive_complaint(s, county.ctx(county.intake_actor(), at(when)),
+                                                complaint(county.institution(index), **kw))
+        return result.case
+
+
+def _case(county: County, case_id: int) -> Case:
+    with county.session() as s:
+        return s.get(Case, case_id)
+
+
+def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN201
+    with county.session() as s:
+        version = s.get(Case, case_id).version
+        return fn(s, county.ctx(county.actor(username, at(when)), at(when)), case_id=case_id, version=version, **kw)
+
+
+def _inspected(county: County) -> Case:
+    case = _receive(county)
+    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+         officer_ids=county.team("education03", "education04"))
+    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id,
+         officer_ids=county.team("education03", "education04"), findings="周六上午发现23名初中生在上数学课。",
+         violation_codes=["rest_day_training"])
+    return _case(county, case.id)
+
+
+def _events(county: County, case_id: int) -> list[CaseEvent]:
+    with county.session() as s:
+        return list(repository.list_events(s, case_id))
+
+
+def test_rectification_path_closes_and_the_log_replays(county: County) -> None:
+    case = _inspected(county)
+    doc = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
+    assert doc.number == "息教责改〔2026〕1号"
+    _run(county, case_service.record_service, "education03", "2026-03-10 10:00", case.id, document_id=doc.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人李某")
+    with county.session() as s:
+        rect = repository.open_deadline(s, case.id, "rectification")
+        assert rect.due_date == date(2026, 3, 25)  # 15 natural days from service (a Wednesday)
+        assert repository.open_deadline(s, case.id, "reinspection").due_date == date(2026, 4, 1)
+    _run(county, case_service.record_reinspection, "education04", "2026-03-26 10:00", case.id,
+         officer_ids=county.team("education03", "education04"), findings="已停止周末学科类培训。", rectified=True)
+    final = _case(county, case.id)
+    assert final.status is CaseStatus.CLOSED and final.close_reason == "rectified"
+    events = _events(county, case.id)
+    assert verify_chain(events) is None
+    history = [(e.event_type.value, e.from_status, e.to_status) for e in events if e.to_status]
+    assert lifecycle.replay(history) is CaseStatus.CLOSED
+    with county.session() as s:
+        assert not repository.open_deadlines(s, case.id)
+
+
+def _penalty_case(county: County, *, major: bool) -> Case:
+    case = _inspected(county)
+    _run(county, case_service.open_penalty, "education01", "2026-03-09 10:00", case.id, major=major,
+         intended_penalty="警告，并处罚款人民币100000元", fine_yuan=100000)
+    return _case(county, case.id)
+
+
+def test_penalty_path_in_legal_order(county: County) -> None:
+    case = _penalty_case(county, major=True)
+    assert case.status is CaseStatus.PENALTY and case.penalty_step is PenaltyStep.FILED
+    with county.session() as s:  # 立案 from `inspected` issued the correction order with it (art. 32)
+        assert repository.latest_document(s, case.id, DocumentType.RECTIFICATION_NOTICE) is not None
+        assert repository.penalty_of(s, case.id).hearing_offered  # ¥100,000 on an organisation
+    with pytest.raises(RuleViolation) as refused:
+        _run(county, case_service.issue_penalty_notice, "education03", "2026-03-10 10:00", case.id)
+    assert refused.value.code == "collective_discussion_first"
+    _run(county, case_service.collective_discussion, "education01", "2026-03-10 10:00", case.id, summary="同意")
+    notice = _run(county, case_service.issue_penalty_notice, "education03", "2026-03-11 10:00", case.id)
+    _run(county, case_service.record_service, "education03", "2026-03-11 15:00", case.id, document_id=notice.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 11), recipient="法定代表人")
+    with pytest.raises(RuleViolation) as early:  # the 5-working-day window runs to 3-18
+        _run(county, case_service.close_statement_window, "education03", "2026-03-18 10:00", case.id,
+             hearing_requested=True)
+    assert early.value.code == "statement_window_open"
+    with pytest.raises(RuleViolation):  # no decision before the statement window closes
+        _run(county, case_service.decide, "education01", "2026-03-18 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+    _run(county, case_service.close_statement_window, "education03", "2026-03-19 10:00", case.id,
+         hearing_requested=True)
+    _run(county, case_service.hold_hearing, "education02", "2026-03-26 10:00", case.id, summary="听证")
+    with pytest.raises(RuleViolation) as unreviewed:
+        _run(county, case_service.decide, "education01", "2026-03-27 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+    assert unreviewed.value.code == "legal_review_required"
+    _run(county, case_service.legal_review, "education02", "2026-03-27 10:00", case.id, opinion="同意")
+    decision = _run(county, case_service.decide, "education01", "2026-03-30 10:00", case.id,
+                    outcome=DecisionOutcome.PENALTY)
+    _run(county, case_service.record_service, "education03", "2026-03-31 10:00", case.id, document_id=decision.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 31), recipient="法定代表人")
+    with pytest.raises(RuleViolation):  # not executed yet
+        _run(county, case_service.close_penalty, "education01", "2026-04-01 10:00", case.id)
+    _run(county, case_service.record_execution, "education03", "2026-04-10 10:00", case.id, paid_on=date(2026, 4, 9))
+    with pytest.raises(RuleViolation) as unpublished:
+        _run(county, case_service.close_penalty, "education01", "2026-04-10 11:00", case.id)
+    assert unpublished.value.code == "not_published"
+    _run(county, case_service.publish, "education03", "2026-04-10 12:00", case.id, published_on=date(2026, 4, 10))
+    closed = _run(county, case_service.close_penalty, "education01", "2026-04-13 10:00", case.id)
+    assert closed.status is CaseStatus.CLOSED and closed.close_reason == "penalty_executed"
+    events = _events(county, case.id)
+    assert verify_chain(events) is None
+    assert [e.event_type.value for e in events][-9:] == [
+        "collective_discussion", "serve_penalty_notice", "close_statement_window", "hold_hearing",
+        "legal_review", "decide", "serve_decision", "execute", "publish"][-8:] + ["close_penalty"]
+
+
+def test_refused_action_writes_nothing(county: County) -> None:
+    case = _receive(county)
+    before = (_case(county, case.id).version, len(_events(county, case.id)))
+    expired = county.team("market12")  # the last market officer's 执法证 lapsed
+    with pytest.raises(RuleViolation) as refused:
+        _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+             officer_ids=county.team("education03") + expired)
+    assert refused.value.code == "team_needs_two_certified"
+    assert (_case(county, case.id).version, len(_events(county, case.id))) == before
+
+
+def test_stale_version_is_a_conflict(county: County) -> None:
+    case = _receive(county)
+    ctx = county.ctx(county.actor("education01"), at("2026-03-03 10:00"))
+    team = county.team("education03", "education04")
+    with county.session() as s:
+        case_service.assign_case(s, ctx, case_id=case.id, version=case.version, officer_ids=team)
+    with county.session() as s, pytest.raises(StaleVersion) as stale:
+        case_service.assign_case(s, ctx, case_id=case.id, version=case.version, officer_ids=team)
+    assert stale.value.current == case.version + 1
+
+
+def test_jurisdiction_and_roles(county: County) -> None:
+    case = _receive(county)
+    township = county.actor("永靖01")
+    other_town = case.region_code != "520122100"
+    if other_town:
+        with county.session() as s, pytest.raises(NotFound):
+            case_service.assign_case(s, county.ctx(township, at("2026-03-03 10:00")), case_id=case.id,
+                                     version=case.version, officer_ids=[])
+    with county.session() as s, pytest.raises(NotAuthorised):
+        case_service.assign_case(s, county.ctx(county.actor("education03"), at("2026-03-03 10:00")),
+                                 case_id=case.id, version=case.version, officer_ids=[])
+
+
+def test_intake_is_idempotent_and_merges_by_institution(county: County) -> None:
+    ctx = county.ctx(county.intake_actor(), at("2026-03-02 09:00"))
+    inst = county.institution(3)
+    with county.session() as s:
+        first = case_service.receive_complaint(s, ctx, complaint(inst), idempotency_key="k-1")
+        again = case_service.receive_complaint(s, ctx, complaint(inst), idempotency_key="k-1")
+        assert again.replayed and again.complaint.id == first.complaint.id
+        other = case_service.receive_complaint(s, ctx, complaint(inst, code="late_training"))
+        assert other.merged and other.case.id == first.case.id
+        assert set(other.case.violation_codes) == {"rest_day_training", "late_training"}
+        assert len(s.exec(select(Complaint)).all()) == 2
+    with county.session() as s, pytest.raises(ValidationFailed):
+        case_service.receive_complaint(s, ctx, complaint(inst, content="短"))
+
+
+def test_dismiss_needs_a_reason_and_closes_clocks(county: County) -> None:
+    case = _receive(county)
+    with pytest.raises(RuleViolation):
+        _run(county, case_service.dismiss_case, "education01", "2026-03-03 10:00", case.id,
+             reason=CloseReason.TRANSFERRED)
+    _run(county, case_service.dismiss_case, "education01", "2026-03-03 10:00", case.id,
+         reason=CloseReason.TRANSFERRED, transferred_to="县人社局")
+    with county.session() as s:
+        assert not repository.open_deadlines(s, case.id)
+
+
+def test_pause_and_resume_extend_the_clock(county: County) -> None:
+    case = _receive(county)
+    with county.session() as s:
+        due = repository.open_deadline(s, case.id, "inspection").due_date
+    assert due == date(2026, 3, 23)  # 15 working days after Monday 2026-03-02
+    _run(county, case_service.pause_clock, "education01", "2026-03-04 10:00", case.id, step="inspection",
+         reason="等待鉴定")
+    resumed = _run(county, case_service.resume_clock, "education01", "2026-03-09 10:00", case.id, step="inspection")
+    assert resumed.due_date == date(2026, 3, 26)  # paused Wed–Fri: three working days more
+
+
+def test_provisional_deadline_recomputed_when_the_year_is_loaded(county: County, tmp_path) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from cases.settings import FixedClock
+
+    case = _receive(county, when="2026-12-21 09:00")
+    with county.session() as s:
+        row = repository.open_deadline(s, case.id, "inspection")
+        assert row.provisional and row.due_date.year == 2027
+    calendar = _calendar_with(Path(__file__).parents[1] / "data" / "calendar_2027_invented.toml")
+    with county.session() as s:
+        changed = case_service.recompute_provisional_deadlines(s, calendar=calendar,
+                                                               clock=FixedClock(at("2026-12-22 08:00")))
+        row = repository.open_deadline(s, case.id, "inspection")
+    assert changed >= 1 and not row.provisional
+    assert verify_chain(_events(county, case.id)) is None
+
+
+def _calendar_with(year_file):  # noqa: ANN001, ANN202
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from cases.calendar import load_calendar
+    from cases.settings import get_settings
+
+    folder = Path(tempfile.mkdtemp())
+    shutil.copy(year_file, folder / "2027.toml")
+    return load_calendar(get_settings().calendar_dir, folder)
+
+
+def test_document_numbers_are_gapless_per_authority_type_year(county: County) -> None:
+    numbers = []
+    for index in range(3):
+        case = _receive(county, index=index)
+        _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+             officer_ids=county.team("education03", "education04"))
+        _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id,
+             officer_ids=county.team("education03", "education04"), findings="发现违规。",
+             violation_codes=["rest_day_training"])
+        numbers.append(_run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00",
+                            case.id).number)
+    assert numbers == [f"息教责改〔2026〕{n}号" for n in (1, 2, 3)]
+    with county.session() as s:
+        assert len(s.exec(select(Document)).all()) == 6  # each notice with its 送达回证
+        assert all(d.provisional is False for d in s.exec(select(Deadline)).all())

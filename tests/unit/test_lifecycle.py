@@ -1,0 +1,196 @@
+"""The lifecycle: every declared transition with facts that allow it, every refusal, and random walks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep
+from cases.errors import InvalidTransition, RuleViolation
+from cases.lifecycle import PENALTY_STEPS, CaseLifecycle, Facts, OfficerFact, declared_events, replay, transition
+
+TODAY = date(2026, 3, 10)
+TEAM = (OfficerFact(1, 1, True), OfficerFact(2, 1, True))
+ST = CaseStatus
+P = PenaltyStep
+
+
+@dataclass
+class FakeCase:
+    status: CaseStatus = CaseStatus.RECEIVED
+    penalty_step: PenaltyStep | None = None
+    id: int = 1
+
+
+GOOD = Facts(
+    TODAY, team=TEAM, actor_is_supervisor=True, close_reason=CloseReason.INSUFFICIENT, findings="发现违规",
+    violation_found=False, violations_with_basis=1, rectification_deadline=date(2026, 3, 25), correction_order=True,
+    reinspection_rectified=True, statement_closes_on=date(2026, 3, 9), hearing_requested=True,
+    legal_review_done=True, collective_discussion_done=True, outcome=DecisionOutcome.PENALTY,
+    payment_or_enforcement=True, publish_required=True, published=False)
+
+# (from state, penalty step, event, facts) → target state and step
+LEGAL = [
+    (ST.RECEIVED, None, "assign", GOOD, ST.ASSIGNED, None),
+    (ST.ASSIGNED, None, "assign", GOOD, ST.ASSIGNED, None),
+    (ST.RECEIVED, None, "dismiss", GOOD, ST.CLOSED, None),
+    (ST.ASSIGNED, None, "record_inspection", GOOD, ST.INSPECTED, None),
+    (ST.INSPECTED, None, "close_no_violation", GOOD, ST.CLOSED, None),
+    (ST.INSPECTED, None, "issue_rectification", GOOD, ST.RECTIFICATION_NOTICE, None),
+    (ST.INSPECTED, None, "open_penalty", GOOD, ST.PENALTY, P.FILED),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty",
+     replace(GOOD, today=date(2026, 3, 27), reinspected_after_deadline=True, reinspection_rectified=False),
+     ST.PENALTY, P.FILED),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty", replace(GOOD, new_serious_violation=True), ST.PENALTY, P.FILED),
+    (ST.RECTIFICATION_NOTICE, None, "confirm_rectified", GOOD, ST.CLOSED, None),
+    (ST.PENALTY, P.FILED, "collective_discussion", GOOD, ST.PENALTY, P.COLLECTIVE_DISCUSSION),
+    (ST.PENALTY, P.FILED, "serve_penalty_notice", GOOD, ST.PENALTY, P.NOTICE_SERVED),
+    (ST.PENALTY, P.NOTICE_SERVED, "close_statement_window", GOOD, ST.PENALTY, P.STATEMENT_CLOSED),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", GOOD, ST.PENALTY, P.HEARING_HELD),
+    (ST.PENALTY, P.HEARING_HELD, "legal_review", GOOD, ST.PENALTY, P.LEGAL_REVIEW),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", GOOD, ST.PENALTY, P.DECIDED),
+    (ST.PENALTY, P.DECIDED, "serve_decision", GOOD, ST.PENALTY, P.DECISION_SERVED),
+    (ST.PENALTY, P.DECISION_SERVED, "execute", GOOD, ST.PENALTY, P.EXECUTED),
+    (ST.PENALTY, P.EXECUTED, "publish", GOOD, ST.PENALTY, P.EXECUTED),
+    (ST.PENALTY, P.EXECUTED, "close_penalty", replace(GOOD, published=True), ST.CLOSED, P.EXECUTED),
+    (ST.PENALTY, P.DECISION_SERVED, "close_penalty",
+     replace(GOOD, outcome=DecisionOutcome.NO_PENALTY), ST.CLOSED, P.DECISION_SERVED),
+]
+
+# (from state, step, event, facts, refusal code)
+REFUSED = [
+    (ST.RECEIVED, None, "assign", replace(GOOD, team=TEAM[:1]), "team_needs_two_certified"),
+    (ST.RECEIVED, None, "assign", replace(GOOD, team=(TEAM[0], OfficerFact(2, 1, False))), "team_needs_two_certified"),
+    (ST.RECEIVED, None, "assign", replace(GOOD, actor_is_supervisor=False), "assign_requires_supervisor"),
+    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=None), "dismiss_reason_required"),
+    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.DUPLICATE), "duplicate_needs_case"),
+    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.TRANSFERRED), "transfer_needs_target"),
+    (ST.ASSIGNED, None, "record_inspection", replace(GOOD, team=TEAM[:1]), "inspection_needs_two_certified"),
+    (ST.ASSIGNED, None, "record_inspection", replace(GOOD, findings=" "), "findings_required"),
+    (ST.INSPECTED, None, "close_no_violation", replace(GOOD, violation_found=True), "violation_found"),
+    (ST.INSPECTED, None, "issue_rectification", replace(GOOD, violations_with_basis=0), "violation_basis_required"),
+    (ST.INSPECTED, None, "issue_rectification", replace(GOOD, rectification_deadline=TODAY), "deadline_in_future"),
+    (ST.INSPECTED, None, "open_penalty", replace(GOOD, actor_is_supervisor=False), "filing_requires_supervisor"),
+    (ST.INSPECTED, None, "open_penalty", replace(GOOD, correction_order=False), "correction_order_required"),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty", GOOD, "rectification_period_running"),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty", replace(GOOD, today=date(2026, 3, 27)), "reinspection_required"),
+    (ST.RECTIFICATION_NOTICE, None, "confirm_rectified", replace(GOOD, reinspection_rectified=False),
+     "reinspection_not_rectified"),
+    (ST.PENALTY, P.FILED, "serve_penalty_notice", replace(GOOD, major=True, collective_discussion_done=False),
+     "collective_discussion_first"),
+    (ST.PENALTY, P.FILED, "decide", GOOD, "penalty_step_order"),
+    (ST.PENALTY, P.NOTICE_SERVED, "decide", GOOD, "penalty_step_order"),
+    (ST.PENALTY, P.NOTICE_SERVED, "close_statement_window", replace(GOOD, statement_closes_on=TODAY),
+     "statement_window_open"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", replace(GOOD, hearing_requested=False), "hearing_not_requested"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, major=True, legal_review_done=False),
+     "legal_review_required"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=None), "outcome_required"),
+    (ST.PENALTY, P.DECIDED, "execute", GOOD, "penalty_step_order"),
+    (ST.PENALTY, P.DECISION_SERVED, "execute", replace(GOOD, payment_or_enforcement=False),
+     "execution_evidence_required"),
+    (ST.PENALTY, P.EXECUTED, "publish", replace(GOOD, published=True), "already_published"),
+    (ST.PENALTY, P.DECIDED, "close_penalty", GOOD, "decision_not_served"),
+    (ST.PENALTY, P.DECISION_SERVED, "close_penalty", replace(GOOD, payment_or_enforcement=False), "not_executed"),
+    (ST.PENALTY, P.EXECUTED, "close_penalty", GOOD, "not_published"),
+]
+
+ALL_EVENTS = sorted({t.event for s in CaseLifecycle.states for t in s.transitions})
+
+
+@pytest.mark.parametrize(("source", "step", "event", "facts", "target", "new_step"), LEGAL,
+                         ids=[f"{r[0]}-{r[2]}" for r in LEGAL])
+def test_legal_transition(source, step, event, facts, target, new_step) -> None:  # noqa: ANN001
+    case = FakeCase(source, step)
+    transition(case, event, facts=facts)
+    assert (case.status, case.penalty_step) == (target, new_step)
+
+
+@pytest.mark.parametrize(("source", "step", "event", "facts", "code"), REFUSED,
+                         ids=[f"{r[0]}-{r[2]}-{r[4]}" for r in REFUSED])
+def test_guard_refuses_with_reason(source, step, event, facts, code) -> None:  # noqa: ANN001
+    case = FakeCase(source, step)
+    with pytest.raises(RuleViolation) as refused:
+        transition(case, event, facts=facts)
+    assert refused.value.code == code and refused.value.message  # a Chinese reason for the user
+    assert (case.status, case.penalty_step) == (source, step)
+
+
+UNDECLARED = [(s, e) for s in CaseStatus for e in ALL_EVENTS
+              if e not in {t.event for t in getattr(CaseLifecycle, s.name).transitions}]
+
+
+@pytest.mark.parametrize(("source", "event"), UNDECLARED, ids=[f"{s}-{e}" for s, e in UNDECLARED])
+def test_undeclared_events_are_invalid(source: CaseStatus, event: str) -> None:
+    case = FakeCase(source, P.FILED if source is ST.PENALTY else None)
+    with pytest.raises(InvalidTransition):
+        transition(case, event, facts=GOOD)
+    assert case.status is source
+
+
+def test_every_declared_transition_is_in_the_legal_table() -> None:
+    covered = {(r[0], r[2]) for r in LEGAL}
+    declared = {(CaseStatus(s.value), t.event) for s in CaseLifecycle.states for t in s.transitions}
+    assert declared <= covered
+
+
+def test_declared_events_follow_the_penalty_order() -> None:
+    assert "decide" not in declared_events(ST.PENALTY, P.NOTICE_SERVED)
+    assert "decide" in declared_events(ST.PENALTY, P.STATEMENT_CLOSED)
+    assert set(PENALTY_STEPS) & set(declared_events(ST.INSPECTED)) == set()
+
+
+facts_strategy = st.builds(
+    Facts, today=st.dates(date(2026, 1, 1), date(2026, 6, 30)),
+    team=st.sampled_from([(), TEAM[:1], TEAM]), actor_is_supervisor=st.booleans(),
+    close_reason=st.sampled_from([None, *CloseReason]), merged_into_case_id=st.sampled_from([None, 9]),
+    transferred_to=st.sampled_from(["", "县人社局"]), findings=st.sampled_from(["", "发现"]),
+    violation_found=st.booleans(), violations_with_basis=st.integers(0, 2),
+    rectification_deadline=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 6, 30))),
+    correction_order=st.booleans(), reinspected_after_deadline=st.booleans(),
+    reinspection_rectified=st.sampled_from([None, True, False]), new_serious_violation=st.booleans(),
+    major=st.booleans(), statement_closes_on=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 6, 30))),
+    statement_waived=st.booleans(), hearing_requested=st.booleans(), legal_review_done=st.booleans(),
+    collective_discussion_done=st.booleans(), outcome=st.sampled_from([None, *DecisionOutcome]),
+    payment_or_enforcement=st.booleans(), court_enforcement_applied=st.booleans(),
+    publish_required=st.booleans(), published=st.booleans())
+
+
+class RandomWalk(RuleBasedStateMachine):
+    """Random events with random facts: the case never leaves the declared states, and the log replays."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case = FakeCase()
+        self.log: list[tuple[str, CaseStatus, CaseStatus]] = []
+
+    @rule(event=st.sampled_from(ALL_EVENTS), facts=facts_strategy)
+    def fire(self, event: str, facts: Facts) -> None:
+        before = self.case.status
+        try:
+            transition(self.case, event, facts=facts)
+        except (InvalidTransition, RuleViolation):
+            assert self.case.status is before
+            return
+        self.log.append((event, before, self.case.status))
+
+    @invariant()
+    def declared_state_and_replayable(self) -> None:
+        assert self.case.status in set(CaseStatus)
+        assert (self.case.penalty_step is None) == (not any(e == "open_penalty" for e, _, _ in self.log))
+        assert replay(self.log) is self.case.status
+
+
+TestRandomWalk = RandomWalk.TestCase
+TestRandomWalk.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+
+
+@given(st.lists(st.sampled_from(ALL_EVENTS), max_size=5))
+def test_replay_rejects_an_incoherent_log(events: list[str]) -> None:
+    with pytest.raises(InvalidTransition):
+        replay([("assign", ST.ASSIGNED, ST.INSPECTED)] + [(e, ST.RECEIVED, ST.CLOSED) for e in events])
