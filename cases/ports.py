@@ -137,6 +137,85 @@ class PenaltyDecisionSnapshot:
     sealed: bool = True
 
 
+@dataclass(frozen=True)
+class PatrolMember:
+    """One officer of a patrol team, as printed on the task sheet."""
+
+    name: str
+    certificate_no: str  # 执法证号
+    department: str = ""
+    role: str = ""  # 组长 / 组员
+
+
+@dataclass(frozen=True)
+class PatrolTarget:
+    """One institution to visit. Never sent to the institution (四不两直)."""
+
+    name: str
+    address: str
+    risk_grade: str  # A/B/C/D (configurable grading)
+    category: str = ""  # 学科类 / 非学科类 …
+    focus: str = ""  # 检查重点, e.g. 是否在节假日开展学科类培训
+
+
+@dataclass(frozen=True)
+class PatrolSheetSnapshot:
+    """巡查任务单: one team's patrol on one day, with blank result columns to fill in on site."""
+
+    number: str
+    authority: Authority
+    patrol_date: date
+    team: str  # 第一巡查组 / 联合执法第二组
+    members: tuple[PatrolMember, ...]
+    targets: tuple[PatrolTarget, ...]
+    time_window: str = ""  # 9:00—17:00
+    occasion: str = ""  # 周末 / 法定节假日（劳动节） / 暑假
+    issued_on: date | None = None
+    sealed: bool = False
+
+
+@dataclass(frozen=True)
+class UnitStatistics:
+    """One unit's row of the fortnightly report (the seeds' own statistics)."""
+
+    unit: str  # 乡镇（街道） or department
+    patrol_person_times: int  # 出动人次
+    institutions_checked: int  # 检查机构数
+    problems_found: int  # 发现问题数
+    notices_issued: int  # 下达整改通知书数
+    cases_opened: int  # 立案数
+    penalties: int  # 处罚数
+    fines_yuan: int  # 罚没金额（元）
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """An overdue deadline listed in the fortnightly report (督办)."""
+
+    reference: str  # case or document number
+    institution: str
+    unit: str
+    step: str  # 整改期限 / 处罚决定期限 …
+    due_on: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class FortnightlyReportSnapshot:
+    """半月通报: statistics per unit for a half-month, charts, and the overdue list."""
+
+    number: str
+    authority: Authority
+    period_start: date
+    period_end: date
+    issued_on: date
+    units: tuple[UnitStatistics, ...]
+    overdue: tuple[OverdueItem, ...] = ()
+    highlights: tuple[str, ...] = ()  # paragraphs on the work done / typical cases
+    recipients: str = ""  # 主送机关, e.g. 各乡镇人民政府、街道办事处，县直有关单位
+    sealed: bool = True
+
+
 class DocumentRenderer(Protocol):
     def __call__(self, doc_type: DocumentType, snapshot: object) -> bytes: ...
 
