@@ -8,6 +8,7 @@ with a `RuleViolation` carrying a stable code and a Chinese reason. Inside `pena
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -194,10 +195,12 @@ class CaseLifecycle(StateMachine):  # StateMachine, not StateChart: unknown even
     def on_open_penalty(self) -> None:
         self.model.penalty_step = S.FILED
 
-    def after_transition(self, event: object) -> None:
+    def after_transition(self, event: object, source: object, target: object) -> None:
         name = getattr(event, "id", str(event))
         if name in PENALTY_STEPS and PENALTY_STEPS[name][1] is not None:
             self.model.penalty_step = PENALTY_STEPS[name][1]
+        for listener in self.model.listeners:
+            listener.after_transition(event=event, source=source, target=target)
 
 
 def _check_notice(facts: Facts) -> None:
@@ -250,16 +253,64 @@ class HasStatus(Protocol):
     penalty_step: PenaltyStep | None
 
 
+class _Bound:
+    """The model a cached machine sees: forwards to the case of the current transition.
+
+    Building a `CaseLifecycle` costs ~0.8 ms (callback registration) against ~0.2 ms for a
+    `send`, so each thread keeps one machine and retargets it (bench/transitions.py).
+    Listeners of the current transition are called from `after_transition`.
+    """
+
+    __slots__ = ("target", "listeners")
+
+    def __init__(self) -> None:
+        self.target: object = _Idle()
+        self.listeners: tuple[object, ...] = ()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(object.__getattribute__(self, "target"), name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _Bound.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.target, name, value)
+
+
+class _Idle:
+    id = None
+    status = CaseStatus.RECEIVED
+    penalty_step = None
+
+
+_local = threading.local()
+
+
+def _machine() -> tuple[CaseLifecycle, _Bound]:
+    cached = getattr(_local, "machine", None)
+    if cached is None:
+        bound = _Bound()
+        cached = _local.machine = (CaseLifecycle(model=bound, state_field="status"), bound)
+    return cached
+
+
 def transition(case: HasStatus, event: str, *, facts: Facts, listeners: Iterable[object] = ()) -> None:
     """Fire `event` on `case`. The only code path in the project that changes case.status."""
-    machine = CaseLifecycle(model=case, state_field="status", listeners=list(listeners))
+    machine, bound = _machine()
+    bound.target, bound.listeners = case, tuple(listeners)
+    reusable = False
     try:
         machine.send(event, facts=facts)
+        reusable = case.status is not CaseStatus.CLOSED  # a final state terminates the machine
     except TransitionNotAllowed as exc:
         raise InvalidTransition(
             f"案件当前状态为“{case.status.label}”，不能执行该操作",
             case_id=case.id, status=str(case.status), event=event,
         ) from exc
+    finally:
+        bound.target, bound.listeners = _Idle(), ()
+        if not reusable:  # after an error or a final state, start the next transition afresh
+            _local.machine = None
 
 
 def declared_events(status: CaseStatus, step: PenaltyStep | None = None) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 
@@ -39,8 +40,24 @@ def get_case(session: Session, case_id: int) -> Case:
     return get_or_raise(session, Case, case_id, "案件")
 
 
+_REGION_TTL_SECONDS = 60.0
+_region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
+
+
 def region_parents(session: Session) -> dict[str, str | None]:
-    return dict(session.exec(select(Region.code, Region.parent_code)).all())
+    """The region tree as child → parent, cached per database for a minute (regions change rarely;
+    whoever changes them calls `clear_region_cache`)."""
+    key = str(session.get_bind().url)
+    hit = _region_cache.get(key)
+    if hit and time.monotonic() - hit[0] < _REGION_TTL_SECONDS:
+        return hit[1]
+    parents = dict(session.exec(select(Region.code, Region.parent_code)).all())
+    _region_cache[key] = (time.monotonic(), parents)
+    return parents
+
+
+def clear_region_cache() -> None:
+    _region_cache.clear()
 
 
 def subtree_codes(session: Session, root: str) -> list[str]:
@@ -128,8 +145,10 @@ def penalty_of(session: Session, case_id: int) -> Penalty:
     return penalty
 
 
-def officers(session: Session, ids: Sequence[int]) -> list[Officer]:
-    rows = {o.id: o for o in session.exec(select(Officer).where(col(Officer.id).in_(list(ids)))).all()}
+def officers_with_kind(session: Session, ids: Sequence[int]) -> list[tuple[Officer, str]]:
+    """The officers in `ids` order, each with its department's kind; NotFound names the missing ones."""
+    query = select(Officer, Department.kind).join(Department, Department.id == Officer.department_id)
+    rows = {o.id: (o, kind) for o, kind in session.exec(query.where(col(Officer.id).in_(list(ids)))).all()}
     missing = [i for i in ids if i not in rows]
     if missing:
         raise NotFound("执法人员不存在", officer_ids=missing)

@@ -84,6 +84,9 @@ def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 
 
 def _wipe(engine: Engine) -> None:
+    from cases.repository import clear_region_cache
+
+    clear_region_cache()
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

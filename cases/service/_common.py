@@ -22,7 +22,7 @@ from cases.catalogue import Catalogue, load_catalogue
 from cases.enums import CaseEventType, DocumentType
 from cases.errors import NotFound, StaleVersion, ValidationFailed
 from cases.lifecycle import Facts, OfficerFact, transition
-from cases.models import Case, Deadline, Department, Document, Officer
+from cases.models import Case, Deadline, Department, Document
 from cases.ports import Authority, Clock, DocumentRenderer, DocumentStore
 
 
@@ -75,16 +75,12 @@ def record(session: Session, ctx: Ctx, case: Case, event: CaseEventType, payload
 
 
 def officer_facts(session: Session, ids: list[int], day: date, competent_kinds: set[str] | None = None,
-                  ) -> tuple[list[Officer], tuple[OfficerFact, ...]]:
+                  ) -> tuple[OfficerFact, ...]:
     if len(set(ids)) != len(ids):
         raise ValidationFailed("执法人员重复", code="duplicate_officers")
-    officers = repository.officers(session, ids)
-    depts = {d.id: d for d in (session.get(Department, o.department_id) for o in officers) if d}
-    facts = tuple(
-        OfficerFact(o.id, o.department_id, o.certified_on(day),
-                    competent_kinds is None or depts[o.department_id].kind in competent_kinds)
-        for o in officers)
-    return officers, facts
+    return tuple(
+        OfficerFact(o.id, o.department_id, o.certified_on(day), competent_kinds is None or kind in competent_kinds)
+        for o, kind in repository.officers_with_kind(session, ids))
 
 
 @lru_cache

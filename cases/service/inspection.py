@@ -33,7 +33,7 @@ def assign_case(session: Session, ctx: Ctx, *, case_id: int, version: int, offic
     """Assign (or re-assign) a team; the first officer leads."""
     case = load_case(session, ctx, case_id, version=version, action="assign")
     kinds = _competent_kinds(ctx, case)
-    _, team = officer_facts(session, officer_ids, ctx.today(), kinds)
+    team = officer_facts(session, officer_ids, ctx.today(), kinds)
     facts = Facts(ctx.today(), team=team, actor_is_supervisor=True)
     fire(session, ctx, case, "assign", facts, {"officer_ids": officer_ids})
     case.assignee_id, case.team_officer_ids = officer_ids[0], list(officer_ids)
@@ -59,7 +59,7 @@ def record_inspection(session: Session, ctx: Ctx, *, case_id: int, version: int,
     if institution_id is not None:
         repository.get_or_raise(session, Institution, institution_id, "机构")
         case.institution_id = institution_id
-    _, team = officer_facts(session, officer_ids, ctx.today())
+    team = officer_facts(session, officer_ids, ctx.today())
     fire(session, ctx, case, "record_inspection", Facts(ctx.today(), team=team, findings=findings),
          {"officer_ids": officer_ids, "violation_codes": violation_codes})
     inspection = Inspection(case_id=case.id, started_at=started_at or ctx.now(), ended_at=ctx.now(), place=place,
@@ -195,7 +195,7 @@ def record_reinspection(session: Session, ctx: Ctx, *, case_id: int, version: in
                         findings: str, rectified: bool) -> Inspection:
     """复查. Rectified → the case closes; not rectified after the deadline → ready for 立案."""
     case = load_case(session, ctx, case_id, version=version, action="record_reinspection")
-    _, team = officer_facts(session, officer_ids, ctx.today())
+    team = officer_facts(session, officer_ids, ctx.today())
     if not findings.strip():
         raise ValidationFailed("请填写复查情况", code="findings_required")
     inspection = Inspection(case_id=case.id, reinspection=True, started_at=ctx.now(), ended_at=ctx.now(),

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from cases import repository
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
 from cases.models import Department, Institution, Officer, Region
 from cases.passwords import hash_password
@@ -31,6 +32,7 @@ def seed_regions(session: Session) -> None:
     for code, name in data.TOWNSHIPS:
         session.add(Region(code=code, name=name, parent_code=data.COUNTY[0], level="township"))
     session.flush()
+    repository.clear_region_cache()
 
 
 def _name(rng: random.Random) -> str:
