@@ -1,5 +1,9 @@
 """Use-case transitions per second against a bare SQLAlchemy script doing the same writes.
 
+Baselines, in the same process and database: "bare Core" (hand-written SQL statements through
+SQLAlchemy Core: the floor) and "bare ORM" (the same rows through a SQLAlchemy ORM session, as a
+hand-written app would do it, without lifecycle, guards or authority).
+
 Workload: re-assigning a team (`assign_case`, assigned → assigned), which writes a versioned
 update of the case, one hash-chained `case_event` row and one `deadline` row (a fresh
 assignment clock is opened before each measured call and the transition closes it). The bare
@@ -119,26 +123,53 @@ def run_bare(engine, ids: list[int], team: list[int]) -> list[float]:  # noqa: A
     return times
 
 
-def report(backend: str, ours: list[float], bare: list[float]) -> dict:
-    tps_ours, tps_bare = len(ours) / sum(ours), len(bare) / sum(bare)
-    row = {"backend": backend, "ours_tps": round(tps_ours, 1), "bare_tps": round(tps_bare, 1),
-           "ratio": round(tps_ours / tps_bare, 3), "ours_p50_ms": round(statistics.median(ours) * 1000, 2),
-           "bare_p50_ms": round(statistics.median(bare) * 1000, 2)}
-    print(f"{backend:10} ours {row['ours_tps']:7.1f} tx/s  bare {row['bare_tps']:7.1f} tx/s  "
-          f"ratio {row['ratio']:.3f} (target >= 0.7)  p50 {row['ours_p50_ms']} ms vs {row['bare_p50_ms']} ms")
-    return row
+def run_bare_orm(engine, ids: list[int], team: list[int]) -> list[float]:  # noqa: ANN001
+    """The same writes through the SQLAlchemy ORM, without lifecycle, guards or authority."""
+    from cases.audit import append_event
+    from cases.enums import CaseEventType, CaseStatus
+
+    reopen_clocks(engine, ids)
+    times = []
+    for cid in ids:
+        t0 = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as s:
+            case = s.get(Case, cid)
+            case.assignee_id, case.team_officer_ids, case.updated_at = team[0], team, datetime.now(UTC)
+            append_event(s, case, CaseEventType.ASSIGN, actor_id=team[0], at=datetime.now(UTC),
+                         payload={"officer_ids": team}, from_status=CaseStatus.ASSIGNED,
+                         to_status=CaseStatus.ASSIGNED)
+            row = s.exec(select(Deadline).where(Deadline.case_id == cid, Deadline.step == "assignment",
+                                                Deadline.open)).first()
+            row.open, row.met_at = False, datetime.now(UTC)
+            s.commit()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def report(backend: str, ours: list[float], core: list[float], orm: list[float]) -> dict:
+    tps = {k: len(v) / sum(v) for k, v in (("ours", ours), ("core", core), ("orm", orm))}
+    p50 = {k: statistics.median(v) * 1000 for k, v in (("ours", ours), ("core", core), ("orm", orm))}
+    print(f"{backend:9} use case {tps['ours']:7.1f} tx/s (p50 {p50['ours']:.2f} ms) | bare Core {tps['core']:7.1f} "
+          f"tx/s ({p50['core']:.2f} ms) ratio {tps['ours'] / tps['core']:.2f} | bare ORM {tps['orm']:7.1f} tx/s "
+          f"({p50['orm']:.2f} ms) ratio {tps['ours'] / tps['orm']:.2f}   [target >= 0.70]")
+    return {"backend": backend, **{f"{k}_tps": round(v, 1) for k, v in tps.items()},
+            "ratio_core": round(tps["ours"] / tps["core"], 3), "ratio_orm": round(tps["ours"] / tps["orm"], 3)}
 
 
 def bench(url: str, backend: str, n: int) -> dict:
     ours_ids, bare_ids, (engine, ctx), team = prepare(url, n)
+    half = len(bare_ids) // 2
+    core_ids, orm_ids = bare_ids[:half], bare_ids[half:]
     run_service(engine, ctx, ours_ids[:20], team)  # warm-up (imports, caches, statement cache)
-    run_bare(engine, bare_ids[:20], team)
-    ours, bare = [], []
-    for _ in range(2):  # interleave to share the machine's noise fairly
+    run_bare(engine, core_ids[:20], team)
+    run_bare_orm(engine, orm_ids[:20], team)
+    ours, core, orm = [], [], []
+    for _ in range(3):  # interleave to share the machine's noise fairly
         ours += run_service(engine, ctx, ours_ids[20:], team)
-        bare += run_bare(engine, bare_ids[20:], team)
+        core += run_bare(engine, core_ids[20:], team)
+        orm += run_bare_orm(engine, orm_ids[20:], team)
     engine.dispose()
-    return report(backend, ours, bare)
+    return report(backend, ours, core, orm)
 
 
 def main() -> None:
