@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="双减 执�
 def _register() -> None:
     import importlib
 
-    for name in ("calendar", "check", "cases", "documents"):
+    for name in ("calendar", "check", "cases", "documents", "serve", "patrol", "prefect"):
         try:
             module = importlib.import_module(f"flows.cli.{name}")
         except ModuleNotFoundError as exc:  # a sub-app not written yet
