@@ -189,9 +189,9 @@ def main() -> None:
     try:
         bench(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", "postgres", args.n)
     finally:
-        from cases.db import get_engine
+        from cases.db import _engine_for
 
-        get_engine.cache_clear()
+        _engine_for.cache_clear()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -48,9 +48,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-@lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    return make_engine(url or get_settings().url)
+    """The process-wide engine for `url` (default: the configured database)."""
+    return _engine_for(url or get_settings().url)
+
+
+@lru_cache
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
 
 
 @contextmanager

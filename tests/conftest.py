@@ -77,9 +77,9 @@ def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     urls = {"sqlite": sqlite_url, "postgres": pg_url, "postgres_reason": None if pg_url else pg_name}
     yield urls
     if pg_url:
-        from cases.db import get_engine
+        from cases.db import _engine_for
 
-        get_engine.cache_clear()
+        _engine_for.cache_clear()
         _drop_pg(pg_name)
 
 
