@@ -19,6 +19,7 @@ from cases.enums import (
     CaseStatus,
     Channel,
     DeadlineKind,
+    DueState,
     DocumentType,
     InstitutionCategory,
     LicenceStatus,
@@ -232,11 +233,27 @@ class Deadline(SQLModel, table=True):
     due_date: date = Field(index=True)
     provisional: bool = False  # computed with statutory days only (year without official table)
     open: bool = Field(default=True, index=True)
+    state: DueState = Field(default=DueState.ON_TRACK, index=True, sa_type=enum_type(DueState))  # by the sweep
     met_at: datetime | None = utc_column(nullable=True)
     paused_since: date | None = None
     paused_reason: str = ""
     escalation_level: int = 0
     reminded_on: date | None = None
+
+
+class Alert(SQLModel, table=True):
+    """A reminder before a due date or a 督办 escalation, addressed to a department (and officer)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    kind: str = Field(max_length=16)  # reminder / escalation
+    level: int = 0
+    department_id: int = Field(foreign_key="department.id", index=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)
+    on_date: date
+    message: str
+    read_at: datetime | None = utc_column(nullable=True)
 
 
 class Inspection(SQLModel, table=True):

@@ -14,6 +14,7 @@ from cases.service.inspection import (
     record_reinspection,
     record_service,
 )
+from cases.service.sweep import SweepResult, sweep_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, dismiss_case, receive_complaint
 from cases.service.sanctions import (
     close_penalty,
@@ -33,5 +34,5 @@ __all__ = [
     "close_statement_window", "collective_discussion", "decide", "dismiss_case", "hold_hearing",
     "issue_penalty_notice", "issue_rectification", "legal_review", "open_penalty", "pause_clock", "publish",
     "recompute_provisional_deadlines", "receive_complaint", "record_execution", "record_inspection",
-    "record_reinspection", "record_service", "resume_clock",
+    "record_reinspection", "record_service", "resume_clock", "SweepResult", "sweep_deadlines",
 ]

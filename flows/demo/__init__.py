@@ -18,7 +18,7 @@ from cases.enums import Role
 from cases.models import Case, Deadline, Department, Document, Institution, Officer
 from cases.settings import get_clock, get_settings
 from flows.context import actor_for, make_ctx
-from flows.demo import seed
+from flows.demo import data, seed
 from flows.demo.drive import Driver, Staff, schedule_complaints
 
 
@@ -41,7 +41,7 @@ def _staff(session: Session, today) -> Staff:  # noqa: ANN001
             staff.legal = actor
         if str(Role.OFFICER) in officer.roles and officer.certified_on(today) and officer.username[-1].isdigit():
             staff.field_team.setdefault(officer.department_id, []).append(officer)
-    county = next(d for d in depts.values() if d.kind == "education")
+    county = next(d for d in depts.values() if d.kind == "education" and d.region_code == data.COUNTY[0])
     staff.intake = Actor(None, frozenset({Role.OFFICER}), county.id, county.region_code, "12345热线转办")
     return staff
 

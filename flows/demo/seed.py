@@ -53,13 +53,14 @@ def seed_departments(session: Session, rng: random.Random, today: date, password
             roles = [Role.SUPERVISOR] if i == 0 else [Role.OFFICER]
             if kind == "education" and i == 1:
                 roles = [Role.LEGAL]
-            expired = i == count - 1 and kind != "education"  # a lapsed 执法证 in most departments
+            expired = i == count - 1 and kind != "education" and count > 3  # a lapsed 执法证 in most departments
             officers.append(Officer(
                 username=f"{kind}{i + 1:02d}" if region == data.COUNTY[0] else f"{code}{i + 1:02d}",
                 name=_name(rng), department_id=dept.id, roles=[str(r) for r in roles],
                 badge_no=f"贵{badge}", badge_valid_until=today + timedelta(days=-30 if expired else 900),
                 phone=f"139{rng.randrange(10**8):08d}", password_hash=shared_hash))
-    edu = session.exec(select(Department).where(Department.kind == "education")).first()
+    edu = session.exec(select(Department).where(Department.kind == "education",
+                                                Department.region_code == data.COUNTY[0])).one()
     for username, role in zip(DEMO_ACCOUNTS, (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER, Role.LEGAL), strict=True):
         officers.append(Officer(username=username, name=_name(rng), department_id=edu.id, roles=[str(role)],
                                 badge_no=None if role is Role.ADMIN else f"贵{badge + len(officers)}",

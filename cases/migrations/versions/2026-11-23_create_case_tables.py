@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:32:44.018686
+Create Date: 2026-11-23 19:42:13.031255
 """
 
 from collections.abc import Sequence
@@ -225,6 +225,7 @@ def upgrade() -> None:
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('provisional', sa.Boolean(), nullable=False),
     sa.Column('open', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.Enum('on_track', 'due_soon', 'due', 'overdue', 'paused', 'met', name='duestate', native_enum=False, length=32), nullable=False),
     sa.Column('met_at', cases.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('paused_since', sa.Date(), nullable=True),
     sa.Column('paused_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -237,6 +238,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('deadline_case_id_idx'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('deadline_due_date_idx'), ['due_date'], unique=False)
         batch_op.create_index(batch_op.f('deadline_open_idx'), ['open'], unique=False)
+        batch_op.create_index(batch_op.f('deadline_state_idx'), ['state'], unique=False)
 
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +314,29 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('penalty_pkey')),
     sa.UniqueConstraint('case_id', name=op.f('penalty_case_id_key'))
     )
+    op.create_table('alert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('deadline_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=True),
+    sa.Column('on_date', sa.Date(), nullable=False),
+    sa.Column('message', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('read_at', cases.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('alert_case_id_fkey')),
+    sa.ForeignKeyConstraint(['deadline_id'], ['deadline.id'], name=op.f('alert_deadline_id_fkey')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('alert_department_id_fkey')),
+    sa.ForeignKeyConstraint(['officer_id'], ['officer.id'], name=op.f('alert_officer_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('alert_pkey'))
+    )
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('alert_case_id_idx'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('alert_deadline_id_idx'), ['deadline_id'], unique=False)
+        batch_op.create_index(batch_op.f('alert_department_id_idx'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('alert_officer_id_idx'), ['officer_id'], unique=False)
+
     op.create_table('service_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -339,6 +364,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('service_record_document_id_idx'))
 
     op.drop_table('service_record')
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('alert_officer_id_idx'))
+        batch_op.drop_index(batch_op.f('alert_department_id_idx'))
+        batch_op.drop_index(batch_op.f('alert_deadline_id_idx'))
+        batch_op.drop_index(batch_op.f('alert_case_id_idx'))
+
+    op.drop_table('alert')
     op.drop_table('penalty')
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('inspection_case_id_idx'))
@@ -350,6 +382,7 @@ def downgrade() -> None:
 
     op.drop_table('document')
     with op.batch_alter_table('deadline', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('deadline_state_idx'))
         batch_op.drop_index(batch_op.f('deadline_open_idx'))
         batch_op.drop_index(batch_op.f('deadline_due_date_idx'))
         batch_op.drop_index(batch_op.f('deadline_case_id_idx'))
