@@ -1,0 +1,157 @@
+"""Snapshot → HTML (Jinja2) → PDF (WeasyPrint 70): the concrete `cases.ports.DocumentRenderer`.
+
+* Jinja2 with autoescape and StrictUndefined: every value from a snapshot is escaped (complaint
+  and inspection text is untrusted), and a template naming a missing field fails loudly.
+* WeasyPrint fetches through `StaticOnlyFetcher` only (documents/static/ and the licensed-font
+  folder); a refused URL aborts the render with `RefusedResource`.
+* Speed: one `FontConfiguration` and one parsed stylesheet per process, built on first use (or
+  by `warm()`), rebuilt after a fork (the pid is checked) and after a timed-out render.
+  Renders in one process are serialised by a lock: WeasyPrint shares the font map, and the GIL
+  leaves nothing to gain from parallel threads (use `documents.batch` for parallelism).
+* Time limit: `DocumentsSettings.render_timeout_s` per render (see `documents.timeout`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+from cases import ports
+from cases.enums import DocumentType
+from documents import charts
+from documents.errors import RefusedResource, RenderTimeout, SnapshotMismatch
+from documents.fetcher import STATIC_DIR, RefusedFetch, StaticOnlyFetcher
+from documents.filters import FILTERS
+from documents.fonts import font_face_css, licensed_faces
+from documents.seal import seal_svg
+from documents.settings import get_documents_settings
+from documents.timeout import call_with_time_limit
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STYLESHEET = STATIC_DIR / "documents.css"
+BASE_URL = STATIC_DIR.as_uri() + "/"
+
+TEMPLATES: dict[DocumentType, tuple[str, type]] = {
+    DocumentType.RECTIFICATION_NOTICE: ("rectification_notice.html", ports.RectificationNoticeSnapshot),
+    DocumentType.SERVICE_RECEIPT: ("service_receipt.html", ports.ServiceReceiptSnapshot),
+    DocumentType.INSPECTION_RECORD: ("inspection_record.html", ports.InspectionRecordSnapshot),
+    DocumentType.PENALTY_NOTICE: ("penalty_notice.html", ports.PenaltyNoticeSnapshot),
+    DocumentType.PENALTY_DECISION: ("penalty_decision.html", ports.PenaltyDecisionSnapshot),
+    DocumentType.PATROL_SHEET: ("patrol_sheet.html", ports.PatrolSheetSnapshot),
+    DocumentType.FORTNIGHTLY_REPORT: ("fortnightly_report.html", ports.FortnightlyReportSnapshot),
+}
+
+_env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+_env.filters.update(FILTERS)
+
+
+def _seal(name: str) -> Markup:
+    settings = get_documents_settings()
+    font = str(settings.seal_font) if settings.seal_font else None
+    return Markup(seal_svg(name, font_path=font, font_index=settings.seal_font_index))  # noqa: S704 - paths only
+
+
+_env.globals.update(seal=_seal, bar_chart=charts.bar_chart_svg, DocumentType=DocumentType)
+
+
+@dataclass
+class _Engine:
+    """The warmed, per-process WeasyPrint state."""
+
+    pid: int
+    font_config: FontConfiguration
+    stylesheet: CSS
+    fetcher: StaticOnlyFetcher
+
+
+_engine: _Engine | None = None
+_lock = threading.RLock()
+
+
+def stylesheet_text() -> str:
+    """The CSS of every document: @font-face rules of the licensed fonts, then documents.css."""
+    faces = licensed_faces(get_documents_settings().font_dir)
+    return font_face_css(faces) + "\n" + STYLESHEET.read_text(encoding="utf-8")
+
+
+def allowed_roots() -> tuple[Path, ...]:
+    font_dir = get_documents_settings().font_dir
+    return (STATIC_DIR, font_dir) if font_dir else (STATIC_DIR,)
+
+
+def _engine_for_this_process() -> _Engine:
+    global _engine
+    if _engine is None or _engine.pid != os.getpid():
+        fetcher = StaticOnlyFetcher(allowed_roots())
+        font_config = FontConfiguration()
+        try:
+            css = CSS(string=stylesheet_text(), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)
+        except RefusedFetch as exc:
+            raise RefusedResource(exc.url) from None
+        _engine = _Engine(os.getpid(), font_config, css, fetcher)
+    return _engine
+
+
+def reset() -> None:
+    """Drop the warmed state (tests changing settings; after a timeout)."""
+    global _engine
+    with _lock:
+        _engine = None
+
+
+def render_html(doc_type: DocumentType, snapshot: object) -> str:
+    """The document's HTML (without its stylesheet, which `html_to_pdf` adds pre-parsed)."""
+    try:
+        template, expected = TEMPLATES[DocumentType(doc_type)]
+    except (KeyError, ValueError):
+        raise SnapshotMismatch(f"未知的文书类型：{doc_type}", code="render_unknown_type") from None
+    if not isinstance(snapshot, expected):
+        raise SnapshotMismatch(f"{DocumentType(doc_type).label}需要 {expected.__name__}，收到 "
+                               f"{type(snapshot).__name__}")
+    context: dict[str, Any] = {f.name: getattr(snapshot, f.name) for f in fields(snapshot)}
+    return _env.get_template(template).render(doc=snapshot, doc_type=DocumentType(doc_type), **context)
+
+
+def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:
+    """Lay out `html` with the shared stylesheet and fonts; refuse any fetch outside the allowed folders."""
+    limit = timeout_s or get_documents_settings().render_timeout_s
+    if not _lock.acquire(timeout=limit):
+        raise RenderTimeout(limit)
+    try:
+        engine = _engine_for_this_process()
+
+        def work() -> bytes:
+            document = HTML(string=html, base_url=BASE_URL, url_fetcher=engine.fetcher)
+            return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
+
+        try:
+            return call_with_time_limit(work, limit)
+        except RefusedFetch as exc:
+            raise RefusedResource(exc.url) from None
+        except FatalURLFetchingError as exc:  # a BaseException: `except Exception` would miss it
+            raise RefusedResource(str(exc)) from None
+        except RenderTimeout:
+            reset()  # the interrupted render may have left the shared font map half-updated
+            raise
+    finally:
+        _lock.release()
+
+
+def render_document(doc_type: DocumentType, snapshot: object) -> bytes:
+    """`cases.ports.DocumentRenderer`: the PDF of one document."""
+    return html_to_pdf(render_html(doc_type, snapshot))
+
+
+def warm() -> None:
+    """Load fonts and parse the stylesheet now (batch workers call this once)."""
+    html_to_pdf('<p class="warm">校外培训责令限期改正通知书〔2026〕1号 — 1 —</p>')

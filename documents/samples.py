@@ -1,0 +1,147 @@
+"""Realistic sample snapshots of every document type (fictional names), for the benchmark, the
+tests and `docs/notice-page1.png`. `sample(doc_type, pages=3)` makes a long 整改通知书."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from cases import ports
+from cases.enums import DocumentType, ServiceMethod
+
+CST = timezone(timedelta(hours=8))
+
+AUTHORITY = ports.Authority(
+    name="清河县教育局", code="清教", address="清河县人民路18号教育局三楼执法科",
+    contact="王建国", phone="0551-6288 1234", review_body="清河县人民政府", court="清河县人民法院")
+
+PARTY = ports.Party(
+    name="清河县启航教育咨询有限公司", uscc="91340100MA2N0QXK4P",
+    address="清河县幸福路66号金座大厦5楼502室", legal_representative="李明")
+
+BASES = (
+    ports.LegalBasis(
+        violation="在法定节假日开展学科类培训",
+        violated_rule="《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》；"
+                      "《校外培训行政处罚暂行办法》第二十一条第（四）项",
+        penalty_basis="《校外培训行政处罚暂行办法》第二十一条、第三十二条；《中华人民共和国行政处罚法》第二十八条"),
+)
+
+FINDINGS = (
+    "你单位于2026年3月7日（星期六）上午10时许，在清河县幸福路66号金座大厦5楼502室组织"
+    "初中二年级学生18人开展数学、物理学科类培训，现场查见授课教师2名、课程表1份、学员签到表1份",
+    "你单位未取得学科类校外培训办学许可证，以“思维拓展”“学习能力提升”为名对外招生，"
+    "已收取学员培训费用共计人民币45600元",
+)
+
+FILLER = (
+    "经进一步调查核实，你单位自今年一月起利用周末及寒假时段多次组织义务教育阶段学生参加学科类培训，"
+    "相关招生宣传材料、收费凭证、学员名册、授课记录和现场照片已依法调取并附卷，"
+    "你单位负责人在询问笔录中对上述事实予以确认，并在现场检查笔录上签字确认"
+)
+
+REQUIREMENTS = (
+    "立即停止在法定节假日、休息日及寒暑假期间开展学科类培训活动",
+    "对已收取的学科类培训费用制定退费方案，于整改期限内退还学员家长，并保存退费凭证",
+    "撤除经营场所内及网络平台上涉及学科类培训的招生宣传内容",
+    "建立规范的课程管理制度，将开设课程向教育部门报备",
+)
+
+
+def rectification_notice(pages: int = 1, **changes: object) -> ports.RectificationNoticeSnapshot:
+    """A 整改通知书; `pages=3` adds findings until the body runs over three pages."""
+    findings = FINDINGS + (FILLER,) * {1: 0, 2: 3, 3: 5}.get(pages, 4 * pages - 3)
+    values: dict[str, object] = dict(
+        number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings, bases=BASES,
+        requirements=REQUIREMENTS, deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9),
+        inspection_on=date(2026, 3, 7), sealed=True)
+    values.update(changes)
+    return ports.RectificationNoticeSnapshot(**values)  # type: ignore[arg-type]
+
+
+def service_receipt() -> ports.ServiceReceiptSnapshot:
+    return ports.ServiceReceiptSnapshot(
+        document_title="责令限期改正通知书", document_number="清教责改〔2026〕3号", authority=AUTHORITY,
+        party=PARTY, method_label=ServiceMethod.DIRECT.label, place="清河县幸福路66号金座大厦5楼502室",
+        served_on=date(2026, 3, 9), recipient="", servers=("王建国", "陈晓燕"), issued_on=date(2026, 3, 9))
+
+
+def inspection_record() -> ports.InspectionRecordSnapshot:
+    return ports.InspectionRecordSnapshot(
+        number="清教检〔2026〕12号", authority=AUTHORITY, party=PARTY,
+        started_at=datetime(2026, 3, 7, 10, 5, tzinfo=CST), ended_at=datetime(2026, 3, 7, 11, 20, tzinfo=CST),
+        place="清河县幸福路66号金座大厦5楼502室",
+        officers=(("王建国", "34010020260018"), ("陈晓燕", "34010020260027")),
+        findings=FINDINGS, evidence=("现场照片12张", "课程表复印件1份", "学员签到表复印件1份"))
+
+
+def penalty_notice() -> ports.PenaltyNoticeSnapshot:
+    return ports.PenaltyNoticeSnapshot(
+        number="清教罚告〔2026〕2号", authority=AUTHORITY, party=PARTY, findings=FINDINGS, bases=BASES,
+        intended_penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元", hearing_offered=True,
+        statement_days=5, issued_on=date(2026, 4, 2))
+
+
+def penalty_decision() -> ports.PenaltyDecisionSnapshot:
+    return ports.PenaltyDecisionSnapshot(
+        number="清教罚决〔2026〕2号", authority=AUTHORITY, party=PARTY, findings=FINDINGS, bases=BASES,
+        penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元", issued_on=date(2026, 4, 20),
+        fine_yuan=30000, confiscation_yuan=45600,
+        statement_summary="你单位在法定期限内提交了书面陈述申辩意见，称系初次违法且已停止培训。"
+                          "本局经复核认为，你单位所述停止培训的情况属实，但违法事实清楚，证据确凿，"
+                          "不符合不予处罚的情形，对陈述申辩意见不予采纳")
+
+
+def patrol_sheet() -> ports.PatrolSheetSnapshot:
+    members = (ports.PatrolMember("王建国", "34010020260018", "清河县教育局", "组长"),
+               ports.PatrolMember("陈晓燕", "34010020260027", "清河县教育局", "组员"),
+               ports.PatrolMember("刘强", "34010020250311", "清河县市场监督管理局", "组员"),
+               ports.PatrolMember("赵磊", "34010020240907", "清河县消防救援大队", "组员"))
+    targets = (
+        ports.PatrolTarget("清河县启航教育咨询有限公司", "幸福路66号金座大厦5楼502室", "A", "学科类（无证）",
+                           "节假日学科类培训"),
+        ports.PatrolTarget("清河县小树苗艺术培训中心", "文昌街12号2楼", "B", "非学科类·文化艺术", "预收费"),
+        ports.PatrolTarget("清河县智慧星托管服务部", "滨河小区8栋底商", "A", "托管（疑似隐形变异）", "住家教师"),
+        ports.PatrolTarget("清河县蓝天体育俱乐部", "体育路3号", "C", "非学科类·体育", "消防安全"),
+        ports.PatrolTarget("清河县博雅书画院", "人民路201号3楼", "D", "非学科类·文化艺术", "培训时间"),
+    )
+    return ports.PatrolSheetSnapshot(
+        number="清教巡〔2026〕17号", authority=AUTHORITY, patrol_date=date(2026, 5, 2), team="联合执法第一组",
+        members=members, targets=targets, time_window="9:00—17:00", occasion="法定节假日（劳动节）",
+        issued_on=date(2026, 4, 30))
+
+
+def fortnightly_report() -> ports.FortnightlyReportSnapshot:
+    rows = (("城关镇", 46, 31, 7, 5, 2, 2, 60000), ("清河街道", 38, 27, 5, 4, 1, 1, 20000),
+            ("东湖街道", 29, 18, 3, 3, 0, 0, 0), ("柳林镇", 16, 11, 2, 1, 1, 1, 10000),
+            ("白马乡", 9, 6, 0, 0, 0, 0, 0))
+    units = tuple(ports.UnitStatistics(*row) for row in rows)
+    overdue = (
+        ports.OverdueItem("清教责改〔2026〕3号", "清河县启航教育咨询有限公司", "城关镇", "整改期限",
+                          date(2026, 3, 23), 4),
+        ports.OverdueItem("清教罚告〔2026〕1号", "清河县明德文化传播有限公司", "清河街道", "处罚决定期限",
+                          date(2026, 3, 20), 7),
+    )
+    highlights = (
+        "3月1日至3月15日，全县各乡镇（街道）和县直有关部门紧盯双休日，坚持“四不两直”开展校外培训常态化巡查，"
+        "累计出动检查人员138人次，检查校外培训机构93家（次），发现问题17个，下达责令限期改正通知书13份",
+        "城关镇、清河街道巡查力度较大，问题发现率较高；白马乡本期未发现问题，但检查覆盖面偏低，需进一步加强",
+    )
+    return ports.FortnightlyReportSnapshot(
+        number="清教通报〔2026〕5号", authority=AUTHORITY, period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 15), issued_on=date(2026, 3, 17), units=units, overdue=overdue,
+        highlights=highlights, recipients="各乡镇人民政府、街道办事处，县直有关单位")
+
+
+BUILDERS = {
+    DocumentType.RECTIFICATION_NOTICE: rectification_notice,
+    DocumentType.SERVICE_RECEIPT: service_receipt,
+    DocumentType.INSPECTION_RECORD: inspection_record,
+    DocumentType.PENALTY_NOTICE: penalty_notice,
+    DocumentType.PENALTY_DECISION: penalty_decision,
+    DocumentType.PATROL_SHEET: patrol_sheet,
+    DocumentType.FORTNIGHTLY_REPORT: fortnightly_report,
+}
+
+
+def sample(doc_type: DocumentType, **kwargs: object) -> object:
+    return BUILDERS[DocumentType(doc_type)](**kwargs)
