@@ -44,9 +44,13 @@ def append_event(
     to_status: CaseStatus | None = None,
 ) -> CaseEvent:
     """Add the next event of `case` to the session (the caller's transaction commits it)."""
-    last = session.exec(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq).desc()).limit(1)
-    ).first()
+    pending = [e for e in session.new if isinstance(e, CaseEvent) and e.case_id == case.id]
+    if pending:  # an earlier event of this transaction, not flushed yet
+        last = max(pending, key=lambda e: e.seq)
+    else:
+        with session.no_autoflush:  # the case's UPDATE waits for the use case's other changes: one version bump
+            last = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                .order_by(col(CaseEvent.seq).desc()).limit(1)).first()
     event = CaseEvent(
         case_id=case.id, seq=(last.seq + 1) if last else 1, event_type=event_type,
         from_status=from_status, to_status=to_status, actor_id=actor_id,

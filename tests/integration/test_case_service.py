@@ -19,10 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 def _receive(county: County, when: str = "2026-03-02 09:30", index: int = 0, **kw) -> Case:  # noqa: ANN003
+    ctx, data = county.ctx(county.intake_actor(), at(when)), complaint(county.institution(index), **kw)
     with county.session() as s:
-        result = case_service.receive_complaint(s, county.ctx(county.intake_actor(), at(when)),
-                                                complaint(county.institution(index), **kw))
-        return result.case
+        return case_service.receive_complaint(s, ctx, data).case
 
 
 def _case(county: County, case_id: int) -> Case:
@@ -31,9 +30,11 @@ def _case(county: County, case_id: int) -> Case:
 
 
 def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN201
+    # SQLite sessions take the write lock at BEGIN: never open a second one inside the first
+    ctx = county.ctx(county.actor(username, at(when)), at(when))
+    version = _case(county, case_id).version
     with county.session() as s:
-        version = s.get(Case, case_id).version
-        return fn(s, county.ctx(county.actor(username, at(when)), at(when)), case_id=case_id, version=version, **kw)
+        return fn(s, ctx, case_id=case_id, version=version, **kw)
 
 
 def _inspected(county: County) -> Case:
