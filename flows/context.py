@@ -12,11 +12,15 @@ from cases.service import Ctx
 from cases.settings import get_calendar, get_clock, get_settings
 
 
-@lru_cache
 def document_store():  # noqa: ANN201
+    return _store_at(get_settings().documents_dir)
+
+
+@lru_cache
+def _store_at(root):  # noqa: ANN001, ANN202
     from documents.storage import FileDocumentStore
 
-    return FileDocumentStore(get_settings().documents_dir)
+    return FileDocumentStore(root)
 
 
 def renderer():  # noqa: ANN201

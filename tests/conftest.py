@@ -23,7 +23,7 @@ PG_ADMIN_URL = os.environ.get("ENFORCE_TEST_PG_URL", "postgresql+psycopg://postg
 
 
 @pytest.fixture(scope="session", autouse=True)
-def enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def isolated_enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every test session gets its own ENFORCE_HOME; nothing touches ./var."""
     home = tmp_path_factory.mktemp("enforce-home")
     old = {k: os.environ.get(k) for k in ("ENFORCE_HOME", "ENFORCE_DATABASE_URL")}
@@ -41,8 +41,9 @@ def enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def _clear_caches() -> None:
     from cases import settings
+    from cases.db import _engine_for
 
-    for fn in (settings.get_settings, settings.get_clock, settings.get_calendar):
+    for fn in (settings.get_settings, settings.get_clock, settings.get_calendar, _engine_for):
         fn.cache_clear()
 
 

@@ -6,6 +6,7 @@ Every use case: load the case → jurisdiction (NotFound) → version (StaleVers
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,7 +139,8 @@ def issue_document(session: Session, ctx: Ctx, case: Case | None, dept: Departme
     number = ctx.cat.document_number(dept.doc_code, doc_type, year, seq)
     snapshot = build_snapshot(number)
     content = ctx.renderer(doc_type, snapshot)
-    ref = ctx.store.put(content, name=f"{doc_type}/{year}/{dept.id}-{seq}.pdf")
+    digest = hashlib.sha256(content).hexdigest()[:16]  # a rolled-back number's orphan file keeps its own name
+    ref = ctx.store.put(content, name=f"{doc_type}/{year}/{dept.id}-{seq}-{digest}.pdf")
     doc = Document(case_id=case.id if case else None, doc_type=doc_type, department_id=dept.id, year=year,
                    seq=seq, number=number, title=doc_type.label, addressee=addressee, path=ref.path,
                    sha256=ref.sha256, size=ref.size, issued_at=ctx.now(), issued_by_id=ctx.actor.officer_id)

@@ -19,23 +19,28 @@ def enforce(*args: str):  # noqa: ANN201 - click's Result
     return runner.invoke(cli.app, list(args), catch_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cases.db import _engine_for
-    from cases.settings import get_calendar, get_clock, get_settings
+def _use(home: Path, mp: pytest.MonkeyPatch) -> None:
+    from tests.conftest import _clear_caches
 
-    home = tmp_path_factory.mktemp("demo-home")
-    mp = pytest.MonkeyPatch()
     mp.setenv("ENFORCE_HOME", str(home))
     mp.setenv("ENFORCE_DEMO_PASSWORD", "demo-pass-123")
-    for fn in (get_settings, get_clock, get_calendar, _engine_for):
-        fn.cache_clear()
+    _clear_caches()
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("demo-home")
+    mp = pytest.MonkeyPatch()
+    _use(home, mp)
     result = enforce("demo", "--institutions", "60", "--complaints", "40")
     assert result.exit_code == 0, result.output
-    yield home
     mp.undo()
-    for fn in (get_settings, get_clock, get_calendar, _engine_for):
-        fn.cache_clear()
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _in_demo_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _use(demo_home, monkeypatch)
 
 
 def test_demo_prints_where_things_are(demo_home: Path) -> None:

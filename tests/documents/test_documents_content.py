@@ -1,0 +1,175 @@
+"""What the documents say: text round-trip, every type, the seal's place, escaping, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pdfplumber
+import pytest
+
+from cases import ports
+from cases.enums import DocumentType
+from documents import render, samples
+from documents.errors import SnapshotMismatch
+
+pytestmark = pytest.mark.integration
+
+MM = 25.4 / 72
+PITCH = 28.98 * MM
+CHAR = 15.79 * MM
+RED = (0.901961, 0.0, 0.070588)
+
+
+def strings_of(value: object) -> list[str]:
+    """Every printable string field of a snapshot, recursively (dates are checked elsewhere)."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, ports.LegalBasis):  # printed clause by clause, repeated clauses once
+        return [c for text in (value.violated_rule, value.penalty_basis) for c in text.split("；")]
+    if dataclasses.is_dataclass(value):
+        return [s for f in dataclasses.fields(value) for s in strings_of(getattr(value, f.name))]
+    if isinstance(value, tuple):
+        return [s for item in value for s in strings_of(item)]
+    return []
+
+
+def test_notice_text_round_trips_exactly(notice1, notice3, pdfread):
+    """Extracted text == the HTML's visible text, char by char (whitespace ignored): no glyph
+    missing or replaced, nothing extra. The seal is drawn as glyph outlines, so it adds no text."""
+    for rendered in (notice1, notice3):
+        expected = pdfread.squash(pdfread.visible_text(rendered.html))
+        actual = rendered.body_text()
+        assert "\ufffd" not in actual
+        assert actual == expected
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_every_type_renders_with_all_its_fields(doc_type, render_sample, pdfread):
+    rendered = render_sample(doc_type)
+    assert rendered.pdf.startswith(b"%PDF-")
+    text, raw = rendered.body_text(), rendered.body_text(raw=True)
+    assert "\ufffd" not in text
+    # every field of the snapshot; of the authority, its name (contact lines are per template)
+    fields = [s for f in dataclasses.fields(rendered.snapshot) if f.name != "authority"
+              for s in strings_of(getattr(rendered.snapshot, f.name))] + [rendered.snapshot.authority.name]
+    if doc_type is DocumentType.SERVICE_RECEIPT:  # the receipt names the party, not its address
+        party = rendered.snapshot.party
+        fields = [s for s in fields if s not in (party.address, party.legal_representative)]
+    missing = [s for s in fields if pdfread.squash(s) not in text and pdfread.squash(s) not in raw]
+    assert missing == []
+    assert doc_type.label[:4] in text or doc_type is DocumentType.FORTNIGHTLY_REPORT
+    for row in rendered.pdffonts():
+        assert row[-5:-2] == ["yes", "yes", "yes"], row
+
+
+def seal_and_date(rendered, pdfread):
+    with pdfplumber.open(rendered.path) as pdf:
+        page = pdf.pages[-1]
+        red = [c for c in page.curves if RED in (c.get("non_stroking_color"), c.get("stroking_color"))]
+        assert red, "no seal on the last page"
+        seal = (min(c["x0"] for c in red) * MM, min(c["top"] for c in red) * MM,
+                max(c["x1"] for c in red) * MM, max(c["bottom"] for c in red) * MM)
+        lines = pdfread.lines_of(page)
+        day = rendered.snapshot.issued_on
+        index = max(i for i, line in enumerate(lines) if line.text == f"{day.year}年{day.month}月{day.day}日")
+        return seal, lines, index, page.height
+
+
+def test_seal_covers_issuer_and_date_per_gbt9704(notice3, pdfread):
+    seal, lines, index, height = seal_and_date(notice3, pdfread)
+    date_line, issuer, above = lines[index], lines[index - 1], lines[index - 2]
+    assert issuer.text == notice3.snapshot.authority.name
+    width = seal[2] - seal[0]
+    assert width == pytest.approx(42 - 42 * 0.03, abs=0.5)  # ring centre line of a 42 mm seal
+    # date 4 characters in from the right edge of the text block; issuer centred over the date
+    assert date_line.x1 == pytest.approx(184 - 4 * CHAR, abs=1.0)
+    centre = (date_line.x0 + date_line.x1) / 2
+    assert (issuer.x0 + issuer.x1) / 2 == pytest.approx(centre, abs=1.0)
+    # the seal is centred over them and covers both (they fall just below its centre)
+    assert (seal[0] + seal[2]) / 2 == pytest.approx(centre, abs=1.0)
+    for line in (issuer, date_line):
+        top = line.em_top(height)
+        assert seal[1] < top and top + 16 * MM < seal[3]
+        assert seal[0] < line.x0 and line.x1 < seal[2]
+    assert (seal[1] + seal[3]) / 2 < issuer.em_top(height) + 16 * MM / 2
+    # the top of the seal is within one line below the last line of text above it, not over it
+    gap = seal[1] - (above.em_top(height) + 16 * MM)
+    assert 0 < gap < PITCH
+
+
+@pytest.mark.parametrize("doc_type", [DocumentType.PENALTY_DECISION, DocumentType.SERVICE_RECEIPT])
+def test_other_sealed_documents_carry_the_seal_over_the_date(doc_type, render_sample, pdfread):
+    seal, lines, index, height = seal_and_date(render_sample(doc_type), pdfread)
+    date_line = lines[index]
+    assert seal[0] < date_line.x0 < date_line.x1 < seal[2]
+    assert seal[1] < date_line.em_top(height) < seal[3]
+
+
+def test_unsealed_document_has_no_seal(render_sample):
+    rendered = render_sample(DocumentType.RECTIFICATION_NOTICE, samples.rectification_notice(sealed=False))
+    with pdfplumber.open(rendered.path) as pdf:
+        assert not [c for p in pdf.pages for c in p.curves if RED in (c.get("non_stroking_color"),
+                                                                     c.get("stroking_color"))]
+
+
+def test_untrusted_text_is_escaped_not_interpreted(render_sample, pdfread):
+    evil = '<script>alert("x")</script><b>粗体</b><img src="file:///etc/passwd">&amp;'
+    snapshot = samples.rectification_notice(findings=(evil,))
+    html = render.render_html(DocumentType.RECTIFICATION_NOTICE, snapshot)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+    rendered = render_sample(DocumentType.RECTIFICATION_NOTICE, snapshot)
+    assert pdfread.squash(evil) in rendered.body_text()
+
+
+def test_decision_states_remedies_and_payment_terms(render_sample):
+    text = render_sample(DocumentType.PENALTY_DECISION).body_text()
+    assert "收到本决定书之日起六十日内向清河县人民政府申请行政复议" in text
+    assert "六个月内依法向清河县人民法院提起行政诉讼" in text
+    assert "自收到本决定书之日起十五日内" in text
+    assert "每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额" in text
+    assert "罚款人民币30,000元（大写：叁万元整）" in text
+
+
+def test_no_penalty_decision_has_no_payment_clause(render_sample):
+    snapshot = dataclasses.replace(samples.penalty_decision(), penalty="不予行政处罚", fine_yuan=0,
+                                   confiscation_yuan=0)
+    text = render_sample(DocumentType.PENALTY_DECISION, snapshot).body_text()
+    assert "不予行政处罚决定书" in text and "加处罚款" not in text and "申请行政复议" in text
+
+
+def test_patrol_sheet_reminds_four_nos_and_leaves_result_columns_blank(render_sample):
+    text = render_sample(DocumentType.PATROL_SHEET).body_text()
+    assert "不发通知、不打招呼、不听汇报、不用陪同接待，直奔基层、直插现场" in text
+    assert "检查结果" in text and "2026年5月2日（星期六）" in text
+
+
+def test_fortnightly_report_totals_and_charts(render_sample):
+    rendered = render_sample(DocumentType.FORTNIGHTLY_REPORT)
+    assert rendered.html.count("<svg") >= 3  # two charts and the seal
+    assert "<script" not in rendered.html
+    text = rendered.body_text()
+    assert "合计138931713449" in text.replace(",", "")[:2000] or "合计" in text
+    assert "本期共出动检查人员138人次，检查校外培训机构93家（次）" in text
+
+
+def test_rendering_is_deterministic(notice1):
+    again = render.render_document(DocumentType.RECTIFICATION_NOTICE, notice1.snapshot)
+    assert again == notice1.pdf  # so a re-run stores the same bytes (the store is write-once)
+
+
+def test_wrong_snapshot_or_number_is_refused():
+    with pytest.raises(SnapshotMismatch):
+        render.render_html(DocumentType.RECTIFICATION_NOTICE, samples.service_receipt())
+    with pytest.raises(SnapshotMismatch):
+        render.render_html("no_such_type", samples.service_receipt())  # type: ignore[arg-type]
+    with pytest.raises(SnapshotMismatch):
+        render.render_html(DocumentType.RECTIFICATION_NOTICE,
+                           samples.rectification_notice(number="清教责改[2026]第03号"))
+
+
+def test_renderer_satisfies_the_port():
+    renderer: ports.DocumentRenderer = render.render_document
+    assert callable(renderer)
+    snapshot = samples.rectification_notice(deadline=date(2026, 12, 31), issued_on=date(2026, 10, 1))
+    assert "2026年12月31日" in render.render_html(DocumentType.RECTIFICATION_NOTICE, snapshot)
