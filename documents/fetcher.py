@@ -38,6 +38,12 @@ class StaticOnlyFetcher(URLFetcher):
     def __init__(self, roots: Iterable[Path] = (STATIC_DIR,)) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False, fail_on_errors=True)
         self.roots = tuple(Path(r).resolve() for r in roots)
+        # Refusals seen since the last `clear()`: WeasyPrint swallows every exception (even a
+        # BaseException) raised while drawing an SVG's <image>, so the renderer checks this too.
+        self.refused: list[str] = []
+
+    def clear(self) -> None:
+        self.refused.clear()
 
     def allows(self, url: str) -> bool:
         path = resolve_file_url(url)
@@ -45,5 +51,6 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if not self.allows(url):
+            self.refused.append(url)
             raise RefusedFetch(url)
         return super().fetch(url.split("?")[0].split("#")[0], headers)

@@ -134,8 +134,12 @@ def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:
             document = HTML(string=html, base_url=BASE_URL, url_fetcher=engine.fetcher)
             return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
 
+        engine.fetcher.clear()
         try:
-            return call_with_time_limit(work, limit)
+            pdf = call_with_time_limit(work, limit)
+            if engine.fetcher.refused:  # a refusal WeasyPrint caught and only logged
+                raise RefusedResource(engine.fetcher.refused[0])
+            return pdf
         except RefusedFetch as exc:
             raise RefusedResource(exc.url) from None
         except FatalURLFetchingError as exc:  # a BaseException: `except Exception` would miss it
