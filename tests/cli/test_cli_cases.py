@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -70,3 +71,20 @@ def test_audit_verify_detects_tampering(demo_home: Path) -> None:
     finally:
         with sqlite3.connect(demo_home / "enforce.db") as conn:
             conn.execute("UPDATE case_event SET payload = ? WHERE id = ?", (payload, event_id))
+
+
+def test_documents_export_and_verify(demo_home: Path, tmp_path: Path) -> None:
+    result = enforce("documents", "export", "--out", str(tmp_path / "out"), "--type", "rectification_notice")
+    assert result.exit_code == 0, result.output
+    exported = list((tmp_path / "out" / "rectification_notice").glob("*.pdf"))
+    assert exported and all(re.fullmatch(r"\w+责改〔2026〕[1-9]\d*号\.pdf", p.name) for p in exported)
+    assert enforce("documents", "verify").exit_code == 0
+    victim = next((demo_home / "documents").rglob("*.pdf"))
+    original = victim.read_bytes()
+    victim.write_bytes(original[:-10] + b"tampered!!")
+    try:
+        broken = runner.invoke(cli.app, ["documents", "verify"])
+        assert broken.exit_code == 1 and "校验失败" in broken.output
+    finally:
+        victim.write_bytes(original)
+    assert runner.invoke(cli.app, ["documents", "export", "--out", "x", "--type", "nope"]).exit_code == 2

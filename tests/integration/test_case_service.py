@@ -245,3 +245,37 @@ def test_document_numbers_are_gapless_per_authority_type_year(county: County) ->
     with county.session() as s:
         assert len(s.exec(select(Document)).all()) == 6  # each notice with its 送达回证
         assert all(d.provisional is False for d in s.exec(select(Deadline)).all())
+
+
+def test_no_complainant_data_in_documents_to_the_institution(county: County) -> None:
+    import subprocess
+
+    from cases.ports import DocumentRef
+    from documents.storage import FileDocumentStore
+
+    name, phone = "欧阳举报", "13900001111"
+    case = _receive(county, complainant_name=name, complainant_phone=phone,
+                    content=f"我是{name}，电话{phone}，某机构周末给初中生上数学课。")
+    team = county.team("education03", "education04")
+    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
+    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
+         findings="周六上午发现23名初中生在上数学课。", violation_codes=["rest_day_training"])
+    _run(county, case_service.open_penalty, "education01", "2026-03-09 10:00", case.id,
+         intended_penalty="警告，没收违法所得", confiscation_yuan=8000)
+    notice = _run(county, case_service.issue_penalty_notice, "education03", "2026-03-10 10:00", case.id)
+    _run(county, case_service.record_service, "education03", "2026-03-10 11:00", case.id, document_id=notice.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人")
+    _run(county, case_service.close_statement_window, "education03", "2026-03-18 10:00", case.id,
+         hearing_requested=False)
+    _run(county, case_service.decide, "education01", "2026-03-19 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+    with county.session() as s:
+        docs = repository.case_documents(s, case.id)
+        assert {d.doc_type for d in docs} >= {DocumentType.RECTIFICATION_NOTICE, DocumentType.PENALTY_NOTICE,
+                                              DocumentType.PENALTY_DECISION, DocumentType.SERVICE_RECEIPT}
+    store = FileDocumentStore(county.store_root)
+    for doc in docs:
+        pdf = store.get(DocumentRef(doc.path, doc.sha256, doc.size))
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        if doc.doc_type is not DocumentType.SERVICE_RECEIPT:  # a 送达回证 prints the served document's number
+            assert doc.number in text.replace(" ", "")
+        assert name not in text and phone not in text and "我是" not in text
