@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -109,6 +110,22 @@ def reset() -> None:
         _engine = None
 
 
+_QUOTES = re.compile("[“”‘’]")
+_TEXT = re.compile(r">([^<]+)<")
+_SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
+
+
+def _full_width_quotes(html: str) -> str:
+    """Wrap “ ” ‘ ’ in body text in <span class="q">: the free Kai fallback draws them half-width,
+    the class's stack (the standard faces, then Noto Serif CJK SC) full-width as in GB2312 faces."""
+    head, tag, body = html.partition("<body")
+    parts = _SVG.split(body)
+    for i in range(0, len(parts), 2):  # even parts are outside <svg>
+        parts[i] = _TEXT.sub(lambda m: ">" + _QUOTES.sub(r'<span class="q">\g<0></span>', m.group(1)) + "<",
+                             parts[i])
+    return head + tag + "".join(parts)
+
+
 def render_html(doc_type: DocumentType, snapshot: object) -> str:
     """The document's HTML (without its stylesheet, which `html_to_pdf` adds pre-parsed)."""
     try:
@@ -119,7 +136,8 @@ def render_html(doc_type: DocumentType, snapshot: object) -> str:
         raise SnapshotMismatch(f"{DocumentType(doc_type).label}需要 {expected.__name__}，收到 "
                                f"{type(snapshot).__name__}")
     context: dict[str, Any] = {f.name: getattr(snapshot, f.name) for f in fields(snapshot)}
-    return _env.get_template(template).render(doc=snapshot, doc_type=DocumentType(doc_type), **context)
+    html = _env.get_template(template).render(doc=snapshot, doc_type=DocumentType(doc_type), **context)
+    return _full_width_quotes(html)
 
 
 def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:

@@ -3,6 +3,7 @@ tests and `docs/notice-page1.png`. `sample(doc_type, pages=3)` makes a long 整�
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 from cases import ports
@@ -40,20 +41,34 @@ FILLER = (
 )
 
 REQUIREMENTS = (
-    "立即停止在法定节假日、休息日及寒暑假期间开展学科类培训活动",
+    "立即停止在法定节假日、休息日开展学科类培训",
     "对已收取的学科类培训费用制定退费方案，于整改期限内退还学员家长，并保存退费凭证",
     "撤除经营场所内及网络平台上涉及学科类培训的招生宣传内容",
     "建立规范的课程管理制度，将开设课程向教育部门报备",
 )
 
 
+SHORT_BASES = (
+    ports.LegalBasis(violation="在法定节假日开展学科类培训",
+                     violated_rule="《校外培训行政处罚暂行办法》第二十一条第（四）项",
+                     penalty_basis="《校外培训行政处罚暂行办法》第三十二条"),
+)
+
+
 def rectification_notice(pages: int = 1, **changes: object) -> ports.RectificationNoticeSnapshot:
-    """A 整改通知书; `pages=3` adds findings until the body runs over three pages."""
-    findings = FINDINGS + (FILLER,) * {1: 0, 2: 3, 3: 5}.get(pages, 4 * pages - 3)
+    """A 整改通知书 that fills `pages` pages (1: one finding and one requirement, the seal on page 1;
+    2 and more: all findings and requirements, plus filler findings for the extra pages)."""
+    short = pages == 1
+    findings = (("你单位于2026年3月7日（星期六）在经营场所组织初中学生18人开展数学学科类培训",) if short
+                else FINDINGS + (FILLER,) * {2: 0, 3: 5}.get(pages, 4 * pages - 7))
     values: dict[str, object] = dict(
-        number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings, bases=BASES,
-        requirements=REQUIREMENTS, deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9),
-        inspection_on=date(2026, 3, 7), sealed=True)
+        number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings,
+        bases=SHORT_BASES if short else BASES, requirements=REQUIREMENTS[:1] if short else REQUIREMENTS,
+        deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9), inspection_on=None if short else date(2026, 3, 7),
+        sealed=True)
+    if short:  # no 法定代表人 line, no address line under the contact
+        values.update(authority=dataclasses.replace(AUTHORITY, address=""),
+                      party=dataclasses.replace(PARTY, legal_representative=""))
     values.update(changes)
     return ports.RectificationNoticeSnapshot(**values)  # type: ignore[arg-type]
 
