@@ -1,0 +1,164 @@
+"""The composition root for HTTP: session, clock, calendar, renderer, stores, the caller, the case.
+
+Dependencies validate (against the database where needed) and raise domain errors; `api/errors.py`
+turns those into statuses. Tests override `get_clock` (and build the app with their engine and
+fakes through `create_app`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from api.errors import NotAuthenticated
+from api.evidence import EvidenceStore
+from api.fields import MAX_INT
+from api.security import actor_from_token
+from api.settings import ApiSettings
+from cases import authority, repository
+from cases.authority import Actor
+from cases.calendar import WorkCalendar
+from cases.enums import Role
+from cases.errors import NotAuthorised, NotFound
+from cases.models import Case
+from cases.ports import Clock, DocumentRenderer, DocumentStore
+from cases.service import Ctx
+from cases.settings import get_calendar as _calendar
+from cases.settings import get_clock as _clock
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; rolled back when the request fails. Use cases commit, routes never."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_clock() -> Clock:
+    return _clock()
+
+
+def get_calendar() -> WorkCalendar:
+    return _calendar()
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+def get_renderer(request: Request) -> DocumentRenderer:
+    return request.app.state.renderer
+
+
+def get_document_store(request: Request) -> DocumentStore:
+    return request.app.state.document_store
+
+
+def get_evidence_store(request: Request) -> EvidenceStore:
+    return request.app.state.evidence_store
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+CalendarDep = Annotated[WorkCalendar, Depends(get_calendar)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+DocumentStoreDep = Annotated[DocumentStore, Depends(get_document_store)]
+EvidenceStoreDep = Annotated[EvidenceStore, Depends(get_evidence_store)]
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name="令牌",
+                              description="用 POST /api/v1/auth/token 登录取得令牌")
+
+
+def current_actor(request: Request, session: SessionDep, clock: ClockDep,
+                  token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    if not token:
+        raise NotAuthenticated("请先登录", code="not_authenticated")
+    return actor_from_token(session, request.app.state.secret, token, clock.now())
+
+
+def optional_actor(request: Request, session: SessionDep, clock: ClockDep,
+                   token: Annotated[str | None, Depends(oauth2)]) -> Actor | None:
+    """The caller when a token is sent (staff), None for the public."""
+    return actor_from_token(session, request.app.state.secret, token, clock.now()) if token else None
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+    allowed = frozenset(roles)
+    labels = "、".join(r.label for r in roles)
+
+    def check(actor: CurrentActor) -> Actor:
+        if not actor.roles & allowed:
+            raise NotAuthorised(f"此功能仅限{labels}使用", roles=sorted(allowed))
+        return actor
+
+    return check
+
+
+def require_action(action: str) -> Callable[[Actor], Actor]:
+    """The caller, when `cases.authority` lets their role take `action`."""
+
+    def check(actor: CurrentActor) -> Actor:
+        authority.require(actor, action)
+        return actor
+
+    return check
+
+
+CaseWorker = Annotated[Actor, Depends(require_roles(Role.OFFICER, Role.SUPERVISOR, Role.LEGAL))]
+Supervisor = Annotated[Actor, Depends(require_roles(Role.SUPERVISOR))]
+StatsReader = Annotated[Actor, Depends(require_roles(Role.SUPERVISOR, Role.LEGAL, Role.ADMIN))]
+Staff = Annotated[Actor, Depends(require_roles(*Role))]
+RegisterManager = Annotated[Actor, Depends(require_action("manage_register"))]
+Admin = Annotated[Actor, Depends(require_action("manage_staff"))]
+
+
+def get_ctx(actor: CurrentActor, clock: ClockDep, calendar: CalendarDep, request: Request) -> Ctx:
+    return Ctx(actor=actor, clock=clock, calendar=calendar, renderer=request.app.state.renderer,
+               store=request.app.state.document_store)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def scope(session: SessionDep, actor: CurrentActor) -> list[str]:
+    """The region codes of the caller's jurisdiction subtree."""
+    return repository.subtree_codes(session, actor.region_code)
+
+
+ScopeDep = Annotated[list[str], Depends(scope)]
+
+
+def in_scope(session: Session, actor: Actor, region_code: str) -> bool:
+    return authority.within(region_code, actor.region_code, repository.region_parents(session))
+
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_INT, description="案件编号")]
+
+
+def valid_case(case_id: CaseId, session: SessionDep, actor: CaseWorker) -> Case:
+    """The case, when it lies in the caller's jurisdiction; 404 otherwise (its existence is not revealed)."""
+    case = session.get(Case, case_id)
+    if case is None or not in_scope(session, actor, case.region_code):
+        raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
+    return case
+
+
+ValidCase = Annotated[Case, Depends(valid_case)]
+
+
+def client_key(request: Request, settings: ApiSettings) -> str:
+    if settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,104 @@
+"""The FastAPI application: `create_app()` (tests pass their engine and fakes) and `app` for uvicorn.
+
+`enforce serve` runs `uvicorn api.main:app`; `app` is built on first access (module
+`__getattr__`), so importing this module reads no settings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine, text
+
+from api.actions import ACTIONS
+from api.adapters import LazyDocumentStore, LazyRenderer
+from api.errors import install_error_handlers
+from api.evidence import EvidenceStore
+from api.limits import BodyLimit
+from api.ratelimit import TokenBucket
+from api.routes import api_router
+from api.settings import ApiSettings, get_api_settings
+from cases.ports import DocumentRenderer, DocumentStore
+
+TITLE = "双减执法办案系统 API"
+DESCRIPTION = """校外培训（“双减”）执法办案：举报受理、分派、现场检查、责令整改、行政处罚、期限督办与统计。
+
+* 登录：`POST /api/v1/auth/token` 取得令牌，之后在请求头带 `Authorization: Bearer <令牌>`。
+* 所有查询和操作限于您所在部门的辖区（行政区划及其下级）；辖区外的案件返回404。
+* 办案操作：`POST /api/v1/cases/{id}/actions/{操作}`，须带 `If-Match: <版本号>`；缺少返回428，版本过期返回409。
+* 错误统一为 `{code, message, detail}`：`code` 稳定可供程序判断，`message` 为中文说明。
+"""
+TAGS = [
+    {"name": "登录", "description": "用户名密码登录，取得访问令牌"},
+    {"name": "举报投诉（公众）", "description": "公众提交举报、查询办理状态（无需登录）"},
+    {"name": "案件", "description": "案件列表、详情、文书和证据"},
+    {"name": "办案操作", "description": "状态转换和办案环节，每个操作一个接口"},
+    {"name": "文书", "description": "文书信息和 PDF 原件"},
+    {"name": "机构名录", "description": "校外培训机构登记与批量导入"},
+    {"name": "部门与人员", "description": "部门、执法人员和账号（管理员维护）"},
+    {"name": "督办与统计", "description": "期限看板和统计"},
+    {"name": "基础数据", "description": "违法行为目录和行政区划"},
+    {"name": "系统", "description": "运行状态"},
+]
+
+
+def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = None,
+               renderer: DocumentRenderer | None = None, document_store: DocumentStore | None = None,
+               evidence_store: EvidenceStore | None = None) -> FastAPI:
+    from cases.db import get_engine
+    from cases.settings import get_settings
+
+    settings = settings or get_api_settings()
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1.0.0", openapi_tags=TAGS,
+                  docs_url="/docs" if settings.show_docs else None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine or get_engine()
+    app.state.secret = settings.secret()
+    app.state.renderer = renderer or LazyRenderer()
+    app.state.document_store = document_store or LazyDocumentStore(get_settings().documents_dir)
+    app.state.evidence_store = evidence_store or EvidenceStore(settings.evidence_dir)
+    app.state.complaint_bucket = TokenBucket(settings.complaint_burst, settings.complaint_rate_per_minute)
+    app.state.status_bucket = TokenBucket(settings.status_burst, settings.status_rate_per_minute)
+    install_error_handlers(app)
+    app.include_router(api_router())
+    app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
+                      description="数据库可连接时返回 ok。")
+    app.add_middleware(BodyLimit, max_bytes=max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20)
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def health(request: Request) -> dict[str, str]:
+    with request.app.state.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the action bodies, which the routes parse themselves (after If-Match)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                         tags=app.openapi_tags)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for spec in ACTIONS.values():
+        body = spec.body.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in body.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components[spec.body.__name__] = body
+    app.openapi_schema = schema
+    return schema
+
+
+@lru_cache
+def _default_app() -> FastAPI:
+    return create_app()
+
+
+def __getattr__(name: str) -> FastAPI:
+    if name == "app":
+        return _default_app()
+    raise AttributeError(name)

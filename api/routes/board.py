@@ -1,0 +1,73 @@
+"""The supervisor's deadline board and the statistics per period and unit (半月通报 figures)."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api import schemas, views
+from api.deps import CalendarDep, ClockDep, ScopeDep, SessionDep, StatsReader, Supervisor
+from api.errors import error_responses
+from api.fields import MAX_INT, Day
+from cases import queries
+from cases.enums import DueState
+from cases.errors import ValidationFailed
+
+router = APIRouter(tags=["督办与统计"])
+
+
+@router.get("/board", response_model=schemas.BoardOut, summary="期限看板（督办）",
+            description="辖区内已逾期、今日到期和即将到期（N 个工作日内）的环节，按主办部门和承办人分组，含督办级别。"
+                        "仅科长/分管领导。", responses=error_responses(401, 403, 422))
+def board(actor: Supervisor, session: SessionDep, regions: ScopeDep, clock: ClockDep, calendar: CalendarDep,
+          soon_working_days: Annotated[int, Query(ge=0, le=20, description="“即将到期”的工作日数")] = 3,
+          department: Annotated[int | None, Query(ge=1, le=MAX_INT, description="只看某主办部门")] = None,
+          ) -> schemas.BoardOut:
+    today = clock.now().date()
+    groups = queries.board(session, regions, today, calendar, soon_working_days=soon_working_days,
+                           department_id=department)
+    out = [schemas.BoardGroupOut(
+        department_id=g.department_id, department=g.department_name, assignee_id=g.assignee_id,
+        assignee=g.assignee_name, overdue=g.overdue, due_soon=len(g.items) - g.overdue,
+        max_escalation_level=g.max_escalation,
+        items=[schemas.BoardItemOut(case_id=i.case_id, case_number=i.case_number, institution_name=i.institution_name,
+                                    deadline=views.deadline_out(i.deadline, today, calendar)) for i in g.items])
+        for g in groups]
+    overdue = sum(1 for g in groups for i in g.items if i.due_state is DueState.OVERDUE)
+    return schemas.BoardOut(today=today, soon_working_days=soon_working_days, overdue=overdue,
+                            due_soon=sum(len(g.items) for g in groups) - overdue, groups=out)
+
+
+def half_month(today: date) -> tuple[date, date]:
+    """The half-month of 半月通报 containing `today`: the 1st–15th or the 16th–month end."""
+    if today.day <= 15:
+        return today.replace(day=1), today.replace(day=15)
+    return today.replace(day=16), today.replace(day=month_calendar.monthrange(today.year, today.month)[1])
+
+
+FIGURES = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened",
+           "penalties", "fines_yuan", "overdue_steps", "overdue_cases")
+
+
+@router.get("/stats", response_model=schemas.StatsOut, summary="统计（按期间和单位）",
+            description="出动人次、检查机构数、发现问题数、下达整改通知书数、立案数、处罚数、罚没金额和逾期数，"
+                        "按主办部门或乡镇（街道）分组。默认本半月。", responses=error_responses(401, 403, 422))
+def stats(actor: StatsReader, session: SessionDep, regions: ScopeDep, clock: ClockDep,
+          start: Annotated[Day | None, Query(description="起始日期（含），默认本半月第一天")] = None,
+          end: Annotated[Day | None, Query(description="截止日期（含），默认本半月最后一天")] = None,
+          by: Annotated[Literal["department", "region"], Query(description="department 按部门 / region 按地区")]
+          = "department") -> schemas.StatsOut:
+    now = clock.now()
+    first, last = half_month(now.date())
+    start, end = start or first, end or last
+    if end < start or end - start > timedelta(days=366):
+        raise ValidationFailed("统计期间无效：截止日期须不早于起始日期，且不超过一年", code="period_invalid")
+    units = queries.statistics(session, regions, start=start, end=end, today=now.date(), zone=now.tzinfo, by=by)
+    rows = [schemas.UnitStatsOut(unit=u.unit_name, **{k: getattr(u, k) for k in ("unit_key", *FIGURES)})
+            for u in units]
+    total = schemas.UnitStatsOut(unit_key="total", unit="合计",
+                                 **{k: sum(getattr(u, k) for u in units) for k in FIGURES})
+    return schemas.StatsOut(start=start, end=end, by=by, units=rows, total=total)

@@ -1,0 +1,128 @@
+"""Case reads: the filtered list, the detail (with logged complainant reveals), documents, evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
+from sqlmodel import select
+
+from api import schemas, views
+from api.deps import (
+    CalendarDep,
+    CaseWorker,
+    ClockDep,
+    EvidenceStoreDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    ValidCase,
+    require_action,
+)
+from api.disclosure import log_reveal
+from api.errors import PayloadTooLarge, UnsupportedMedia, error_responses
+from api.evidence import sniff
+from api.fields import MAX_INT, Day
+from cases import authority, queries
+from cases.authority import Actor
+from cases.enums import CaseStatus
+from cases.errors import InvalidTransition, NotAuthorised, NotFound, ValidationFailed
+from cases.models import Complaint, Inspection
+
+router = APIRouter(prefix="/cases", tags=["案件"])
+CASE_ERRORS = error_responses(401, 403, 404, 422)
+
+
+def _local_midnight(day: date, zone) -> datetime:  # noqa: ANN001
+    return datetime.combine(day, time(), zone)
+
+
+@router.get("", response_model=schemas.CasePage, summary="案件列表", responses=error_responses(401, 403, 422),
+            description="只列出您辖区内的案件，按受理时间倒序，分页。")
+def list_cases(
+    actor: CaseWorker, session: SessionDep, regions: ScopeDep, clock: ClockDep, calendar: CalendarDep,
+    state: Annotated[CaseStatus | None, Query(description="案件状态")] = None,
+    overdue: Annotated[bool | None, Query(description="true 只看有逾期环节的；false 只看没有逾期的")] = None,
+    due_within_days: Annotated[int | None, Query(ge=0, le=366, description="有环节在今后 N 个自然日内到期")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$", description="行政区划代码（含下级）")] = None,
+    department: Annotated[int | None, Query(ge=1, le=MAX_INT, description="主办部门编号")] = None,
+    institution: Annotated[int | None, Query(ge=1, le=MAX_INT, description="机构编号")] = None,
+    assignee: Annotated[int | None, Query(ge=1, le=MAX_INT, description="承办人编号")] = None,
+    received_from: Annotated[Day | None, Query(description="受理日期起（含）")] = None,
+    received_to: Annotated[Day | None, Query(description="受理日期止（含）")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过条数")] = 0,
+) -> schemas.CasePage:
+    now = clock.now()
+    f = queries.CaseFilter(
+        regions=regions, today=now.date(), state=state, overdue=overdue, due_within_days=due_within_days,
+        region=region, department_id=department, institution_id=institution, assignee_id=assignee,
+        received_from=_local_midnight(received_from, now.tzinfo) if received_from else None,
+        received_before=_local_midnight(received_to + timedelta(days=1), now.tzinfo) if received_to else None)
+    rows, total = queries.list_cases(session, f, limit=limit, offset=offset)
+    return schemas.CasePage(items=[views.case_summary(r, f.today, calendar) for r in rows], total=total,
+                            limit=limit, offset=offset)
+
+
+@router.get("/{case_id}", response_model=schemas.CaseDetail, summary="案件详情", responses=CASE_ERRORS,
+            description="状态、版本号（ETag）、可执行操作、期限（含剩余工作日）、办案经过和举报线索。"
+                        "举报人身份默认脱敏；reveal=true 且角色允许时显示，并记入审计日志。")
+def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, clock: ClockDep, calendar: CalendarDep,
+              response: Response,
+              reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；每次记入审计日志）")] = False,
+              ) -> schemas.CaseDetail:
+    if reveal and not authority.may(actor, "reveal_complainant"):
+        raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")
+    complaints = list(session.exec(select(Complaint).where(Complaint.case_id == case.id)
+                                   .order_by(Complaint.received_at)).all())
+    identified = [c.id for c in complaints if c.complainant_name or c.complainant_phone]
+    if reveal and identified:
+        log_reveal(session, case.id, actor, clock.now(), identified)
+    response.headers["ETag"] = f'"{case.version}"'
+    return views.case_detail(session, case, actor, clock.now().date(), calendar, complaints=complaints,
+                             reveal=reveal)
+
+
+@router.get("/{case_id}/documents", response_model=list[schemas.DocumentOut], summary="案件文书",
+            description="本案已制作的文书（编号、类型、SHA-256、送达日期）；PDF 见 pdf_url。", responses=CASE_ERRORS)
+def case_documents(case: ValidCase, session: SessionDep) -> list[schemas.DocumentOut]:
+    return views.case_documents(session, case.id)
+
+
+FieldWorker = Annotated[Actor, Depends(require_action("record_inspection"))]
+
+
+@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.EvidenceOut, summary="上传检查证据",
+             description="照片（JPEG/PNG/WebP）或 PDF，不超过 10 MB；按文件内容识别类型，计算 SHA-256，只写一次存档。"
+                         "在现场检查（record_inspection）的 evidence 中引用返回的 sha256。",
+             responses=error_responses(401, 403, 404, 409, 413, 415, 422))
+def upload_evidence(case: ValidCase, actor: FieldWorker, store: EvidenceStoreDep, settings: SettingsDep,
+                    file: Annotated[UploadFile, File(description="证据文件")]) -> schemas.EvidenceOut:
+    if case.status is CaseStatus.CLOSED:
+        raise InvalidTransition("案件已结案，不能再上传证据", code="case_closed")
+    content = file.file.read(settings.evidence_max_bytes + 1)
+    if len(content) > settings.evidence_max_bytes:
+        raise PayloadTooLarge(f"证据文件不能超过 {settings.evidence_max_bytes // (1024 * 1024)} MB",
+                              max_bytes=settings.evidence_max_bytes)
+    if not content:
+        raise ValidationFailed("文件为空", code="empty_file")
+    kind = sniff(content)
+    if kind is None:
+        raise UnsupportedMedia("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容识别）", code="evidence_type")
+    ref = store.put(content, content_type=kind[0], ext=kind[1], filename=file.filename or "")
+    return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size, filename=ref.filename)
+
+
+@router.get("/{case_id}/evidence/{sha256}", summary="下载检查证据", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {}},
+                             "description": "证据文件"}, **CASE_ERRORS})
+def download_evidence(case: ValidCase, session: SessionDep, store: EvidenceStoreDep,
+                      sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]) -> Response:
+    cited = any(item.get("sha256") == sha256 for evidence in session.exec(
+        select(Inspection.evidence).where(Inspection.case_id == case.id)).all() for item in evidence or [])
+    ref = store.describe(sha256) if cited else None
+    if ref is None:
+        raise NotFound("本案没有该证据", code="evidence_not_found")
+    return Response(store.read(ref), media_type=ref.content_type,
+                    headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=86400"})

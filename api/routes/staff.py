@@ -1,0 +1,126 @@
+"""Departments and officers: readable by staff (to form teams), managed by administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlmodel import select
+
+from api import register
+from api.deps import Admin, ClockDep, ScopeDep, SessionDep, Staff, in_scope
+from api.errors import error_responses
+from api.fields import MAX_INT
+from api.routes.institutions import changes_of
+from api.schemas_admin import (
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentPatch,
+    OfficerBrief,
+    OfficerIn,
+    OfficerOut,
+    OfficerPatch,
+    PasswordIn,
+)
+from cases import queries
+from cases.enums import Role
+from cases.errors import NotFound
+from cases.models import Department, Officer
+
+router = APIRouter(tags=["部门与人员"])
+DepartmentId = Annotated[int, Path(ge=1, le=MAX_INT, description="部门编号")]
+OfficerId = Annotated[int, Path(ge=1, le=MAX_INT, description="人员编号")]
+ADMIN_ERRORS = error_responses(401, 403, 404, 409, 422)
+
+
+def valid_department(department_id: DepartmentId, session: SessionDep, actor: Staff) -> Department:
+    dept = session.get(Department, department_id)
+    if dept is None or not in_scope(session, actor, dept.region_code):
+        raise NotFound("部门不存在或不在您的辖区内", department_id=department_id)
+    return dept
+
+
+def valid_officer(officer_id: OfficerId, session: SessionDep, actor: Staff) -> tuple[Officer, Department]:
+    row = session.exec(select(Officer, Department).join(Department, Department.id == Officer.department_id)
+                       .where(Officer.id == officer_id)).first()
+    if row is None or not in_scope(session, actor, row[1].region_code):
+        raise NotFound("人员不存在或不在您的辖区内", officer_id=officer_id)
+    return row
+
+
+ValidDepartment = Annotated[Department, Depends(valid_department)]
+ValidOfficer = Annotated[tuple[Officer, Department], Depends(valid_officer)]
+
+
+def officer_out(officer: Officer, dept: Department, today, full: bool) -> OfficerBrief:  # noqa: ANN001
+    base = dict(id=officer.id, username=officer.username, name=officer.name, department_id=dept.id,
+                department=dept.name, roles=list(officer.roles), certified=officer.certified_on(today),
+                active=officer.active)
+    if not full:
+        return OfficerBrief(**base)
+    return OfficerOut(**base, badge_no=officer.badge_no, badge_valid_until=officer.badge_valid_until,
+                      phone=officer.phone, locked_until=officer.locked_until, failed_logins=officer.failed_logins)
+
+
+@router.get("/departments", response_model=list[DepartmentOut], summary="部门列表", responses=error_responses(401, 403))
+def list_departments(actor: Staff, session: SessionDep, regions: ScopeDep) -> list[DepartmentOut]:
+    return [DepartmentOut(**d.model_dump()) for d in queries.departments(session, regions)]
+
+
+@router.post("/departments", status_code=201, response_model=DepartmentOut, summary="新增部门（管理员）",
+             responses=ADMIN_ERRORS)
+def create_department(body: DepartmentIn, actor: Admin, session: SessionDep) -> DepartmentOut:
+    return DepartmentOut(**register.create_department(session, actor, body).model_dump())
+
+
+@router.patch("/departments/{department_id}", response_model=DepartmentOut, summary="修改部门（管理员）",
+              responses=ADMIN_ERRORS)
+def update_department(dept: ValidDepartment, body: DepartmentPatch, actor: Admin,
+                      session: SessionDep) -> DepartmentOut:
+    return DepartmentOut(**register.update_department(session, dept, changes_of(body)).model_dump())
+
+
+@router.get("/officers", response_model=list[OfficerOut] | list[OfficerBrief], summary="人员列表",
+            description="辖区内的工作人员。管理员可见执法证、电话和锁定状态；其他角色只见姓名、部门、角色和是否持证。",
+            responses=error_responses(401, 403, 422))
+def list_officers(actor: Staff, session: SessionDep, regions: ScopeDep, clock: ClockDep,
+                  department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+                  active: bool | None = None) -> list[OfficerBrief]:
+    full = Role.ADMIN in actor.roles
+    today = clock.now().date()
+    return [officer_out(o, d, today, full) for o, d in queries.officers(session, regions, department_id=department,
+                                                                        active=active)]
+
+
+@router.post("/officers", status_code=201, response_model=OfficerOut, summary="新增人员（管理员）",
+             responses=ADMIN_ERRORS)
+def create_officer(body: OfficerIn, actor: Admin, session: SessionDep, clock: ClockDep) -> OfficerBrief:
+    officer = register.create_officer(session, actor, body)
+    return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
+
+
+@router.get("/officers/{officer_id}", response_model=OfficerOut, summary="人员详情（管理员）", responses=ADMIN_ERRORS)
+def read_officer(row: ValidOfficer, actor: Admin, clock: ClockDep) -> OfficerBrief:
+    return officer_out(*row, clock.now().date(), True)
+
+
+@router.patch("/officers/{officer_id}", response_model=OfficerOut, summary="修改人员（管理员）",
+              description="角色、部门、执法证、电话、启用/停用。", responses=ADMIN_ERRORS)
+def update_officer(row: ValidOfficer, body: OfficerPatch, actor: Admin, session: SessionDep,
+                   clock: ClockDep) -> OfficerBrief:
+    changes = changes_of(body, nullable=frozenset({"badge_no", "badge_valid_until"}))
+    officer = register.update_officer(session, actor, row[0], changes)
+    return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
+
+
+@router.post("/officers/{officer_id}/password", response_model=OfficerOut, summary="重置密码（管理员）",
+             description="设置新密码并解除锁定；该人员此前的登录令牌全部失效。", responses=ADMIN_ERRORS)
+def reset_password(row: ValidOfficer, body: PasswordIn, actor: Admin, session: SessionDep,
+                   clock: ClockDep) -> OfficerBrief:
+    return officer_out(register.set_password(session, row[0], body.password), row[1], clock.now().date(), True)
+
+
+@router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录锁定（管理员）",
+             responses=ADMIN_ERRORS)
+def unlock_officer(row: ValidOfficer, actor: Admin, session: SessionDep, clock: ClockDep) -> OfficerBrief:
+    return officer_out(register.unlock(session, row[0]), row[1], clock.now().date(), True)

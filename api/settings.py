@@ -1,0 +1,82 @@
+"""Settings of the HTTP API (env prefix ENFORCE_), read lazily by `get_api_settings()`.
+
+The token secret defaults to a random key generated once and kept in `<ENFORCE_HOME>/secret_key`
+(mode 0600), so tokens survive restarts and are shared by every worker process of one home.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cases.settings import get_settings
+
+MIN_SECRET_BYTES = 32
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENFORCE_", extra="ignore")
+
+    token_secret: str | None = Field(default=None, repr=False)  # ENFORCE_TOKEN_SECRET
+    token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    # token bucket per client IP for the public endpoints: `burst` requests at once, refilled at
+    # `rate_per_minute`
+    complaint_burst: int = Field(default=10, ge=1)
+    complaint_rate_per_minute: float = Field(default=10.0, gt=0)
+    status_burst: int = Field(default=30, ge=1)
+    status_rate_per_minute: float = Field(default=60.0, gt=0)
+    trust_forwarded_for: bool = False  # behind a proxy: key the buckets by X-Forwarded-For
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    import_max_rows: int = Field(default=10_000, ge=1)
+    show_docs: bool = True
+
+    @field_validator("token_secret")
+    @classmethod
+    def _strong_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"ENFORCE_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        return value
+
+    @property
+    def home(self) -> Path:
+        return get_settings().resolved_home
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.home / "evidence"
+
+    def secret(self) -> bytes:
+        return (self.token_secret or stored_secret(self.home / "secret_key")).encode()
+
+
+def stored_secret(path: Path) -> str:
+    """The key in `path`, created (0600, exclusive) on first use; racing workers read the winner's."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    value = path.read_text().strip()
+    if len(value) < MIN_SECRET_BYTES:  # a half-written file from a racing worker: wait for it
+        import time
+
+        time.sleep(0.05)
+        value = path.read_text().strip()
+    return value
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    return ApiSettings()

@@ -1,0 +1,187 @@
+"""Rows → response models: deadlines with days left, cases with allowed actions, the case detail.
+
+Complainant identity is masked here unless the caller asked to see it and their role may
+(`reveal_complainant`); the route logs every reveal.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from api import schemas
+from api.actions import available_actions
+from cases import authority, deadlines, repository
+from cases.authority import Actor
+from cases.calendar import WorkCalendar
+from cases.catalogue import load_catalogue
+from cases.enums import CaseEventType, CaseStatus, Channel, CloseReason, DocumentType, PenaltyStep
+from cases.models import (
+    Case,
+    CaseEvent,
+    Complaint,
+    Deadline,
+    Department,
+    Document,
+    Inspection,
+    Institution,
+    Officer,
+    Penalty,
+    Region,
+    ServiceRecord,
+)
+from cases.queries import CaseRow
+
+API = "/api/v1"
+
+
+def deadline_out(row: Deadline, today: date, calendar: WorkCalendar) -> schemas.DeadlineOut:
+    state = deadlines.due_state(row.due_date, today, calendar, paused=row.paused_since is not None,
+                                met=not row.open, provisional=True)
+    left = deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
+    return schemas.DeadlineOut(
+        id=row.id, step=row.step, label=row.label, legal_basis=row.legal_basis, kind=str(row.kind), days=row.days,
+        start_date=row.start_date, due_date=row.due_date, working_days_left=left, due_state=str(state),
+        due_state_label=state.label, provisional=row.provisional, open=row.open, paused_since=row.paused_since,
+        paused_reason=row.paused_reason, escalation_level=row.escalation_level)
+
+
+def allowed_actions(case: Case, actor: Actor, clocks: list[Deadline]) -> list[schemas.ActionOut]:
+    """Actions the lifecycle declares from the case's state (and penalty step) that the caller's role
+    may take; the clock actions only when there is a running (pause) or paused (resume) clock."""
+    skip = set()
+    if not any(d.paused_since is None for d in clocks):
+        skip.add("pause_clock")
+    if not any(d.paused_since is not None for d in clocks):
+        skip.add("resume_clock")
+    return [schemas.ActionOut(action=spec.name, label=spec.label, path=f"{API}/cases/{case.id}/actions/{spec.name}")
+            for spec in available_actions(case.status, case.penalty_step)
+            if spec.name not in skip and authority.may(actor, spec.role_key)]
+
+
+def summary_fields(row: CaseRow, today: date, calendar: WorkCalendar) -> dict:
+    case = row.case
+    step = PenaltyStep(case.penalty_step) if case.penalty_step else None
+    return dict(
+        id=case.id, case_number=case.case_number, state=str(case.status), state_label=case.status.label,
+        penalty_step=str(step) if step else None, penalty_step_label=step.label if step else None,
+        version=case.version, region_code=case.region_code, region_name=row.region_name,
+        lead_department_id=case.lead_department_id, lead_department=row.department_name,
+        institution_id=case.institution_id, institution_name=row.institution_name,
+        violation_codes=list(case.violation_codes), assignee_id=case.assignee_id, received_at=case.received_at,
+        closed_at=case.closed_at, overdue=row.overdue,
+        next_deadline=deadline_out(row.next_deadline, today, calendar) if row.next_deadline else None)
+
+
+def case_summary(row: CaseRow, today: date, calendar: WorkCalendar) -> schemas.CaseSummary:
+    return schemas.CaseSummary(**summary_fields(row, today, calendar))
+
+
+def case_row(session: Session, case: Case, today: date) -> tuple[CaseRow, list[Deadline]]:
+    """The list row of one case (names joined in one query) and its open clocks."""
+    dept, region = session.exec(select(Department.name, Region.name).select_from(Department)
+                                .join(Region, Region.code == case.region_code)
+                                .where(Department.id == case.lead_department_id)).one()
+    inst = session.exec(select(Institution.name).where(Institution.id == case.institution_id)).first() \
+        if case.institution_id else None
+    clocks = list(repository.open_deadlines(session, case.id))
+    running = [d for d in clocks if d.paused_since is None]
+    return CaseRow(case, inst, dept, region, running[0] if running else None,
+                   any(d.due_date < today for d in running)), clocks
+
+
+def case_read(session: Session, case: Case, actor: Actor, today: date, calendar: WorkCalendar,
+              result: schemas.ActionResult | None = None) -> schemas.CaseRead:
+    row, clocks = case_row(session, case, today)
+    return schemas.CaseRead(**summary_fields(row, today, calendar), allowed_actions=allowed_actions(case, actor, clocks),
+                            deadlines=[deadline_out(d, today, calendar) for d in clocks], result=result)
+
+
+# --- the detail -----------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 张三 → 张*: the surname and (for longer names) the last character stay."""
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678."""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    if len(phone) < 7:
+        return "*" * (len(phone) - 2) + phone[-2:]
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def complaint_out(c: Complaint, reveal: bool) -> schemas.ComplaintOut:
+    shown = reveal and bool(c.complainant_name or c.complainant_phone)
+    return schemas.ComplaintOut(
+        id=c.id, tracking_code=c.tracking_code, channel=str(c.channel), channel_label=Channel(c.channel).label,
+        received_at=c.received_at, content=c.content, anonymous=c.anonymous,
+        complainant_name=c.complainant_name if reveal else mask_name(c.complainant_name),
+        complainant_phone=c.complainant_phone if reveal else mask_phone(c.complainant_phone), revealed=shown)
+
+
+def document_out(doc: Document, served_on: date | None = None) -> schemas.DocumentOut:
+    kind = DocumentType(doc.doc_type)
+    return schemas.DocumentOut(id=doc.id, case_id=doc.case_id, doc_type=str(kind), doc_type_label=kind.label,
+                               number=doc.number, title=doc.title, addressee=doc.addressee, sha256=doc.sha256,
+                               size=doc.size, issued_at=doc.issued_at, served_on=served_on,
+                               pdf_url=f"{API}/documents/{doc.id}/pdf")
+
+
+def case_documents(session: Session, case_id: int) -> list[schemas.DocumentOut]:
+    rows = session.exec(select(Document, ServiceRecord.served_on)
+                        .outerjoin(ServiceRecord, ServiceRecord.document_id == Document.id)
+                        .where(Document.case_id == case_id).order_by(col(Document.id))).all()
+    return [document_out(doc, served) for doc, served in rows]
+
+
+def timeline(session: Session, case_id: int) -> list[schemas.EventOut]:
+    rows = session.exec(select(CaseEvent, Officer.name).outerjoin(Officer, Officer.id == CaseEvent.actor_id)
+                        .where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))).all()
+    return [schemas.EventOut(seq=e.seq, event_type=str(e.event_type), label=CaseEventType(e.event_type).label,
+                             from_status=str(e.from_status) if e.from_status else None,
+                             to_status=str(e.to_status) if e.to_status else None, actor_id=e.actor_id,
+                             actor_name=name, occurred_at=e.occurred_at, payload=e.payload) for e, name in rows]
+
+
+def _penalty(session: Session, case_id: int) -> schemas.PenaltyOut | None:
+    p = session.exec(select(Penalty).where(Penalty.case_id == case_id)).first()
+    if p is None:
+        return None
+    return schemas.PenaltyOut(**p.model_dump(include=set(schemas.PenaltyOut.model_fields)))
+
+
+def case_detail(session: Session, case: Case, actor: Actor, today: date, calendar: WorkCalendar, *,
+                complaints: list[Complaint], reveal: bool) -> schemas.CaseDetail:
+    read = case_read(session, case, actor, today, calendar)
+    catalogue = load_catalogue()
+    violations = [schemas.ViolationOut(code=v.code, name=v.name, violated_rule=v.violated_rule,
+                                       penalty_basis=v.penalty_basis)
+                  for v in (catalogue.violations.get(code) for code in case.violation_codes) if v]
+    inspections = [schemas.InspectionOut(**i.model_dump(include=set(schemas.InspectionOut.model_fields)))
+                   for i in session.exec(select(Inspection).where(Inspection.case_id == case.id)
+                                         .order_by(col(Inspection.started_at))).all()]
+    reason = CloseReason(case.close_reason) if case.close_reason in CloseReason._value2member_map_ else None
+    return schemas.CaseDetail(
+        **read.model_dump(), cooperating_department_ids=list(case.cooperating_department_ids),
+        team_officer_ids=list(case.team_officer_ids), violations=violations, close_reason=case.close_reason,
+        close_reason_label=reason.label if reason else None, merged_into_id=case.merged_into_id,
+        transferred_to=case.transferred_to, filed_at=case.filed_at, timeline=timeline(session, case.id),
+        complaints=[complaint_out(c, reveal) for c in complaints], inspections=inspections,
+        documents=case_documents(session, case.id), penalty=_penalty(session, case.id))
+
+
+def public_status(case: Case | None) -> tuple[str, str]:
+    if case is None or case.status is CaseStatus.RECEIVED:
+        return "received", "已受理"
+    if case.status is CaseStatus.CLOSED:
+        return "closed", "已办结"
+    return "handling", "处理中"
