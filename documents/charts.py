@@ -40,9 +40,10 @@ def bar_chart_svg(title: str, categories: Sequence[str], series: Sequence[tuple[
     plot_w, plot_h = w - left - right, h - top - bottom
     peak = max((v for _, values in series for v in values), default=0)
     axis_max, step = nice_ceiling(peak)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width_mm}mm" height="{height_mm}mm" '
-           f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="{FONT}">',
-           f'<text x="{w / 2:.0f}" y="42" font-size="40" font-weight="bold" text-anchor="middle">{escape(title)}</text>']
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width_mm}mm" '
+           f'height="{height_mm}mm" viewBox="0 0 {w:.0f} {h:.0f}" font-family="{FONT}">',
+           f'<text x="{w / 2:.0f}" y="42" font-size="40" font-weight="bold" text-anchor="middle">'
+           f'{escape(title)}</text>']
     # legend
     x = left
     for index, (label, _) in enumerate(series):
@@ -56,7 +57,8 @@ def bar_chart_svg(title: str, categories: Sequence[str], series: Sequence[tuple[
         y = top + plot_h - plot_h * tick / axis_max
         out.append(f'<line x1="{left:.0f}" y1="{y:.1f}" x2="{w - right:.0f}" y2="{y:.1f}" '
                    f'stroke="#bfbfbf" stroke-width="{2 if tick else 3}"/>'
-                   f'<text x="{left - 10:.0f}" y="{y + 10:.1f}" font-size="28" text-anchor="end">{_num(tick)}</text>')
+                   f'<text x="{left - 10:.0f}" y="{y + 10:.1f}" font-size="28" text-anchor="end">'
+                   f'{_num(tick)}</text>')
         tick += step
     # bars
     group_w = plot_w / max(len(categories), 1)

@@ -59,7 +59,8 @@ _env.filters.update(FILTERS)
 def _seal(name: str) -> Markup:
     settings = get_documents_settings()
     font = str(settings.seal_font) if settings.seal_font else None
-    return Markup(seal_svg(name, font_path=font, font_index=settings.seal_font_index))  # noqa: S704 - paths only
+    svg = seal_svg(name, font_path=font, font_index=settings.seal_font_index)
+    return Markup(svg)  # noqa: S704 - numbers and glyph paths only, no text from the snapshot
 
 
 _env.globals.update(seal=_seal, bar_chart=charts.bar_chart_svg, DocumentType=DocumentType)
@@ -96,7 +97,8 @@ def _engine_for_this_process() -> _Engine:
         fetcher = StaticOnlyFetcher(allowed_roots())
         font_config = FontConfiguration()
         try:
-            css = CSS(string=stylesheet_text(), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)
+            css = CSS(string=stylesheet_text(), base_url=BASE_URL, url_fetcher=fetcher,
+                      font_config=font_config)
         except RefusedFetch as exc:
             raise RefusedResource(exc.url) from None
         _engine = _Engine(os.getpid(), font_config, css, fetcher)

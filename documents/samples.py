@@ -64,7 +64,8 @@ def rectification_notice(pages: int = 1, **changes: object) -> ports.Rectificati
     values: dict[str, object] = dict(
         number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings,
         bases=SHORT_BASES if short else BASES, requirements=REQUIREMENTS[:1] if short else REQUIREMENTS,
-        deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9), inspection_on=None if short else date(2026, 3, 7),
+        deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9),
+        inspection_on=None if short else date(2026, 3, 7),
         sealed=True)
     if short:  # no 法定代表人 line, no address line under the contact
         values.update(authority=dataclasses.replace(AUTHORITY, address=""),

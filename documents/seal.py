@@ -79,7 +79,8 @@ def seal_svg(name: str, *, diameter_mm: float = 42.0, color: str = SEAL_RED,
         y = c - radius * math.cos(math.radians(theta))
         parts.append(
             f'<path transform="translate({x:.2f},{y:.2f}) rotate({theta:.2f}) '
-            f'scale({scale * squeeze:.5f},{-scale:.5f}) translate({-advance / 2:.1f},{-middle:.1f})" d="{path}"/>')
+            f'scale({scale * squeeze:.5f},{-scale:.5f}) translate({-advance / 2:.1f},{-middle:.1f})" '
+            f'd="{path}"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="seal-svg" width="{diameter_mm}mm" '
             f'height="{diameter_mm}mm" viewBox="0 0 {size:.0f} {size:.0f}">'
             f'<g fill="{color}" opacity="0.88">{"".join(parts)}</g></svg>')

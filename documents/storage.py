@@ -46,7 +46,8 @@ class FileDocumentStore:
 
     def _path(self, relative: str) -> Path:
         pure = PurePosixPath(relative)
-        if not relative or pure.is_absolute() or any(part in ("", ".", "..") for part in relative.split("/")) \
+        parts = relative.split("/")
+        if not relative or pure.is_absolute() or any(part in ("", ".", "..") for part in parts) \
                 or "\\" in relative or "\x00" in relative:
             raise ValidationFailed(f"文书存储路径不合法：{relative!r}", code="bad_document_path")
         return self.root.joinpath(*pure.parts)

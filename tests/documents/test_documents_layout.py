@@ -39,7 +39,8 @@ def test_a_full_body_page_has_22_lines_of_28_characters(pages, pdfread):
     full = [line for line in lines if line.x1 > RIGHT - 2]
     assert len(full) >= 15
     for line in full:
-        assert len(line.text) == 28 or (len(line.text) == 26 and abs(line.x0 - (LEFT + 2 * CHAR)) < 0.3), line.text
+        indented = abs(line.x0 - (LEFT + 2 * CHAR)) < 0.3  # a paragraph's first line: 2 + 26
+        assert len(line.text) == (26 if indented else 28), line.text
         assert all(not c.isascii() for c in line.text)  # the sample's filler is all full-width
 
 
@@ -52,7 +53,8 @@ def test_text_block_margins(pages, pdfread):
     last_mid = lines[-1].em_top(page.height) + 16 * MM / 2
     assert first_mid - PITCH / 2 == pytest.approx(TOP, abs=TOLERANCE)
     assert last_mid + PITCH / 2 == pytest.approx(BOTTOM, abs=TOLERANCE)
-    pitches = [b.baseline(page.height) - a.baseline(page.height) for a, b in zip(lines, lines[1:], strict=False)]
+    pitches = [b.baseline(page.height) - a.baseline(page.height)
+               for a, b in zip(lines, lines[1:], strict=False)]
     assert max(pitches) - min(pitches) < 0.05
     assert sum(pitches) / len(pitches) * 22 == pytest.approx(225.0, abs=TOLERANCE)
 
@@ -64,7 +66,8 @@ def test_paragraph_indent_is_two_characters(pages, pdfread):
 
 def test_page_numbers_odd_right_even_left(pages, pdfread):
     for index, page in enumerate(pages, start=1):
-        [number] = [line for line in pdfread.lines_of(page) if pdfread.PAGE_NUMBER.fullmatch(line.text.replace(" ", ""))]
+        [number] = [line for line in pdfread.lines_of(page)
+                    if pdfread.PAGE_NUMBER.fullmatch(line.text.replace(" ", ""))]
         assert number.text.replace(" ", "") == f"—{index}—"
         assert number.size == pytest.approx(14, abs=0.1)
         assert number.em_top(page.height) == pytest.approx(BOTTOM + 7, abs=TOLERANCE)

@@ -18,7 +18,8 @@ from documents.storage import FileDocumentStore, verify_all
 def test_put_get_round_trip(tmp_path):
     store: DocumentStore = FileDocumentStore(tmp_path)
     ref = store.put(b"%PDF-1.7 one", name="rectification_notice/2026/1-3.pdf")
-    assert ref == DocumentRef("rectification_notice/2026/1-3.pdf", hashlib.sha256(b"%PDF-1.7 one").hexdigest(), 12)
+    digest = hashlib.sha256(b"%PDF-1.7 one").hexdigest()
+    assert ref == DocumentRef("rectification_notice/2026/1-3.pdf", digest, 12)
     assert store.get(ref) == b"%PDF-1.7 one"
     assert (tmp_path / ref.path).stat().st_mode & 0o222 == 0  # read-only on disk
     assert [p.name for p in (tmp_path / "rectification_notice/2026").iterdir()] == ["1-3.pdf"]  # no temp left
