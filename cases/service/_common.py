@@ -13,7 +13,9 @@ from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
 
 from cases import authority, deadlines, repository
 from cases.audit import AuditTrail, append_event
@@ -50,7 +52,9 @@ class Ctx:
 
 
 def load_case(session: Session, ctx: Ctx, case_id: int, *, version: int | None, action: str) -> Case:
-    case = session.get(Case, case_id)
+    # FOR UPDATE (PostgreSQL): concurrent writers of one case queue here and the later ones see the
+    # new version; SQLite's BEGIN IMMEDIATE already serialises whole transactions.
+    case = session.get(Case, case_id, with_for_update=version is not None)
     parents = repository.region_parents(session)
     if case is None or not authority.within(case.region_code, ctx.actor.region_code, parents):
         raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
@@ -58,6 +62,19 @@ def load_case(session: Session, ctx: Ctx, case_id: int, *, version: int | None, 
         raise StaleVersion(expected=version, current=case.version)
     authority.require(ctx.actor, action)
     return case
+
+
+def commit(session: Session, case: Case) -> None:
+    """Commit the use case; a concurrent writer that got there first turns into StaleVersion."""
+    expected = case.version
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        current = session.exec(select(Case.version).where(Case.id == case.id)).one()
+        if isinstance(exc, IntegrityError) and current == expected:
+            raise  # not a concurrent write: a real constraint violation
+        raise StaleVersion(expected=expected, current=current) from exc
 
 
 def fire(session: Session, ctx: Ctx, case: Case, event: str, facts: Facts, payload: dict[str, Any]) -> None:

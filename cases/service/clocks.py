@@ -11,7 +11,7 @@ from cases.enums import CaseEventType
 from cases.errors import ValidationFailed
 from cases.models import Case, Deadline
 from cases.ports import Clock
-from cases.service._common import Ctx, load_case, periods, record
+from cases.service._common import Ctx, commit, load_case, periods, record
 
 
 def _open_clock(session: Session, case: Case, step: str) -> Deadline:
@@ -31,7 +31,7 @@ def pause_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step:
     row.paused_since, row.paused_reason = ctx.today(), reason.strip()
     session.add(row)
     record(session, ctx, case, CaseEventType.PAUSE_CLOCK, {"step": step, "reason": reason.strip()})
-    session.commit()
+    commit(session, case)
     return row
 
 
@@ -49,7 +49,7 @@ def resume_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step
     row.paused_since, row.paused_reason = None, ""
     session.add(row)
     record(session, ctx, case, CaseEventType.RESUME_CLOCK, payload)
-    session.commit()
+    commit(session, case)
     return row
 
 

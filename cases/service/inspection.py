@@ -14,6 +14,7 @@ from cases.models import Case, Department, Document, Inspection, Institution, Se
 from cases.ports import Party, RectificationNoticeSnapshot, ServiceReceiptSnapshot
 from cases.service._common import (
     Ctx,
+    commit,
     authority_of,
     close_all_clocks,
     fire,
@@ -38,7 +39,7 @@ def assign_case(session: Session, ctx: Ctx, *, case_id: int, version: int, offic
     fire(session, ctx, case, "assign", facts, {"officer_ids": officer_ids})
     case.assignee_id, case.team_officer_ids = officer_ids[0], list(officer_ids)
     stop_clock(session, ctx, case, "assignment")
-    session.commit()
+    commit(session, case)
     return case
 
 
@@ -70,7 +71,7 @@ def record_inspection(session: Session, ctx: Ctx, *, case_id: int, version: int,
         case.violation_codes = sorted(set(case.violation_codes) | set(violation_codes))
     session.add(inspection)
     stop_clock(session, ctx, case, "inspection")
-    session.commit()
+    commit(session, case)
     return inspection
 
 
@@ -81,7 +82,7 @@ def close_no_violation(session: Session, ctx: Ctx, *, case_id: int, version: int
     fire(session, ctx, case, "close_no_violation", Facts(ctx.today(), violation_found=found), {})
     case.close_reason, case.closed_at = "no_violation", ctx.now()
     close_all_clocks(session, ctx, case)
-    session.commit()
+    commit(session, case)
     return case
 
 
@@ -97,7 +98,7 @@ def issue_rectification(session: Session, ctx: Ctx, *, case_id: int, version: in
     """下达责令限期改正通知书: numbered, rendered and stored in the transition's transaction."""
     case = load_case(session, ctx, case_id, version=version, action="issue_rectification")
     doc = _issue_rectification(session, ctx, case, deadline, requirements, event="issue_rectification")
-    session.commit()
+    commit(session, case)
     return doc
 
 
@@ -162,7 +163,7 @@ def record_service(session: Session, ctx: Ctx, *, case_id: int, version: int, do
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
     elif not on_served(session, ctx, case, doc, effective, payload):
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
-    session.commit()
+    commit(session, case)
     return service
 
 
@@ -215,5 +216,5 @@ def record_reinspection(session: Session, ctx: Ctx, *, case_id: int, version: in
             stop_clock(session, ctx, case, "rectification")
             stop_clock(session, ctx, case, "reinspection")
     session.add(inspection)
-    session.commit()
+    commit(session, case)
     return inspection

@@ -15,7 +15,7 @@ from cases.enums import CaseEventType, Channel, CloseReason
 from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Complaint, Institution, Region
-from cases.service._common import Ctx, close_all_clocks, fire, load_case, start_clock
+from cases.service._common import Ctx, close_all_clocks, commit, fire, load_case, start_clock
 from cases.uscc import normalise_name, validate_uscc
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
@@ -159,5 +159,5 @@ def dismiss_case(session: Session, ctx: Ctx, *, case_id: int, version: int, reas
     case.close_reason, case.closed_at = str(reason), ctx.now()
     case.merged_into_id, case.transferred_to = merged_into_case_id, transferred_to
     close_all_clocks(session, ctx, case)
-    session.commit()
+    commit(session, case)
     return case

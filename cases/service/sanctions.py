@@ -19,6 +19,7 @@ from cases.models import Case, Department, Document, Penalty
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service._common import (
     Ctx,
+    commit,
     authority_of,
     close_all_clocks,
     fire,
@@ -60,7 +61,7 @@ def open_penalty(session: Session, ctx: Ctx, *, case_id: int, version: int, inte
     case.filed_at = ctx.now()
     session.add(penalty)
     start_clock(session, ctx, case, "decision", ctx.today())
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -80,9 +81,9 @@ def _step(session: Session, ctx: Ctx, case_id: int, version: int, event: str, **
 
 def collective_discussion(session: Session, ctx: Ctx, *, case_id: int, version: int, summary: str) -> Penalty:
     """集体讨论 — for major cases, before the 事先告知书 (53号令 art. 34)."""
-    _, penalty = _step(session, ctx, case_id, version, "collective_discussion", findings=summary)
+    case, penalty = _step(session, ctx, case_id, version, "collective_discussion", findings=summary)
     penalty.collective_discussion_on = ctx.today()
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -105,7 +106,7 @@ def issue_penalty_notice(session: Session, ctx: Ctx, *, case_id: int, version: i
         statement_days=5, issued_on=ctx.today()), addressee=party.name)
     case.updated_at = ctx.now()
     session.add(case)
-    session.commit()
+    commit(session, case)
     return doc
 
 
@@ -145,14 +146,14 @@ def close_statement_window(session: Session, ctx: Ctx, *, case_id: int, version:
         raise ValidationFailed("本案拟处罚未达到听证条件", code="hearing_not_offered")
     penalty.hearing_requested = hearing_requested
     stop_clock(session, ctx, case, "statement")
-    session.commit()
+    commit(session, case)
     return penalty
 
 
 def hold_hearing(session: Session, ctx: Ctx, *, case_id: int, version: int, summary: str) -> Penalty:
-    _, penalty = _step(session, ctx, case_id, version, "hold_hearing", findings=summary)
+    case, penalty = _step(session, ctx, case_id, version, "hold_hearing", findings=summary)
     penalty.hearing_held_on = ctx.today()
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -160,9 +161,9 @@ def legal_review(session: Session, ctx: Ctx, *, case_id: int, version: int, opin
     """法制审核 by a legal reviewer (53号令 art. 33)."""
     if not opinion.strip():
         raise ValidationFailed("请填写法制审核意见", code="opinion_required")
-    _, penalty = _step(session, ctx, case_id, version, "legal_review", findings=opinion)
+    case, penalty = _step(session, ctx, case_id, version, "legal_review", findings=opinion)
     penalty.legal_review_on, penalty.legal_reviewer_id = ctx.today(), ctx.actor.officer_id
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -194,7 +195,7 @@ def decide(session: Session, ctx: Ctx, *, case_id: int, version: int, outcome: D
     start_clock(session, ctx, case, "decision_service", ctx.today())
     if outcome is DecisionOutcome.PENALTY and penalty.publish_required:
         start_clock(session, ctx, case, "publication", ctx.today())
-    session.commit()
+    commit(session, case)
     return doc
 
 
@@ -215,7 +216,7 @@ def record_execution(session: Session, ctx: Ctx, *, case_id: int, version: int, 
         case, penalty = _step(session, ctx, case_id, version, "execute", payment_or_enforcement=True)
         penalty.executed_on = paid_on
         stop_clock(session, ctx, case, "payment")
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -226,7 +227,7 @@ def publish(session: Session, ctx: Ctx, *, case_id: int, version: int, published
     case, penalty = _step(session, ctx, case_id, version, "publish")
     penalty.published_on = published_on
     stop_clock(session, ctx, case, "publication")
-    session.commit()
+    commit(session, case)
     return penalty
 
 
@@ -238,5 +239,5 @@ def close_penalty(session: Session, ctx: Ctx, *, case_id: int, version: int) -> 
         reason = CloseReason.PENALTY_EXECUTED if penalty.executed_on else CloseReason.COURT_ENFORCEMENT
     case.close_reason, case.closed_at = str(reason), ctx.now()
     close_all_clocks(session, ctx, case)
-    session.commit()
+    commit(session, case)
     return case

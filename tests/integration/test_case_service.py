@@ -37,8 +37,8 @@ def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # n
         return fn(s, ctx, case_id=case_id, version=version, **kw)
 
 
-def _inspected(county: County) -> Case:
-    case = _receive(county)
+def _inspected(county: County, index: int = 0) -> Case:
+    case = _receive(county, index=index)
     _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
          officer_ids=county.team("education03", "education04"))
     _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id,
