@@ -14,6 +14,7 @@ from cases.service.inspection import (
     record_reinspection,
     record_service,
 )
+from cases.service.intake_batch import IntakeReport, import_complaints
 from cases.service.sweep import SweepResult, sweep_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, dismiss_case, receive_complaint
 from cases.service.sanctions import (
@@ -35,4 +36,5 @@ __all__ = [
     "issue_penalty_notice", "issue_rectification", "legal_review", "open_penalty", "pause_clock", "publish",
     "recompute_provisional_deadlines", "receive_complaint", "record_execution", "record_inspection",
     "record_reinspection", "record_service", "resume_clock", "SweepResult", "sweep_deadlines",
+    "IntakeReport", "import_complaints",
 ]

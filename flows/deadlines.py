@@ -1,0 +1,33 @@
+"""`deadline-sweep` (daily 08:00 Asia/Shanghai): due states, reminders and 督办 escalation.
+
+The flow only orchestrates; the rules are `cases.service.sweep_deadlines`. Re-running it on the
+same day changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time
+
+from prefect import flow, get_run_logger, task
+
+from cases import service as case_service
+from cases.db import open_session
+from cases.settings import FixedClock, get_calendar, get_clock
+
+
+@task(retries=2, retry_delay_seconds=30)
+def sweep(day: date | None) -> dict:
+    clock = get_clock()
+    if day is not None:  # a re-run for a given day sees that day at 08:00
+        clock = FixedClock(datetime.combine(day, time(8), clock.zone))
+    with open_session() as session:
+        result = case_service.sweep_deadlines(session, calendar=get_calendar(), clock=clock)
+    return {**asdict(result), "day": result.day.isoformat()}
+
+
+@flow(name="deadline-sweep", flow_run_name="deadline sweep {day}")
+def deadline_sweep(day: date | None = None) -> dict:
+    summary = sweep(day)
+    get_run_logger().info("期限巡检：%s", summary)
+    return summary
