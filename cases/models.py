@@ -141,8 +141,9 @@ class Institution(SQLModel, table=True):
     phone: str = ""
     legal_representative: str = ""
     list_status: ListStatus = Field(default=ListStatus.NONE, sa_type=enum_type(ListStatus))
-    fund_supervision: str = "supervised"  # supervised / unsupervised / abnormal (预收费资金监管)
-    student_count: int = 0
+    fund_supervision: str = "supervised"  # supervised / not_supervised / abnormal (预收费资金监管)
+    student_count: int = 0  # 在读学员数
+    capacity: int | None = None  # 核定容量
     risk_grade: str | None = Field(default=None, max_length=1)
     risk_inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = utc_column()

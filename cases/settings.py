@@ -28,6 +28,7 @@ class CasesSettings(BaseSettings):
     home: Path = Path("var")  # ENFORCE_HOME: database, stored documents, Prefect home
     database_url: str | None = None  # ENFORCE_DATABASE_URL; default: SQLite file under home
     timezone: str = "Asia/Shanghai"  # the bureau's IANA zone
+    region_code: str = "520122"  # ENFORCE_REGION_CODE: the installation's jurisdiction root (GB/T 2260)
     calendar_dir: Path = DATA_DIR / "calendar"  # official year tables, one TOML per year
     jurisdiction_file: Path = DATA_DIR / "jurisdiction.toml"  # periods, vacations, codes
     demo_password: str | None = None  # ENFORCE_DEMO_PASSWORD

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 
 import cases.models  # noqa: F401  (registers the tables for _wipe)
+import cases.patrols.models  # noqa: F401
 
 PG_ADMIN_URL = os.environ.get("ENFORCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

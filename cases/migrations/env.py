@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import cases.models  # noqa: F401  (registers the tables)
+import cases.patrols.models  # noqa: F401
 from cases.db import make_engine
 from cases.settings import get_settings
 

@@ -141,21 +141,19 @@ def authority_of(dept: Department) -> Authority:
                      review_body=dept.review_body, court=dept.court)
 
 
-def issue_document(session: Session, ctx: Ctx, case: Case | None, dept: Department, doc_type: DocumentType,
-                   build_snapshot: Any, *, addressee: str) -> Document:
-    """Allocate the gapless number, render, store write-once and add the row — one transaction.
-
-    `build_snapshot(number)` returns the snapshot to render. If anything fails, the caller's
-    transaction rolls back and the number returns to the sequence; a stored file without a
-    row is harmless (content-addressed, never served).
-    """
-    if ctx.renderer is None or ctx.store is None:
-        raise RuntimeError("document renderer and store are not configured")
+def allocate_number(session: Session, ctx: Ctx, dept: Department, doc_type: DocumentType) -> tuple[int, int, str]:
+    """The next gapless (year, seq, number) for the department and type, inside the caller's transaction."""
     year = ctx.today().year
     seq = repository.next_in_sequence(session, f"doc:{dept.id}:{doc_type}:{year}")
-    number = ctx.cat.document_number(dept.doc_code, doc_type, year, seq)
-    snapshot = build_snapshot(number)
-    content = ctx.renderer(doc_type, snapshot)
+    return year, seq, ctx.cat.document_number(dept.doc_code, doc_type, year, seq)
+
+
+def store_document(session: Session, ctx: Ctx, case: Case | None, dept: Department, doc_type: DocumentType,
+                   numbered: tuple[int, int, str], content: bytes, *, addressee: str) -> Document:
+    """Store rendered bytes write-once and add their row (the caller's transaction commits both)."""
+    if ctx.store is None:
+        raise RuntimeError("document store is not configured")
+    year, seq, number = numbered
     digest = hashlib.sha256(content).hexdigest()[:16]  # a rolled-back number's orphan file keeps its own name
     ref = ctx.store.put(content, name=f"{doc_type}/{year}/{dept.id}-{seq}-{digest}.pdf")
     doc = Document(case_id=case.id if case else None, doc_type=doc_type, department_id=dept.id, year=year,
@@ -164,3 +162,18 @@ def issue_document(session: Session, ctx: Ctx, case: Case | None, dept: Departme
     session.add(doc)
     session.flush()
     return doc
+
+
+def issue_document(session: Session, ctx: Ctx, case: Case | None, dept: Department, doc_type: DocumentType,
+                   build_snapshot: Any, *, addressee: str) -> Document:
+    """Allocate the gapless number, render, store write-once and add the row — one transaction.
+
+    `build_snapshot(number)` returns the snapshot to render. If anything fails, the caller's
+    transaction rolls back and the number returns to the sequence; a stored file without a
+    row is harmless (content-addressed, never served).
+    """
+    if ctx.renderer is None:
+        raise RuntimeError("document renderer is not configured")
+    numbered = allocate_number(session, ctx, dept, doc_type)
+    content = ctx.renderer(doc_type, build_snapshot(numbered[2]))
+    return store_document(session, ctx, case, dept, doc_type, numbered, content, addressee=addressee)

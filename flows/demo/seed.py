@@ -100,9 +100,9 @@ def seed_institutions(session: Session, rng: random.Random, count: int, now: dat
             legal_representative=_name(rng),
             list_status=ListStatus.WHITE if licence is LicenceStatus.LICENSED and rng.random() < 0.4
             else ListStatus.NONE,
-            fund_supervision=rng.choices(["supervised", "unsupervised", "abnormal"], [70, 22, 8])[0]
-            if registered else "unsupervised",
-            student_count=rng.randint(10, 400), created_at=now - timedelta(days=rng.randint(200, 900))))
+            fund_supervision=rng.choices(["supervised", "not_supervised", "abnormal"], [70, 22, 8])[0]
+            if registered else "not_supervised",
+            student_count=(students := rng.randint(10, 400)), capacity=int(students * rng.uniform(0.85, 1.6)), created_at=now - timedelta(days=rng.randint(200, 900))))
     session.add_all(rows)
     session.flush()
     return rows

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:42:13.031255
+Create Date: 2026-11-23 20:00:27.192023
 """
 
 from collections.abc import Sequence
@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('list_status', sa.Enum('none', 'white', 'black', name='liststatus', native_enum=False, length=32), nullable=False),
     sa.Column('fund_supervision', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('student_count', sa.Integer(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('risk_grade', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('risk_inputs', sa.JSON(), nullable=False),
     sa.Column('created_at', cases.models.UTCDateTime(timezone=True), nullable=False),
@@ -150,6 +151,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('officer_leave', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('officer_leave_officer_id_idx'), ['officer_id'], unique=False)
+
+    op.create_table('patrol_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('region_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('solver', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('objective', sa.Integer(), nullable=False),
+    sa.Column('bound', sa.Integer(), nullable=False),
+    sa.Column('gap', sa.Float(), nullable=False),
+    sa.Column('days', sa.JSON(), nullable=False),
+    sa.Column('draw_pool', sa.JSON(), nullable=False),
+    sa.Column('draw_ids', sa.JSON(), nullable=False),
+    sa.Column('left_out', sa.JSON(), nullable=False),
+    sa.Column('stats', sa.JSON(), nullable=False),
+    sa.Column('plan_json', sa.JSON(), nullable=False),
+    sa.Column('created_at', cases.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['officer.id'], name=op.f('patrol_plan_created_by_id_fkey')),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('patrol_plan_region_code_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('patrol_plan_pkey'))
+    )
+    with op.batch_alter_table('patrol_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('patrol_plan_start_date_idx'), ['start_date'], unique=False)
 
     op.create_table('recusal',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -314,6 +341,26 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('penalty_pkey')),
     sa.UniqueConstraint('case_id', name=op.f('penalty_case_id_key'))
     )
+    op.create_table('whistle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('region_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('raised_by_department_id', sa.Integer(), nullable=False),
+    sa.Column('departments', sa.JSON(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('rest_day_only', sa.Boolean(), nullable=False),
+    sa.Column('raised_at', cases.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answer_by', sa.Date(), nullable=False),
+    sa.Column('slot_date', sa.Date(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('whistle_case_id_fkey')),
+    sa.ForeignKeyConstraint(['raised_by_department_id'], ['department.id'], name=op.f('whistle_raised_by_department_id_fkey')),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('whistle_region_code_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('whistle_pkey'))
+    )
+    with op.batch_alter_table('whistle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('whistle_case_id_idx'), ['case_id'], unique=False)
+
     op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -337,6 +384,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('alert_department_id_idx'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('alert_officer_id_idx'), ['officer_id'], unique=False)
 
+    op.create_table('patrol_team',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
+    sa.Column('whistle_id', sa.Integer(), nullable=True),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('township', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('sheet_document_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['plan_id'], ['patrol_plan.id'], name=op.f('patrol_team_plan_id_fkey')),
+    sa.ForeignKeyConstraint(['sheet_document_id'], ['document.id'], name=op.f('patrol_team_sheet_document_id_fkey')),
+    sa.ForeignKeyConstraint(['whistle_id'], ['whistle.id'], name=op.f('patrol_team_whistle_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('patrol_team_pkey'))
+    )
+    with op.batch_alter_table('patrol_team', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('patrol_team_day_idx'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('patrol_team_plan_id_idx'), ['plan_id'], unique=False)
+        batch_op.create_index(batch_op.f('patrol_team_whistle_id_idx'), ['whistle_id'], unique=False)
+
     op.create_table('service_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -355,15 +419,79 @@ def upgrade() -> None:
     with op.batch_alter_table('service_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('service_record_document_id_idx'), ['document_id'], unique=False)
 
+    op.create_table('whistle_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('whistle_id', sa.Integer(), nullable=False),
+    sa.Column('department_kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('answered_at', cases.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('escalated_at', cases.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('whistle_answer_department_id_fkey')),
+    sa.ForeignKeyConstraint(['whistle_id'], ['whistle.id'], name=op.f('whistle_answer_whistle_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('whistle_answer_pkey')),
+    sa.UniqueConstraint('whistle_id', 'department_kind', name='whistle_answer_dept_key')
+    )
+    with op.batch_alter_table('whistle_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('whistle_answer_whistle_id_idx'), ['whistle_id'], unique=False)
+
+    op.create_table('patrol_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('department_kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['officer_id'], ['officer.id'], name=op.f('patrol_member_officer_id_fkey')),
+    sa.ForeignKeyConstraint(['team_id'], ['patrol_team.id'], name=op.f('patrol_member_team_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('patrol_member_pkey')),
+    sa.UniqueConstraint('officer_id', 'day', name='patrol_member_officer_day_key')
+    )
+    with op.batch_alter_table('patrol_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('patrol_member_team_id_idx'), ['team_id'], unique=False)
+
+    op.create_table('patrol_visit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('institution_id', sa.Integer(), nullable=False),
+    sa.Column('risk_grade', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('result', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('patrol_visit_institution_id_fkey')),
+    sa.ForeignKeyConstraint(['team_id'], ['patrol_team.id'], name=op.f('patrol_visit_team_id_fkey')),
+    sa.PrimaryKeyConstraint('id', name=op.f('patrol_visit_pkey'))
+    )
+    with op.batch_alter_table('patrol_visit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('patrol_visit_institution_id_idx'), ['institution_id'], unique=False)
+        batch_op.create_index(batch_op.f('patrol_visit_team_id_idx'), ['team_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('patrol_visit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('patrol_visit_team_id_idx'))
+        batch_op.drop_index(batch_op.f('patrol_visit_institution_id_idx'))
+
+    op.drop_table('patrol_visit')
+    with op.batch_alter_table('patrol_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('patrol_member_team_id_idx'))
+
+    op.drop_table('patrol_member')
+    with op.batch_alter_table('whistle_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('whistle_answer_whistle_id_idx'))
+
+    op.drop_table('whistle_answer')
     with op.batch_alter_table('service_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('service_record_document_id_idx'))
 
     op.drop_table('service_record')
+    with op.batch_alter_table('patrol_team', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('patrol_team_whistle_id_idx'))
+        batch_op.drop_index(batch_op.f('patrol_team_plan_id_idx'))
+        batch_op.drop_index(batch_op.f('patrol_team_day_idx'))
+
+    op.drop_table('patrol_team')
     with op.batch_alter_table('alert', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('alert_officer_id_idx'))
         batch_op.drop_index(batch_op.f('alert_department_id_idx'))
@@ -371,6 +499,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('alert_case_id_idx'))
 
     op.drop_table('alert')
+    with op.batch_alter_table('whistle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('whistle_case_id_idx'))
+
+    op.drop_table('whistle')
     op.drop_table('penalty')
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('inspection_case_id_idx'))
@@ -403,6 +535,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('recusal_institution_id_idx'))
 
     op.drop_table('recusal')
+    with op.batch_alter_table('patrol_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('patrol_plan_start_date_idx'))
+
+    op.drop_table('patrol_plan')
     with op.batch_alter_table('officer_leave', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('officer_leave_officer_id_idx'))
 

@@ -1,0 +1,180 @@
+"""Patrol planning use cases: gather the planner's input from the database, plan, store the plan.
+
+The planner itself is pure (`cases.patrols.planner.plan`). Re-planning a window only plans the
+pupil rest days that have no plan yet, so the weekly flow over a 14-day horizon never books an
+officer twice (and the database's unique officer/day key would refuse it anyway). The seed of a
+window defaults to its first date, so re-running the same input gives the same plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from cases import repository
+from cases.errors import NotFound, ValidationFailed
+from cases.models import Case, Complaint, Department, Inspection, Institution, Officer, OfficerLeave, Recusal
+from cases.patrols import draw as draws
+from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
+from cases.patrols.planner import Plan, PlanRequest, plan
+from cases.patrols.planner_types import Officer as PlanOfficer
+from cases.patrols.planner_types import Target
+from cases.patrols.risk import RiskInputs, load_risk_config, score
+from cases.patrols.rules import load_patrol_config
+from cases.ports import Clock
+from cases.pupil_calendar import PupilCalendar
+
+# What a target's facts require of a team (department kinds; law-adjacent working rules)
+NEEDS_BY_LICENCE = {"unlicensed": ("education", "market"), "unlicensed_registered": ("education", "market")}
+
+
+@dataclass(frozen=True)
+class PlannedWindow:
+    plan_row: PatrolPlan | None  # None when every rest day of the window was planned already
+    plan: Plan | None
+    skipped_days: tuple[date, ...]
+
+
+def default_seed(start: date) -> int:
+    return int(start.strftime("%Y%m%d"))
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _officers(session: Session, region_code: str, days: tuple[date, ...]) -> tuple[PlanOfficer, ...]:
+    codes = set(repository.subtree_codes(session, region_code))
+    depts = {d.id: d for d in session.exec(select(Department)).all() if d.region_code in codes}
+    leave: dict[int, set[date]] = {}
+    for row in session.exec(select(OfficerLeave).where(col(OfficerLeave.end_date) >= days[0],
+                                                       col(OfficerLeave.start_date) <= days[-1])).all():
+        leave.setdefault(row.officer_id, set()).update(d for d in days if row.start_date <= d <= row.end_date)
+    busy = session.exec(select(PatrolMember.officer_id, PatrolMember.day).where(
+        col(PatrolMember.day).in_(days))).all()
+    for officer_id, day in busy:  # already on a team that day (a joint operation, say)
+        leave.setdefault(officer_id, set()).add(day)
+    duty = Counter(session.exec(select(PatrolMember.officer_id).where(
+        col(PatrolMember.day) >= _quarter_start(days[0]), col(PatrolMember.day) < days[0])).all())
+    rows = session.exec(select(Officer).where(col(Officer.active)).order_by(col(Officer.id))).all()
+    return tuple(
+        PlanOfficer(o.id, depts[o.department_id].kind, o.certified_on(days[-1]), None,
+                    frozenset(leave.get(o.id, ())), duty[o.id])
+        for o in rows if o.department_id in depts and ("officer" in o.roles or "supervisor" in o.roles))
+
+
+def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, ...]:
+    codes = repository.subtree_codes(session, region_code)
+    insts = session.exec(select(Institution).where(col(Institution.region_code).in_(codes))
+                         .order_by(col(Institution.id))).all()
+    since = as_of - timedelta(days=90)
+    complaints: dict[int, list] = {}
+    for inst_id, received, refund in session.exec(select(Complaint.institution_id, Complaint.received_at,
+                                                         Complaint.refund_related)
+                                                  .where(col(Complaint.institution_id).is_not(None))).all():
+        complaints.setdefault(inst_id, []).append((received.date(), refund))
+    violations = Counter(session.exec(select(Case.institution_id).where(col(Case.filed_at).is_not(None))).all())
+    last_visit = dict(session.exec(select(Case.institution_id, func.max(Inspection.started_at))
+                                   .join(Case, Case.id == Inspection.case_id).group_by(Case.institution_id)).all())
+    recusals: dict[int, set[int]] = {}
+    for r in session.exec(select(Recusal)).all():
+        recusals.setdefault(r.institution_id, set()).add(r.officer_id)
+    out = []
+    for inst in insts:
+        mine = complaints.get(inst.id, [])
+        risk = RiskInputs(str(inst.category), str(inst.licence_status),
+                          complaints_90d=sum(1 for d, _ in mine if d >= since),
+                          refund_complaints=sum(1 for _, refund in mine if refund),
+                          prior_violations=violations[inst.id], fund_supervision=inst.fund_supervision,
+                          enrolled=inst.student_count or None, capacity=inst.capacity,
+                          list_status=str(inst.list_status))
+        visited = last_visit.get(inst.id)
+        out.append(Target(inst.id, inst.region_code, None, None, risk, visited.date() if visited else None,
+                          tuple(sorted(d for d, _ in mine if d <= as_of)),
+                          frozenset(NEEDS_BY_LICENCE.get(str(inst.licence_status), ())),
+                          frozenset(recusals.get(inst.id, ()))))
+    return tuple(out)
+
+
+def rest_days_to_plan(session: Session, pupils: PupilCalendar, start: date, days: int) -> tuple[list[date], list[date]]:
+    window = pupils.rest_days(start, start + timedelta(days=days - 1), provisional=True)
+    planned = set(session.exec(select(PatrolTeam.day).where(col(PatrolTeam.plan_id).is_not(None),
+                                                              col(PatrolTeam.day).in_(window))).all())
+    return [d for d in window if d not in planned], sorted(planned)
+
+
+def plan_patrols(session: Session, *, region_code: str, start: date, days: int, pupils: PupilCalendar,
+                 clock: Clock, seed: int | None = None, solver: str = "cp-sat", time_limit: float | None = None,
+                 actor_id: int | None = None) -> PlannedWindow:
+    """Plan the window's unplanned pupil rest days and store the plan (one transaction)."""
+    if not 1 <= days <= 92:
+        raise ValidationFailed("巡查计划天数应在1到92天之间", code="patrol_days")
+    todo, skipped = rest_days_to_plan(session, pupils, start, days)
+    if not todo:
+        return PlannedWindow(None, None, tuple(skipped))
+    seed = default_seed(start) if seed is None else seed
+    request = PlanRequest(tuple(todo), _officers(session, region_code, tuple(todo)),
+                          _targets(session, region_code, clock.today()), seed, load_patrol_config(),
+                          as_of=clock.today())
+    result = plan(request, solver=solver, time_limit=time_limit)
+    row = _store(session, result, request, region_code, start, days, clock, actor_id)
+    _update_grades(session, request)
+    session.commit()
+    return PlannedWindow(row, result, tuple(skipped))
+
+
+def _store(session: Session, result: Plan, request: PlanRequest, region_code: str, start: date, days: int,
+           clock: Clock, actor_id: int | None) -> PatrolPlan:
+    pool = [t.institution_id for t in request.targets]
+    stats = {k: v for k, v in dict(result.stats).items() if isinstance(v, (int, float, str))}
+    row = PatrolPlan(start_date=start, end_date=start + timedelta(days=days - 1), region_code=region_code,
+                     seed=result.seed, solver=result.solver, status=result.status, objective=result.objective,
+                     bound=result.bound, gap=result.gap, days=[d.isoformat() for d in request.days],
+                     draw_pool=sorted(pool), draw_ids=list(result.draw.institution_ids),
+                     left_out=[{"institution_id": x.institution_id, "risk_grade": x.risk_grade, "reason": x.reason}
+                               for x in result.left_out],
+                     stats={**stats, "wall_time": round(result.wall_time, 3)}, plan_json=result.to_dict(),
+                     created_at=clock.now(),
+                     created_by_id=actor_id)
+    session.add(row)
+    session.flush()
+    for day in result.days:
+        for team in day.teams:
+            t = PatrolTeam(plan_id=row.id, day=day.date, township=team.township)
+            session.add(t)
+            session.flush()
+            session.add_all(PatrolMember(team_id=t.id, officer_id=m.officer_id, day=day.date,
+                                         department_kind=m.department) for m in team.members)
+            session.add_all(PatrolVisit(team_id=t.id, institution_id=v.institution_id, risk_grade=v.risk_grade,
+                                        reason=v.reason) for v in team.targets)
+    return row
+
+
+def _update_grades(session: Session, request: PlanRequest) -> None:
+    config = load_risk_config()
+    for target in request.targets:
+        result = score(target.risk, config)
+        inst = session.get(Institution, target.institution_id)
+        if inst.risk_grade != result.grade or inst.risk_inputs.get("score") != result.score:
+            inst.risk_grade = result.grade
+            inst.risk_inputs = {"score": result.score, "breakdown": dict(result.breakdown)}
+            session.add(inst)
+
+
+def verify_draw(session: Session, plan_id: int) -> tuple[bool, list[int], list[int]]:
+    """Replay the plan's 双随机 draw from its recorded pool and seed: (matches, recorded, replayed)."""
+    row = session.get(PatrolPlan, plan_id)
+    if row is None:
+        raise NotFound("巡查计划不存在", plan_id=plan_id)
+    replayed = draws.replay_draw(row.draw_pool, row.seed, len(row.draw_ids))
+    return replayed == list(row.draw_ids), list(row.draw_ids), replayed
+
+
+def plan_covering(session: Session, start: date, days: int) -> PatrolPlan | None:
+    """The latest stored plan whose window starts in [start, start + days)."""
+    return session.exec(select(PatrolPlan).where(col(PatrolPlan.start_date) >= start,
+                                                 col(PatrolPlan.start_date) < start + timedelta(days=days))
+                        .order_by(col(PatrolPlan.id).desc())).first()
