@@ -33,6 +33,7 @@ from cases.models import Case, Deadline, Document, Inspection, Penalty, ServiceR
 from cases.service import Ctx
 
 router = APIRouter(prefix="/cases", tags=["办案操作"])
+RETRIES = 3
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="必填：案件当前版本号（读取案件时的 ETag 或 "
@@ -73,8 +74,8 @@ def resolve_evidence(store: EvidenceStore, hashes: list[str]) -> list[dict]:
 
 def execute(session: Session, ctx: Ctx, spec: ActionSpec, case_id: int, version: int, kwargs: dict) -> object:
     """Run the use case; a lost race becomes 409 with the winner's version. A collision on the event
-    sequence with a write that left the version alone (a logged reveal) is retried once."""
-    for attempt in range(2):
+    sequence with a write that left the version alone (a logged reveal) is retried, twice at most."""
+    for attempt in range(RETRIES):
         try:
             return spec.use_case(session, ctx, case_id=case_id, version=version, **kwargs)
         except (StaleDataError, IntegrityError) as exc:
@@ -82,7 +83,7 @@ def execute(session: Session, ctx: Ctx, spec: ActionSpec, case_id: int, version:
             current = session.exec(select(Case.version).where(Case.id == case_id)).one()
             if current != version:
                 raise StaleVersion(expected=version, current=current) from exc
-            if attempt or isinstance(exc, StaleDataError):
+            if attempt == RETRIES - 1 or isinstance(exc, StaleDataError):
                 raise Conflict("案件正被他人操作，请稍后重试", code="concurrent_update") from exc
     raise AssertionError("unreachable")
 

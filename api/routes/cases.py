@@ -97,7 +97,7 @@ FieldWorker = Annotated[Actor, Depends(require_action("record_inspection"))]
              description="照片（JPEG/PNG/WebP）或 PDF，不超过 10 MB；按文件内容识别类型，计算 SHA-256，只写一次存档。"
                          "在现场检查（record_inspection）的 evidence 中引用返回的 sha256。",
              responses=error_responses(401, 403, 404, 409, 413, 415, 422))
-def upload_evidence(case: ValidCase, actor: FieldWorker, store: EvidenceStoreDep, settings: SettingsDep,
+def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep, settings: SettingsDep,
                     file: Annotated[UploadFile, File(description="证据文件")]) -> schemas.EvidenceOut:
     if case.status is CaseStatus.CLOSED:
         raise InvalidTransition("案件已结案，不能再上传证据", code="case_closed")

@@ -6,12 +6,14 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from api import schemas
 from api.deps import CalendarDep, ClockDep, SessionDep, SettingsDep, client_key, optional_actor
-from api.errors import error_responses
+from api.errors import Conflict, error_responses
 from api.views import public_status
+from cases import repository
 from cases import service as case_service
 from cases.authority import Actor
 from cases.enums import Channel
@@ -63,7 +65,7 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: S
     data = case_service.ComplaintIn(**body.model_dump(exclude={"violation_codes"}),
                                     violation_codes=tuple(body.violation_codes))
     key = _stored_key(idempotency_key, body) if idempotency_key else None
-    result = case_service.receive_complaint(session, ctx, data, idempotency_key=key)
+    result = _receive(session, ctx, data, key)
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     status, label = public_status(result.case)
@@ -72,6 +74,20 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: S
         tracking_code=result.complaint.tracking_code, status=status, status_label=label,
         received_on=result.complaint.received_at.astimezone(zone).date(),
         case_id=result.case.id if actor else None, merged=result.merged if actor else None)
+
+
+def _receive(session: Session, ctx: case_service.Ctx, data: case_service.ComplaintIn,
+             key: str | None) -> case_service.IntakeResult:
+    """The use case, tolerating a concurrent retry that inserted the same key first: the service
+    replays a duplicate key found at commit, but PostgreSQL reports it already at the flush."""
+    try:
+        return case_service.receive_complaint(session, ctx, data, idempotency_key=key)
+    except IntegrityError:
+        session.rollback()
+        earlier = repository.complaint_by_key(session, key) if key else None
+        if earlier is None:
+            raise Conflict("登记冲突，请重试", code="concurrent_update") from None
+        return case_service.IntakeResult(earlier, repository.get_case(session, earlier.case_id), False, replayed=True)
 
 
 TrackingCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{6,16}$", description="提交举报时取得的查询码")]

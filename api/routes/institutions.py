@@ -85,7 +85,7 @@ def read_institution(inst: ValidInstitution) -> InstitutionOut:
 
 @router.patch("/{institution_id}", response_model=InstitutionOut, summary="修改机构信息",
               responses=error_responses(401, 403, 404, 409, 422))
-def update_institution(inst: ValidInstitution, body: InstitutionPatch, actor: RegisterManager,
+def update_institution(actor: RegisterManager, inst: ValidInstitution, body: InstitutionPatch,
                        session: SessionDep) -> InstitutionOut:
     changes = changes_of(body, nullable=frozenset({"uscc"}))
     return institution_out(register.update_institution(session, actor, inst, changes))
@@ -93,7 +93,7 @@ def update_institution(inst: ValidInstitution, body: InstitutionPatch, actor: Re
 
 @router.delete("/{institution_id}", status_code=204, summary="删除机构", response_class=Response,
                description="仅限没有案件和举报记录的机构（误登记时）。", responses=error_responses(401, 403, 404, 409, 422))
-def delete_institution(inst: ValidInstitution, actor: RegisterManager, session: SessionDep) -> Response:
+def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: SessionDep) -> Response:
     register.delete_institution(session, inst)
     return Response(status_code=204)
 

@@ -75,7 +75,7 @@ def create_department(body: DepartmentIn, actor: Admin, session: SessionDep) -> 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentOut, summary="修改部门（管理员）",
               responses=ADMIN_ERRORS)
-def update_department(dept: ValidDepartment, body: DepartmentPatch, actor: Admin,
+def update_department(actor: Admin, dept: ValidDepartment, body: DepartmentPatch,
                       session: SessionDep) -> DepartmentOut:
     return DepartmentOut(**register.update_department(session, dept, changes_of(body)).model_dump())
 
@@ -100,13 +100,13 @@ def create_officer(body: OfficerIn, actor: Admin, session: SessionDep, clock: Cl
 
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut, summary="人员详情（管理员）", responses=ADMIN_ERRORS)
-def read_officer(row: ValidOfficer, actor: Admin, clock: ClockDep) -> OfficerBrief:
+def read_officer(actor: Admin, row: ValidOfficer, clock: ClockDep) -> OfficerBrief:
     return officer_out(*row, clock.now().date(), True)
 
 
 @router.patch("/officers/{officer_id}", response_model=OfficerOut, summary="修改人员（管理员）",
               description="角色、部门、执法证、电话、启用/停用。", responses=ADMIN_ERRORS)
-def update_officer(row: ValidOfficer, body: OfficerPatch, actor: Admin, session: SessionDep,
+def update_officer(actor: Admin, row: ValidOfficer, body: OfficerPatch, session: SessionDep,
                    clock: ClockDep) -> OfficerBrief:
     changes = changes_of(body, nullable=frozenset({"badge_no", "badge_valid_until"}))
     officer = register.update_officer(session, actor, row[0], changes)
@@ -115,12 +115,12 @@ def update_officer(row: ValidOfficer, body: OfficerPatch, actor: Admin, session:
 
 @router.post("/officers/{officer_id}/password", response_model=OfficerOut, summary="重置密码（管理员）",
              description="设置新密码并解除锁定；该人员此前的登录令牌全部失效。", responses=ADMIN_ERRORS)
-def reset_password(row: ValidOfficer, body: PasswordIn, actor: Admin, session: SessionDep,
+def reset_password(actor: Admin, row: ValidOfficer, body: PasswordIn, session: SessionDep,
                    clock: ClockDep) -> OfficerBrief:
     return officer_out(register.set_password(session, row[0], body.password), row[1], clock.now().date(), True)
 
 
 @router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录锁定（管理员）",
              responses=ADMIN_ERRORS)
-def unlock_officer(row: ValidOfficer, actor: Admin, session: SessionDep, clock: ClockDep) -> OfficerBrief:
+def unlock_officer(actor: Admin, row: ValidOfficer, session: SessionDep, clock: ClockDep) -> OfficerBrief:
     return officer_out(register.unlock(session, row[0]), row[1], clock.now().date(), True)
