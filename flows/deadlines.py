@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime, time
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 
 from cases import service as case_service
 from cases.db import open_session
 from cases.settings import FixedClock, get_calendar, get_clock
+from flows.logs import run_logger
 
 
 @task(retries=2, retry_delay_seconds=30)
@@ -29,5 +30,5 @@ def sweep(day: date | None) -> dict:
 @flow(name="deadline-sweep", flow_run_name="deadline sweep {day}")
 def deadline_sweep(day: date | None = None) -> dict:
     summary = sweep(day)
-    get_run_logger().info("期限巡检：%s", summary)
+    run_logger().info("期限巡检：%s", summary)
     return summary

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 
 from cases import service as case_service
 from cases.authority import Actor
@@ -16,6 +16,7 @@ from cases.db import open_session
 from cases.enums import Role
 from cases.settings import get_clock, get_settings
 from flows.context import make_ctx
+from flows.logs import run_logger
 
 
 @task(retries=1, retry_delay_seconds=10)
@@ -34,5 +35,5 @@ def import_file(path: str, region_code: str, merge_window_days: int) -> dict:
 @flow(name="intake-batch", flow_run_name="intake {path}")
 def intake_batch(path: str, region_code: str = "520122", merge_window_days: int = 30) -> dict:
     summary = import_file(path, region_code, merge_window_days)
-    get_run_logger().info("批量导入：%s", summary)
+    run_logger().info("批量导入：%s", summary)
     return summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 
 from cases.authority import Actor
 from cases.db import open_session
@@ -20,6 +20,7 @@ from cases.patrols.sheets import issue_patrol_sheets
 from cases.pupil_calendar import load_pupil_calendar
 from cases.settings import get_calendar, get_clock, get_settings
 from flows.context import make_ctx
+from flows.logs import run_logger
 
 
 def pupil_calendar():  # noqa: ANN201
@@ -54,5 +55,5 @@ def patrol_planning(start: date | None = None, days: int = 14, seed: int | None 
     plan_id = plan_window(first, days, seed, solver, time_limit)
     sheets = render_sheets(plan_id) if plan_id else 0
     summary = {"start": first.isoformat(), "days": days, "plan_id": plan_id, "sheets": sheets}
-    get_run_logger().info("巡查计划：%s", summary)
+    run_logger().info("巡查计划：%s", summary)
     return summary

@@ -1,0 +1,101 @@
+"""半月通报 (fortnightly report): the seeds' statistics per unit for a half-month, as PDF and CSV.
+
+Periods: a report issued on the 16th covers the 1st–15th; one issued on the 1st covers the 16th
+to the end of the previous month. Issuing is idempotent: the period's report is numbered,
+rendered and stored once (its title names the period); a re-run returns it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from cases import deadlines, queries, repository
+from cases.enums import DocumentType
+from cases.models import Case, Deadline, Department, Document, Institution, Officer
+from cases.patrols.models import PatrolMember
+from cases.ports import FortnightlyReportSnapshot, OverdueItem, UnitStatistics
+from cases.service._common import Ctx, authority_of, issue_document
+
+HEADERS = ["单位", "出动人次", "检查机构数", "发现问题数", "下达整改通知书数", "立案数", "处罚数", "罚没金额（元）",
+           "逾期环节数"]
+
+
+def period_for(day: date) -> tuple[date, date]:
+    """The half-month a report issued on `day` covers (the one that has just ended)."""
+    if day.day >= 16:
+        return day.replace(day=1), day.replace(day=15)
+    last = day.replace(day=1) - timedelta(days=1)
+    return last.replace(day=16), last
+
+
+def _title(start: date, end: date) -> str:
+    return f"半月通报（{start:%Y年%m月%d日}—{end:%Y年%m月%d日}）"
+
+
+def unit_rows(session: Session, ctx: Ctx, start: date, end: date) -> list[queries.UnitFigures]:
+    regions = repository.subtree_codes(session, ctx.actor.region_code)
+    rows = queries.statistics(session, regions, start=start, end=end, today=ctx.today(), zone=ctx.now().tzinfo)
+    # patrol duty counts as 出动 too: one person-time per officer and patrol day, by their department
+    patrols = Counter(session.exec(
+        select(Department.id).select_from(PatrolMember)
+        .join(Officer, Officer.id == PatrolMember.officer_id)
+        .join(Department, Department.id == Officer.department_id)
+        .where(col(PatrolMember.day) >= start, col(PatrolMember.day) <= end)).all())
+    by_key = {r.unit_key: r for r in rows}
+    names = dict(session.exec(select(Department.id, Department.name)).all())
+    for dept_id, n in patrols.items():
+        row = by_key.get(str(dept_id)) or queries.UnitFigures(str(dept_id), names[dept_id])
+        row.patrol_person_times += n
+        by_key[row.unit_key] = row
+    return sorted(by_key.values(), key=lambda r: r.unit_name)
+
+
+def overdue_items(session: Session, ctx: Ctx, limit: int = 30) -> list[OverdueItem]:
+    today = ctx.today()
+    rows = session.exec(select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+                        .where(col(Deadline.open), col(Deadline.paused_since).is_(None),
+                               col(Deadline.due_date) < today).order_by(col(Deadline.due_date)).limit(limit)).all()
+    names = dict(session.exec(select(Department.id, Department.name)).all())
+    out = []
+    for row, case in rows:
+        inst = session.get(Institution, case.institution_id) if case.institution_id else None
+        out.append(OverdueItem(case.case_number, inst.name if inst else "（未确认）", names[case.lead_department_id],
+                               row.label, row.due_date,
+                               -deadlines.working_days_left(today, row.due_date, ctx.calendar, provisional=True)))
+    return out
+
+
+def to_csv(rows: list[queries.UnitFigures]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for r in rows:
+        writer.writerow([r.unit_name, r.patrol_person_times, r.institutions_checked, r.problems_found,
+                         r.notices_issued, r.cases_opened, r.penalties, r.fines_yuan, r.overdue_steps])
+    return out.getvalue()
+
+
+def issue_fortnightly_report(session: Session, ctx: Ctx, *, start: date, end: date) -> tuple[Document, str]:
+    """The period's report (PDF stored once) and its figures as CSV."""
+    rows = unit_rows(session, ctx, start, end)
+    existing = session.exec(select(Document).where(Document.doc_type == DocumentType.FORTNIGHTLY_REPORT,
+                                                   Document.title == _title(start, end))).first()
+    if existing:
+        return existing, to_csv(rows)
+    dept = repository.department_for(session, ctx.actor.region_code, ["education"])
+    units = tuple(UnitStatistics(r.unit_name, r.patrol_person_times, r.institutions_checked, r.problems_found,
+                                 r.notices_issued, r.cases_opened, r.penalties, r.fines_yuan) for r in rows)
+    doc = issue_document(session, ctx, None, dept, DocumentType.FORTNIGHTLY_REPORT, lambda number: (
+        FortnightlyReportSnapshot(number=number, authority=authority_of(dept), period_start=start, period_end=end,
+                                  issued_on=ctx.today(), units=units, overdue=tuple(overdue_items(session, ctx)),
+                                  recipients="各乡镇人民政府，县直有关单位")),
+        addressee="各乡镇人民政府，县直有关单位")
+    doc.title = _title(start, end)
+    session.add(doc)
+    session.commit()
+    return doc, to_csv(rows)
