@@ -44,6 +44,7 @@ EVENT_ROLES: dict[str, frozenset[Role]] = {
     "manage_register": frozenset({SUP, ADM}),
     "manage_staff": frozenset({ADM}),
     "plan_patrols": frozenset({SUP, ADM}),
+    "raise_whistle": FIELD,  # 吹哨 for a joint operation
 }
 
 

@@ -246,9 +246,9 @@ class Alert(SQLModel, table=True):
     """A reminder before a due date or a 督办 escalation, addressed to a department (and officer)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
-    deadline_id: int = Field(foreign_key="deadline.id", index=True)
-    kind: str = Field(max_length=16)  # reminder / escalation
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    kind: str = Field(max_length=16)  # reminder / escalation / whistle
     level: int = 0
     department_id: int = Field(foreign_key="department.id", index=True)
     officer_id: int | None = Field(default=None, foreign_key="officer.id", index=True)

@@ -27,8 +27,17 @@ def sweep(day: date | None) -> dict:
     return {**asdict(result), "day": result.day.isoformat()}
 
 
+@task
+def escalate_whistles() -> int:
+    """Departments that have not reported (报到) to a whistle by its deadline are escalated."""
+    from cases.patrols import joint
+
+    with open_session() as session:
+        return joint.escalate_unanswered(session, clock=get_clock())
+
+
 @flow(name="deadline-sweep", flow_run_name="deadline sweep {day}")
 def deadline_sweep(day: date | None = None) -> dict:
-    summary = sweep(day)
+    summary = {**sweep(day), "whistles_escalated": escalate_whistles()}
     run_logger().info("期限巡检：%s", summary)
     return summary

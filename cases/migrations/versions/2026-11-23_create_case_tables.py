@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:00:27.192023
+Create Date: 2026-11-23 20:04:42.716547
 """
 
 from collections.abc import Sequence
@@ -363,8 +363,8 @@ def upgrade() -> None:
 
     op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('deadline_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('deadline_id', sa.Integer(), nullable=True),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),

@@ -1,0 +1,132 @@
+"""Joint enforcement, "街乡吹哨、部门报到": a case or a township whistles for departments, the
+earliest slot where every one of them has a certified officer free is found, the team is formed,
+and each department reports (报到) — or is escalated (督办) when it has not within its deadline.
+
+A slot for a rest-day-training violation must be a pupil rest day (that is when it happens);
+otherwise the earliest working day. An officer is free when not on leave and not on any other
+team that day (the unique officer/day key on `patrol_member` holds the line).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from cases import deadlines, repository
+from cases.audit import append_event
+from cases.calendar import WorkCalendar
+from cases.enums import CaseEventType
+from cases.errors import RuleViolation, ValidationFailed
+from cases.models import Alert, Case, Department, Officer, OfficerLeave
+from cases.patrols.models import PatrolMember, PatrolTeam, Whistle, WhistleAnswer
+from cases.ports import Clock
+from cases.pupil_calendar import PupilCalendar
+from cases.service._common import Ctx, load_case, periods
+
+
+def raise_whistle(session: Session, ctx: Ctx, *, reason: str, region_code: str | None = None,
+                  case_id: int | None = None, departments: list[str] | None = None) -> Whistle:
+    """吹哨. From a case, the departments default to what its violations need."""
+    case = load_case(session, ctx, case_id, version=None, action="raise_whistle") if case_id else None
+    needed = list(departments or [])
+    if case and not needed:
+        needed = sorted({k for code in case.violation_codes for k in ctx.cat.get(code).needs})
+    kinds = set(session.exec(select(Department.kind)).all())
+    unknown = [k for k in needed if k not in kinds]
+    if len(set(needed)) < 2 or unknown:
+        raise ValidationFailed("联合执法须指定至少两个已登记的部门" + (f"（未知部门：{'、'.join(unknown)}）" if unknown else ""),
+                               code="whistle_departments")
+    if not reason.strip():
+        raise ValidationFailed("请说明吹哨事由", code="reason_required")
+    region = case.region_code if case else (region_code or ctx.actor.region_code)
+    rest_day = bool(case and any(ctx.cat.get(c).rest_day for c in case.violation_codes))
+    raiser = ctx.actor.department_id or repository.department_for(session, region, ["township", "education"]).id
+    answer_by = deadlines.compute_due(ctx.today(), periods()["whistle_answer"], ctx.calendar, provisional=True).date
+    whistle = Whistle(case_id=case.id if case else None, region_code=region, raised_by_department_id=raiser,
+                      departments=sorted(set(needed)), reason=reason.strip(), rest_day_only=rest_day,
+                      raised_at=ctx.now(), answer_by=answer_by)
+    session.add(whistle)
+    session.flush()
+    for kind in whistle.departments:
+        dept = repository.department_for(session, region, [kind])
+        session.add(WhistleAnswer(whistle_id=whistle.id, department_kind=kind, department_id=dept.id if dept else None))
+    if case:
+        append_event(session, case, CaseEventType.ESCALATE, actor_id=ctx.actor.officer_id, at=ctx.now(),
+                     payload={"whistle_id": whistle.id, "departments": whistle.departments, "kind": "吹哨"})
+    session.commit()
+    return whistle
+
+
+def _free_officers(session: Session, day: date, kind: str, region_codes: set[str]) -> list[Officer]:
+    busy = set(session.exec(select(PatrolMember.officer_id).where(PatrolMember.day == day)).all())
+    busy |= set(session.exec(select(OfficerLeave.officer_id).where(
+        col(OfficerLeave.start_date) <= day, col(OfficerLeave.end_date) >= day)).all())
+    rows = session.exec(select(Officer).join(Department, Department.id == Officer.department_id)
+                        .where(Department.kind == kind, col(Department.region_code).in_(region_codes),
+                               col(Officer.active)).order_by(col(Officer.id))).all()
+    return [o for o in rows if o.id not in busy and o.certified_on(day)
+            and ("officer" in o.roles or "supervisor" in o.roles)]
+
+
+def schedule_whistle(session: Session, *, whistle_id: int, pupils: PupilCalendar, calendar: WorkCalendar,
+                     clock: Clock, horizon_days: int = 30) -> Whistle:
+    """Find the earliest slot and form the team (idempotent: a scheduled whistle is returned as is)."""
+    whistle = repository.get_or_raise(session, Whistle, whistle_id, "吹哨记录")
+    if whistle.slot_date is not None:
+        return whistle
+    regions = set(repository.ancestors(session, whistle.region_code))
+    day = clock.today()
+    for _ in range(horizon_days):
+        day += timedelta(days=1)
+        suitable = pupils.is_rest_day(day, provisional=True) if whistle.rest_day_only else \
+            calendar.is_working_day(day, provisional=True)
+        if not suitable:
+            continue
+        picks = [_free_officers(session, day, kind, regions)[:1] for kind in whistle.departments]
+        if all(picks):
+            team = PatrolTeam(whistle_id=whistle.id, day=day, township=whistle.region_code)
+            session.add(team)
+            session.flush()
+            session.add_all(PatrolMember(team_id=team.id, officer_id=p[0].id, day=day, department_kind=kind)
+                            for p, kind in zip(picks, whistle.departments, strict=True))
+            whistle.slot_date, whistle.status = day, "scheduled"
+            session.add(whistle)
+            session.commit()
+            return whistle
+    raise RuleViolation(f"{horizon_days}天内找不到各部门均有持证执法人员空闲的日期", code="no_joint_slot")
+
+
+def record_report(session: Session, ctx: Ctx, *, whistle_id: int, department_kind: str) -> WhistleAnswer:
+    """报到 of one department."""
+    answer = session.exec(select(WhistleAnswer).where(WhistleAnswer.whistle_id == whistle_id,
+                                                      WhistleAnswer.department_kind == department_kind)).first()
+    if answer is None:
+        raise ValidationFailed("该部门不在本次吹哨的部门之列", code="not_whistled")
+    if answer.status != "reported":
+        answer.status, answer.answered_at = "reported", ctx.now()
+        session.add(answer)
+        session.commit()
+    return answer
+
+
+def escalate_unanswered(session: Session, *, clock: Clock) -> int:
+    """督办 every department that has not reported by its deadline (once each)."""
+    today = clock.today()
+    rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, Whistle.id == WhistleAnswer.whistle_id)
+                        .where(WhistleAnswer.status == "pending", col(Whistle.answer_by) < today)).all()
+    for answer, whistle in rows:
+        answer.status, answer.escalated_at = "escalated", clock.now()
+        session.add(answer)
+        target = answer.department_id or whistle.raised_by_department_id
+        message = f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，尚未报到"
+        case_id = whistle.case_id
+        if case_id:
+            session.add(Alert(case_id=case_id, deadline_id=None, kind="whistle", level=1, department_id=target,
+                              on_date=today, message=message))
+            append_event(session, session.get(Case, case_id), CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
+                         payload={"whistle_id": whistle.id, "department": answer.department_kind})
+        whistle.status = "escalated"
+        session.add(whistle)
+    session.commit()
+    return len(rows)
