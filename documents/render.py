@@ -177,5 +177,8 @@ def render_document(doc_type: DocumentType, snapshot: object) -> bytes:
 
 
 def warm() -> None:
-    """Load fonts and parse the stylesheet now (batch workers call this once)."""
-    html_to_pdf('<p class="warm">校外培训责令限期改正通知书〔2026〕1号 — 1 —</p>')
+    """Load everything a first real render would: the stylesheet, the body, title and page-number
+    fonts, the seal's font and glyph outlines (batch workers call this once, before their first job)."""
+    from documents.samples import rectification_notice
+
+    render_document(DocumentType.RECTIFICATION_NOTICE, rectification_notice())
