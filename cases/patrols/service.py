@@ -100,9 +100,11 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
 
 
 def rest_days_to_plan(session: Session, pupils: PupilCalendar, start: date, days: int) -> tuple[list[date], list[date]]:
-    window = pupils.rest_days(start, start + timedelta(days=days - 1), provisional=True)
-    planned = set(session.exec(select(PatrolTeam.day).where(col(PatrolTeam.plan_id).is_not(None),
-                                                              col(PatrolTeam.day).in_(window))).all())
+    end = start + timedelta(days=days - 1)
+    window = pupils.rest_days(start, end, provisional=True)
+    overlapping = session.exec(select(PatrolPlan.days).where(col(PatrolPlan.start_date) <= end,
+                                                             col(PatrolPlan.end_date) >= start)).all()
+    planned = {date.fromisoformat(d) for days_ in overlapping for d in days_} & set(window)
     return [d for d in window if d not in planned], sorted(planned)
 
 
