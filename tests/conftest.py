@@ -20,6 +20,11 @@ from sqlmodel import SQLModel
 import cases.models  # noqa: F401  (registers the tables for _wipe)
 import cases.patrols.models  # noqa: F401
 
+for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+                     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+                     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}.items():
+    os.environ.setdefault(_key, _value)
+
 PG_ADMIN_URL = os.environ.get("ENFORCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -1,0 +1,122 @@
+"""The Prefect flows, run for real under `prefect_test_harness` against a seeded SQLite county.
+
+One harness per module (its start-up costs ~20 s): every flow runs once or twice here; the
+rules behind them are tested without Prefect in tests/integration.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from cases.db import get_engine, migrate
+from cases.enums import DocumentType
+from cases.models import Document
+from cases.patrols.models import PatrolTeam
+from tests.integration.conftest import at
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def county_home(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from flows.demo import seed
+    from tests.conftest import _clear_caches
+
+    home = tmp_path_factory.mktemp("flows-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ENFORCE_HOME", str(home))
+    _clear_caches()
+    migrate()
+    rng = random.Random(3)
+    with Session(get_engine(), expire_on_commit=False) as s:
+        seed.seed_regions(s)
+        seed.seed_departments(s, rng, at("2026-11-01").date(), "pw")
+        seed.seed_institutions(s, rng, 40, at("2026-11-01 09:00"))
+        s.commit()
+    yield home
+    mp.undo()
+    _clear_caches()
+
+
+@pytest.fixture(scope="module")
+def harness(county_home: Path):  # noqa: ANN201
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def test_flows_run_under_prefect(harness, county_home: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    from flows.deadlines import deadline_sweep
+    from flows.intake import intake_batch
+    from flows.patrols import patrol_planning
+    from flows.reports import fortnightly_report
+
+    export = tmp_path / "hotline.csv"
+    with export.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["工单号", "来源渠道", "举报内容", "区域代码", "违规类型"],
+                                 ["F1", "12345热线", "有机构周末上数学课", "520122100", "rest_day_training"],
+                                 ["F2", "12345热线", "太短", "520122100", ""]])
+    first = intake_batch(str(export))
+    assert (first["imported"], first["rejected"]) == (1, 1)
+    assert intake_batch(str(export))["duplicate"] == 1  # re-running imports nothing twice
+    assert deadline_sweep()["checked"] >= 2
+    planned = patrol_planning(start=date(2026, 12, 5), days=2, solver="greedy")
+    assert planned["plan_id"] and planned["sheets"] > 0
+    assert patrol_planning(start=date(2026, 12, 5), days=2, solver="greedy")["plan_id"] is None
+    report = fortnightly_report(day=date(2026, 12, 1))
+    assert Path(report["csv"]).exists() and report["document"].startswith("息教通报〔")
+
+
+SLOW_ISSUE = """
+import time, sys
+from cases.db import open_session
+from cases.authority import Actor
+from cases.enums import Role
+from cases.patrols.sheets import issue_patrol_sheets
+from flows.context import make_ctx
+from flows.patrols import pupil_calendar
+ctx = make_ctx(Actor(None, frozenset({Role.SUPERVISOR}), None, "520122", "t"))
+def slow(items):
+    out = []
+    for t, snap in items:
+        out.append(ctx.renderer(t, snap))
+        print("rendered", flush=True)
+        time.sleep(0.5)
+    return out
+with open_session() as s:
+    issue_patrol_sheets(s, ctx, plan_id=int(sys.argv[1]), pupils=pupil_calendar(), render_many=slow)
+"""
+
+
+def test_killed_sheet_run_rerun_issues_each_sheet_once(county_home: Path) -> None:
+    from flows.patrols import plan_window, render_sheets
+
+    plan_id = plan_window.fn(date(2026, 12, 12), 2, 5, "greedy", None)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_ISSUE, str(plan_id)], cwd=ROOT, env=dict(os.environ),
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "rendered"  # mid-run: rendering, nothing committed
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    time.sleep(0.2)
+    issued = render_sheets.fn(plan_id)
+    again = render_sheets.fn(plan_id)
+    with Session(get_engine()) as s:
+        teams = s.exec(select(PatrolTeam).where(PatrolTeam.plan_id == plan_id)).all()
+        sheets = s.exec(select(Document).where(Document.doc_type == DocumentType.PATROL_SHEET,
+                                               Document.id.in_([t.sheet_document_id for t in teams]))).all()
+    assert issued == len(teams) == len(sheets) and again == 0
+    numbers = sorted(int(d.number.split("〕")[1].rstrip("号")) for d in sheets)
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # the killed run left no gap
