@@ -90,7 +90,7 @@ def schedule_whistle(session: Session, *, whistle_id: int, pupils: PupilCalendar
             session.flush()
             session.add_all(PatrolMember(team_id=team.id, officer_id=p[0].id, day=day, department_kind=kind)
                             for p, kind in zip(picks, whistle.departments, strict=True))
-            whistle.slot_date, whistle.status = day, "scheduled"
+            whistle.slot_date, whistle.state = day, "scheduled"
             session.add(whistle)
             session.commit()
             return whistle
@@ -103,8 +103,8 @@ def record_report(session: Session, ctx: Ctx, *, whistle_id: int, department_kin
                                                       WhistleAnswer.department_kind == department_kind)).first()
     if answer is None:
         raise ValidationFailed("该部门不在本次吹哨的部门之列", code="not_whistled")
-    if answer.status != "reported":
-        answer.status, answer.answered_at = "reported", ctx.now()
+    if answer.state != "reported":
+        answer.state, answer.answered_at = "reported", ctx.now()
         session.add(answer)
         session.commit()
     return answer
@@ -114,9 +114,9 @@ def escalate_unanswered(session: Session, *, clock: Clock) -> int:
     """督办 every department that has not reported by its deadline (once each)."""
     today = clock.today()
     rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, Whistle.id == WhistleAnswer.whistle_id)
-                        .where(WhistleAnswer.status == "pending", col(Whistle.answer_by) < today)).all()
+                        .where(WhistleAnswer.state == "pending", col(Whistle.answer_by) < today)).all()
     for answer, whistle in rows:
-        answer.status, answer.escalated_at = "escalated", clock.now()
+        answer.state, answer.escalated_at = "escalated", clock.now()
         session.add(answer)
         target = answer.department_id or whistle.raised_by_department_id
         message = f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，尚未报到"
@@ -126,7 +126,7 @@ def escalate_unanswered(session: Session, *, clock: Clock) -> int:
                               on_date=today, message=message))
             append_event(session, session.get(Case, case_id), CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
                          payload={"whistle_id": whistle.id, "department": answer.department_kind})
-        whistle.status = "escalated"
+        whistle.state = "escalated"
         session.add(whistle)
     session.commit()
     return len(rows)

@@ -51,7 +51,7 @@ class Whistle(SQLModel, table=True):
     raised_at: datetime = utc_column()
     answer_by: date  # 报到 deadline for each department
     slot_date: date | None = None
-    status: str = Field(default="open", max_length=16)  # open / scheduled / escalated / done
+    state: str = Field(default="open", max_length=16)  # open / scheduled / escalated / done
 
 
 class WhistleAnswer(SQLModel, table=True):
@@ -64,7 +64,7 @@ class WhistleAnswer(SQLModel, table=True):
     whistle_id: int = Field(foreign_key="whistle.id", index=True)
     department_kind: str = Field(max_length=32)
     department_id: int | None = Field(default=None, foreign_key="department.id")
-    status: str = Field(default="pending", max_length=16)  # pending / reported / escalated
+    state: str = Field(default="pending", max_length=16)  # pending / reported / escalated
     answered_at: datetime | None = utc_column(nullable=True)
     escalated_at: datetime | None = utc_column(nullable=True)
 

@@ -78,7 +78,7 @@ def test_joint_enforcement_slot_team_and_escalation(county: County) -> None:
     with county.session() as s:
         assert joint.escalate_unanswered(s, clock=FixedClock(at("2026-03-12 08:00"))) == 1
         assert joint.escalate_unanswered(s, clock=FixedClock(at("2026-03-13 08:00"))) == 0
-        statuses = {a.department_kind: a.status for a in s.exec(select(WhistleAnswer)).all()}
+        statuses = {a.department_kind: a.state for a in s.exec(select(WhistleAnswer)).all()}
     assert statuses == {"education": "reported", "market": "escalated"}
 
 

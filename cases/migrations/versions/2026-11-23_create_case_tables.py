@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:04:42.716547
+Create Date: 2026-11-23 20:13:28.009173
 """
 
 from collections.abc import Sequence
@@ -352,7 +352,7 @@ def upgrade() -> None:
     sa.Column('raised_at', cases.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('answer_by', sa.Date(), nullable=False),
     sa.Column('slot_date', sa.Date(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('whistle_case_id_fkey')),
     sa.ForeignKeyConstraint(['raised_by_department_id'], ['department.id'], name=op.f('whistle_raised_by_department_id_fkey')),
     sa.ForeignKeyConstraint(['region_code'], ['region.code'], name=op.f('whistle_region_code_fkey')),
@@ -424,7 +424,7 @@ def upgrade() -> None:
     sa.Column('whistle_id', sa.Integer(), nullable=False),
     sa.Column('department_kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('answered_at', cases.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('escalated_at', cases.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('whistle_answer_department_id_fkey')),

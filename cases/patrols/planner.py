@@ -1,0 +1,184 @@
+"""Weekend/holiday patrol planner: `plan(request) -> Plan`. Pure: no database, no clock, no Prefect.
+
+Pipeline: `planner_prep` turns the request into candidates (due by risk grade, recent
+complaints, the 双随机 draw) and independent blocks; `planner_greedy` plans every block; then,
+unless `solver="greedy"`, `planner_cpsat` improves every block from the greedy hint and the
+better of the two is kept per block (every objective term belongs to one block, so the sum is
+the plan's objective). The plan is checked against `rules.check_plan` before it is returned.
+
+Same request (days, officers, register, seed, config) → the same plan and the same
+`to_json()`, for greedy always and for CP-SAT in its default deterministic mode (see
+`planner_cpsat`'s docstring for what was measured and why).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from types import MappingProxyType
+
+from cases.errors import RuleViolation, ValidationFailed
+from cases.patrols.planner_explain import left_out
+from cases.patrols.planner_greedy import solve_greedy
+from cases.patrols.planner_prep import Instance, TeamDay, build_instance, evaluate
+from cases.patrols.planner_types import (
+    DayPlan,
+    DrawRecord,
+    LeftOut,
+    Member,
+    Officer,
+    Plan,
+    PlanRequest,
+    Target,
+    Team,
+    Visit,
+)
+from cases.patrols.rules import check_plan
+
+__all__ = [
+    "DayPlan", "DrawRecord", "LeftOut", "Member", "Officer", "Plan", "PlanRequest", "Target", "Team",
+    "Visit", "plan",
+]
+
+SOLVERS = ("cp-sat", "greedy")
+
+
+def plan(
+    request: PlanRequest,
+    *,
+    solver: str = "cp-sat",
+    time_limit: float | None = None,
+    num_workers: int | None = None,
+    deterministic: bool | None = None,
+) -> Plan:
+    """Plans the patrols for `request.days`.
+
+    `time_limit` (seconds, default from patrol.toml) bounds the CP-SAT search for the whole plan;
+    in deterministic mode it is spent as CP-SAT deterministic time, so a run takes about that
+    long but the result does not depend on machine load.
+    """
+    if solver not in SOLVERS:
+        raise ValidationFailed(f"未知求解器：{solver}（可选 cp-sat、greedy）", code="patrol_solver")
+    started = time.perf_counter()
+    inst = build_instance(request)
+    sc = request.config.solver
+    greedy = {b.index: solve_greedy(inst, b) for b in inst.blocks}
+    stats: dict = {"greedy_objective": evaluate(inst, _flat(greedy))[0], "blocks": len(inst.blocks)}
+    chosen, bound, status, used = greedy, _trivial_bound(inst), "HEURISTIC", "greedy"
+    if solver == "cp-sat":
+        try:
+            from cases.patrols import planner_cpsat
+        except ImportError:  # ortools missing: the greedy plan is the plan
+            status = "FALLBACK_UNAVAILABLE"
+        else:
+            chosen, bound, status, used = _improve(
+                inst, greedy, planner_cpsat, stats,
+                seconds=sc.time_limit if time_limit is None else time_limit,
+                workers=num_workers or sc.num_workers,
+                deterministic=sc.deterministic if deterministic is None else deterministic,
+                elapsed=time.perf_counter() - started,
+            )
+    teams = _flat(chosen)
+    objective, value, _ = evaluate(inst, teams)
+    bound = max(bound, objective)
+    result = Plan(
+        days=_days(inst, teams),
+        seed=request.seed,
+        objective=objective,
+        bound=bound,
+        gap=(bound - objective) / max(1, abs(objective)),
+        status=status,
+        solver=used,
+        left_out=tuple(left_out(inst, teams)),
+        draw=inst.draw,
+        wall_time=time.perf_counter() - started,
+        stats=MappingProxyType({**stats, **_coverage(inst, teams, value)}),
+    )
+    problems = check_plan(request, result)
+    if problems:  # a planner bug, never a user error: refuse rather than hand out a bad plan
+        raise RuleViolation("巡查计划校验未通过：" + "；".join(problems[:5]), code="patrol_invalid")
+    return result
+
+
+def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, workers: int,
+             deterministic: bool, elapsed: float):
+    """CP-SAT (LNS) per block, `workers` blocks at a time in threads (CP-SAT releases the GIL),
+    each with one CP-SAT worker and a share of `seconds × rate × workers` proportional to its
+    size; rate is DET_PER_SECOND in deterministic mode (budget in deterministic time), else 1."""
+    blocks = [b for b in inst.blocks if b.candidates and b.officers]
+    sizes = {b.index: len(b.candidates) * len(b.officers) for b in blocks}
+    total = sum(sizes.values()) or 1
+    rate = cpsat.DET_PER_SECOND if deterministic else 1.0
+    budget = max(0.0, seconds - (0 if deterministic else elapsed)) * rate * min(workers, len(blocks) or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {b.index: pool.submit(cpsat.solve_block, inst, b, greedy[b.index],
+                                        budget=budget * sizes[b.index] / total,
+                                        deterministic=deterministic, seed=inst.request.seed)
+                   for b in blocks}
+        results = {i: f.result() for i, f in futures.items()}
+    chosen, bound, statuses = dict(greedy), 0, []
+    stats.update(wall_limit_hit=False, deterministic=deterministic, cpsat_blocks_improved=0, dropped_visits=0)
+    for b in blocks:
+        res = results[b.index]
+        base = evaluate(inst, greedy[b.index])[0]
+        stats["wall_limit_hit"] |= res.wall_limit_hit
+        stats["deterministic_time"] = stats.get("deterministic_time", 0.0) + res.deterministic_time
+        if res.status == "UNKNOWN":
+            bound += _trivial_bound(inst, [b])
+            statuses.append("UNKNOWN")
+            continue
+        statuses.append(res.status)
+        bound += max(min(res.bound, _trivial_bound(inst, [b])), base)
+        stats["dropped_visits"] += res.dropped
+        repaired = solve_greedy(inst, b, start=res.teams)  # re-place visits team formation dropped
+        if evaluate(inst, repaired)[0] > base:
+            chosen[b.index] = repaired
+            stats["cpsat_blocks_improved"] += 1
+    if statuses and all(s == "UNKNOWN" for s in statuses):
+        return greedy, _trivial_bound(inst), "FALLBACK_NO_SOLUTION", "greedy"
+    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
+    return chosen, bound, status, "cp-sat"
+
+
+def _flat(by_block) -> list[TeamDay]:
+    return [t for b in sorted(by_block) for t in by_block[b]]
+
+
+def _trivial_bound(inst: Instance, blocks=None) -> int:
+    """Σ of every reachable point, no cost: an upper bound on any plan's objective."""
+    blocks = inst.blocks if blocks is None else blocks
+    return sum(inst.candidates[i].demand for b in blocks if b.officers for i in b.candidates)
+
+
+def _days(inst: Instance, teams: list[TeamDay]) -> tuple[DayPlan, ...]:
+    per_day: dict[int, list[Team]] = defaultdict(list)
+    for t in teams:
+        members = tuple(
+            Member(o, inst.officers[o].department, inst.officers[o].certified) for o in sorted(t.officers)
+        )
+        visits = tuple(
+            Visit(c.target.institution_id, c.grade, c.reason(t.day))
+            for c in sorted((inst.candidates[i] for i in t.targets), key=lambda c: c.target.institution_id)
+        )
+        per_day[t.day].append(Team(t.township, members, visits))
+    return tuple(
+        DayPlan(day, tuple(sorted(per_day[i], key=lambda t: (t.township, t.members[0].officer_id))))
+        for i, day in enumerate(inst.days)
+    )
+
+
+def _coverage(inst: Instance, teams: list[TeamDay], value: int) -> dict:
+    demand = sum(c.demand for c in inst.candidates)
+    visited = {i for t in teams for i in t.targets}
+    grade_a = [c for c in inst.candidates if c.grade == "A" and any(v > 0 for v in c.day_value.values())]
+    return {
+        "value": value,
+        "demand": demand,
+        "coverage": value / demand if demand else 1.0,
+        "grade_a_due": len(grade_a),
+        "grade_a_visited": sum(c.index in visited for c in grade_a),
+        "visits": sum(len(t.targets) for t in teams),
+        "team_days": len(teams),
+        "officer_days": sum(len(t.officers) for t in teams),
+    }
