@@ -172,6 +172,8 @@ def _request_invalid(_request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI could not parse the body (bad UTF-8, broken multipart)
+        return JSONResponse(error_body("request_invalid", "请求内容无法解析（应为 UTF-8 编码的 JSON 或表单）"), 422)
     codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 403: "not_authorised"}
     code = codes.get(exc.status_code, f"http_{exc.status_code}")
     message = STATUS_MESSAGES.get(exc.status_code, "请求无法处理")
