@@ -55,7 +55,7 @@ from cases.patrols.planner_teams import form_teams
 from cases.patrols.rules import may_serve
 
 DET_PER_SECOND = 0.3  # CP-SAT deterministic time per CPU second on the 2-core dev box (measured)
-WALL_SAFETY = 3.0  # wall-clock safety net in deterministic mode, × the budget
+WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
 Sum = cp_model.LinearExpr.sum
 
 

@@ -81,6 +81,7 @@ class Instance:
     officers: dict[int, Officer]  # certified officers only: the others cannot make up a team
     not_due: dict[int, date]  # institution id -> next due date, for grade-A left-out reasons
     draw: DrawRecord
+    _jitter: dict[tuple[int, str, int], int] = field(default_factory=dict, repr=False)
 
     def available(self, officer: Officer, day: int) -> bool:
         return self.days[day] not in officer.unavailable
@@ -92,9 +93,13 @@ class Instance:
         return w.officer_day + w.fairness * (2 * load - 1)
 
     def jitter(self, officer: Officer, township: str, day: int) -> int:
-        return draws.officer_jitter(
-            self.request.seed, officer.id, township, self.days[day], self.config.weights.jitter
-        )
+        key = (officer.id, township, day)
+        value = self._jitter.get(key)
+        if value is None:
+            value = self._jitter[key] = draws.officer_jitter(
+                self.request.seed, officer.id, township, self.days[day], self.config.weights.jitter
+            )
+        return value
 
 
 def build_instance(request: PlanRequest) -> Instance:

@@ -1,7 +1,8 @@
 """Split one township-day's officers and visits into teams (stage 2 of the CP-SAT planner). Pure.
 
 The aggregated model decides who works in township k on day d and which institutions are
-visited there; this tiny exact model forms the teams: every team 2..max_size certified officers,
+visited there; a greedy split (hardest institutions first) usually forms the teams at once, else
+a tiny exact model does: every team 2..max_size certified officers,
 1..cap institutions, each institution's departments present (and a second department when it
 needs joint enforcement), nobody recused from an institution of their team. It maximises the
 points kept minus the officers' cost, so an impossible split drops the least valuable visits
@@ -16,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from cases.patrols.planner_prep import Candidate, Instance, TeamDay
 from cases.patrols.planner_types import Officer
-from cases.patrols.rules import team_shortfalls
+from cases.patrols.planner_greedy import extend_team
 
 Sum = cp_model.LinearExpr.sum
 
@@ -27,10 +28,42 @@ def form_teams(
 ) -> tuple[list[TeamDay], int]:
     """(teams, number of visits dropped)."""
     rules = inst.config.team
-    if len(staff) <= rules.max_size and len(visits) <= rules.max_targets_per_day and not team_shortfalls(
-        staff, [c.target for c in visits], rules
-    ):
-        return [_team(day, township, staff, visits)], 0
+    cost = {o.id: inst.day_cost(o, max(1, load.get(o.id, 1))) + inst.jitter(o, township, day) for o in staff}
+    quick = _greedy_split(staff, visits, rules, cost)
+    if quick is not None:
+        return [_team(day, township, members, chosen) for members, chosen in quick], 0
+    return _exact_split(inst, township, day, staff, visits, cost, seed)
+
+
+def _greedy_split(staff, visits, rules, cost) -> list[tuple[list, list]] | None:
+    """Most township-days split at once: hardest institutions first, each into the team that
+    needs the fewest extra officers (cheapest first). None if an institution finds no team."""
+    pool = sorted(staff, key=lambda o: (cost[o.id], o.id))
+    teams: list[tuple[list, list]] = []
+    order = sorted(visits, key=lambda c: (-len(c.target.needs_departments), -len(c.target.recused_officers),
+                                          c.index))
+    for cand in order:
+        free = [o for o in pool if all(o not in members for members, _ in teams)]
+        best = None
+        for i, (members, chosen) in enumerate(teams):
+            if len(chosen) >= rules.max_targets_per_day:
+                continue
+            grown = extend_team(members, [*chosen, cand], free + members, rules)
+            if grown is not None and (best is None or len(grown) < len(best[1])):
+                best = (i, grown)
+        if best is None:
+            grown = extend_team([], [cand], free, rules)
+            if grown is None:
+                return None
+            teams.append((grown, [cand]))
+        else:
+            i, grown = best
+            teams[i] = (grown, [*teams[i][1], cand])
+    return teams
+
+
+def _exact_split(inst, township, day, staff, visits, cost, seed) -> tuple[list[TeamDay], int]:
+    rules = inst.config.team
     m = cp_model.CpModel()
     slots = range(len(staff) // rules.min_certified)
     u = [m.new_bool_var("") for _ in slots]
@@ -50,15 +83,15 @@ def form_teams(
             terms.append(e[(c.index, j)])
             coefs.append(c.day_value.get(day, 0) + c.extra)
     for o in staff:
-        cost = inst.day_cost(o, max(1, load.get(o.id, 1))) + inst.jitter(o, township, day)
         for j in slots:
             terms.append(b[(o.id, j)])
-            coefs.append(-cost)
+            coefs.append(-cost[o.id])
     m.maximize(cp_model.LinearExpr.weighted_sum(terms, coefs))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed % (2**31 - 1)
-    solver.parameters.max_deterministic_time = 5.0
+    solver.parameters.max_deterministic_time = 0.5  # tiny, but symmetric: do not insist on a proof
+    solver.parameters.max_time_in_seconds = 10.0
     if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], len(visits)
     teams, kept = [], 0

@@ -12,6 +12,9 @@ from cases.patrols.planner_types import Officer, PlanRequest, Target
 from cases.patrols.rules import default_config
 
 DEPARTMENTS = ("教育", "市场监管", "消防救援", "公安")
+NEEDS = (frozenset(),) * 4 + (
+    frozenset({"消防救援"}), frozenset({"市场监管", "教育"}), frozenset({"公安"}), frozenset({"教育"}),
+)
 REST_DAYS = (
     date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3), date(2026, 10, 4),
     date(2026, 10, 11), date(2026, 10, 17), date(2026, 10, 18), date(2026, 10, 24),
@@ -36,7 +39,7 @@ def plan_requests(draw, max_officers: int = 12, max_targets: int = 16) -> PlanRe
     days = tuple(sorted(draw(st.lists(st.sampled_from(REST_DAYS), min_size=n_days, max_size=n_days, unique=True))))
     regions = draw(st.sampled_from([("东城区",), ("东城区", "西城区")]))
     townships = {r: [f"{r}{i}街道" for i in range(draw(st.integers(1, 3)))] for r in regions}
-    officer_ids = draw(st.lists(st.integers(1, 999), min_size=2, max_size=max_officers, unique=True))
+    officer_ids = draw(st.lists(st.integers(1, 999), min_size=4, max_size=max_officers, unique=True))
     officers = []
     for oid in officer_ids:
         officers.append(Officer(
@@ -44,10 +47,10 @@ def plan_requests(draw, max_officers: int = 12, max_targets: int = 16) -> PlanRe
             department=draw(st.sampled_from(DEPARTMENTS)),
             certified=draw(st.sampled_from([True, True, True, False])),
             region=draw(st.sampled_from([*regions, None])) if len(regions) > 1 else regions[0],
-            unavailable=frozenset(draw(st.lists(st.sampled_from(days), max_size=len(days), unique=True))),
+            unavailable=frozenset(draw(st.lists(st.sampled_from(days), max_size=1, unique=True))),
             quarter_duty_count=draw(st.integers(0, 6)),
         ))
-    target_ids = draw(st.lists(st.integers(1, 9999), min_size=1, max_size=max_targets, unique=True))
+    target_ids = draw(st.lists(st.integers(1, 9999), min_size=3, max_size=max_targets, unique=True))
     first = days[0]
     targets = []
     for tid in target_ids:
@@ -61,8 +64,8 @@ def plan_requests(draw, max_officers: int = 12, max_targets: int = 16) -> PlanRe
             risk_grade=draw(st.sampled_from("AABCD")),
             last_visit=None if last is None else first - timedelta(days=last),
             recent_complaints=tuple(first - timedelta(days=c) for c in complaints),
-            needs_departments=frozenset(draw(st.lists(st.sampled_from(DEPARTMENTS), max_size=2, unique=True))),
-            recused_officers=frozenset(draw(st.lists(st.sampled_from(officer_ids), max_size=2, unique=True))),
+            needs_departments=draw(st.sampled_from(NEEDS)),
+            recused_officers=frozenset(draw(st.lists(st.sampled_from(officer_ids), max_size=1))),
         ))
     config = config_with(
         max_days_per_window=draw(st.integers(1, 3)),

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from cases.patrols.draw import draw_count, officer_jitter, pool_digest, replay_draw
 from cases.patrols.planner import plan
-from cases.patrols.planner_prep import build_instance
 from patrol_factories import make_request
 
 ids = st.lists(st.integers(1, 10**6), min_size=20, max_size=300, unique=True)
@@ -58,10 +57,8 @@ def test_officer_jitter_is_seed_driven_and_bounded() -> None:
 def test_plan_records_a_replayable_draw() -> None:
     request = make_request(n_targets=120)
     result = plan(request, solver="greedy")
-    inst = build_instance(request)
-    pool = [t.institution_id for t in request.targets
-            if t.institution_id not in {c.target.institution_id for c in inst.candidates if not c.drawn}]
-    assert result.draw.seed == request.seed
+    pool = [t.institution_id for t in request.targets]  # the register
+    assert result.draw.seed == request.seed and result.draw.count == 1  # at least 1: ceil(5% × 120 × 4 / 365)
     assert result.draw.pool_sha256 == pool_digest(pool) and result.draw.pool_size == len(pool)
     assert list(result.draw.institution_ids) == replay_draw(pool, request.seed, result.draw.count)
     drawn_visits = {v.institution_id for d in result.days for t in d.teams for v in t.targets if "双随机" in v.reason}
