@@ -104,37 +104,45 @@ def plan(
 def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, workers: int,
              deterministic: bool, elapsed: float):
     """CP-SAT (LNS) per block, `workers` blocks at a time in threads (CP-SAT releases the GIL),
-    each with one CP-SAT worker and a share of `seconds × rate × workers` proportional to its
-    size; rate is DET_PER_SECOND in deterministic mode (budget in deterministic time), else 1."""
+    each with one CP-SAT worker and a share of `seconds × rate × threads` proportional to its
+    size; rate is DET_PER_SECOND in deterministic mode (budget in deterministic time), else 1.
+    With fewer blocks than threads, each block runs independent searches with other seeds
+    (`chains`) and keeps the best: still reproducible, and both cores work."""
     blocks = [b for b in inst.blocks if b.candidates and b.officers]
     sizes = {b.index: len(b.candidates) * len(b.officers) for b in blocks}
     total = sum(sizes.values()) or 1
     rate = cpsat.DET_PER_SECOND if deterministic else 1.0
-    budget = max(0.0, seconds - (0 if deterministic else elapsed)) * rate * min(workers, len(blocks) or 1)
+    chains = max(1, workers // max(1, len(blocks)))  # fewer blocks than threads: independent searches
+    threads = max(1, min(workers, len(blocks) * chains))
+    budget = max(0.0, seconds - (0 if deterministic else elapsed)) * rate * threads
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {b.index: pool.submit(cpsat.solve_block, inst, b, greedy[b.index],
-                                        budget=budget * sizes[b.index] / total,
-                                        deterministic=deterministic, seed=inst.request.seed)
-                   for b in blocks}
-        results = {i: f.result() for i, f in futures.items()}
+        futures = {(b.index, c): pool.submit(cpsat.solve_block, inst, b, greedy[b.index],
+                                             budget=budget * sizes[b.index] / total / chains,
+                                             deterministic=deterministic, seed=inst.request.seed + 7919 * c)
+                   for b in blocks for c in range(chains)}
+        results = {key: f.result() for key, f in futures.items()}
     chosen, bound, statuses = dict(greedy), 0, []
-    stats.update(wall_limit_hit=False, deterministic=deterministic, cpsat_blocks_improved=0, dropped_visits=0)
+    stats.update(wall_limit_hit=False, deterministic=deterministic, cpsat_blocks_improved=0, dropped_visits=0,
+                 deterministic_time=0.0)
     for b in blocks:
-        res = results[b.index]
-        base = evaluate(inst, greedy[b.index])[0]
-        stats["wall_limit_hit"] |= res.wall_limit_hit
-        stats["deterministic_time"] = stats.get("deterministic_time", 0.0) + res.deterministic_time
-        if res.status == "UNKNOWN":
-            bound += _trivial_bound(inst, [b])
-            statuses.append("UNKNOWN")
-            continue
-        statuses.append(res.status)
-        bound += max(min(res.bound, _trivial_bound(inst, [b])), base)
-        stats["dropped_visits"] += res.dropped
-        repaired = solve_greedy(inst, b, start=res.teams)  # re-place visits team formation dropped
-        if evaluate(inst, repaired)[0] > base:
-            chosen[b.index] = repaired
-            stats["cpsat_blocks_improved"] += 1
+        base = best = evaluate(inst, greedy[b.index])[0]
+        block_bound, status = _trivial_bound(inst, [b]), "UNKNOWN"
+        for c in range(chains):
+            res = results[(b.index, c)]
+            stats["wall_limit_hit"] |= res.wall_limit_hit
+            stats["deterministic_time"] += res.deterministic_time
+            if res.status == "UNKNOWN":
+                continue
+            status = "OPTIMAL" if "OPTIMAL" in (res.status, status) else "FEASIBLE"
+            block_bound = min(block_bound, res.bound)
+            stats["dropped_visits"] += res.dropped
+            repaired = solve_greedy(inst, b, start=res.teams)  # re-place visits team formation dropped
+            value = evaluate(inst, repaired)[0]
+            if value > best:
+                chosen[b.index], best = repaired, value
+        statuses.append(status)
+        bound += max(block_bound, best)
+        stats["cpsat_blocks_improved"] += best > base
     if statuses and all(s == "UNKNOWN" for s in statuses):
         return greedy, _trivial_bound(inst), "FALLBACK_NO_SOLUTION", "greedy"
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"

@@ -124,7 +124,8 @@ def build_instance(request: PlanRequest) -> Instance:
         min_count=config.draw.min_count, fixed_count=config.draw.fixed_count or None,
     )
     drawn = draws.replay_draw(pool, request.seed, min(count, len(pool)))
-    record = DrawRecord(request.seed, len(drawn), len(pool), draws.pool_digest(pool), tuple(drawn))
+    record = DrawRecord(request.seed, len(drawn), len(pool), draws.pool_digest(pool), tuple(drawn),
+                        pool=tuple(sorted(set(pool))))
     officers = {o.id: o for o in request.officers if o.certified}
     candidates = _candidates(drafts, set(drawn), days, config)
     chosen = {c.target.institution_id for c in candidates}

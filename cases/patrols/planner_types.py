@@ -93,6 +93,7 @@ class DrawRecord:
     pool_size: int
     pool_sha256: str
     institution_ids: tuple[int, ...]  # in draw order
+    pool: tuple[int, ...] = field(default=(), compare=False, repr=False)  # sorted; stored with the plan
 
 
 @dataclass(frozen=True)

@@ -205,10 +205,11 @@ def _spacing_problems(request: PlanRequest, visits: Mapping[int, list]) -> list[
     from cases.patrols.planner_prep import grade_of  # local: planner_prep imports this module
 
     problems = []
+    targets = {t.institution_id: t for t in request.targets}
     for institution_id, dates in visits.items():
         if len(dates) < 2:
             continue
-        target = next(t for t in request.targets if t.institution_id == institution_id)
+        target = targets[institution_id]
         gap = request.config.risk.frequency(grade_of(target, request.config.risk))
         ordered = sorted(dates)
         for first, second in zip(ordered, ordered[1:], strict=False):

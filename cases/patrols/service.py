@@ -130,12 +130,11 @@ def plan_patrols(session: Session, *, region_code: str, start: date, days: int, 
 
 def _store(session: Session, result: Plan, request: PlanRequest, region_code: str, start: date, days: int,
            clock: Clock, actor_id: int | None) -> PatrolPlan:
-    pool = [t.institution_id for t in request.targets]
     stats = {k: v for k, v in dict(result.stats).items() if isinstance(v, (int, float, str))}
     row = PatrolPlan(start_date=start, end_date=start + timedelta(days=days - 1), region_code=region_code,
                      seed=result.seed, solver=result.solver, status=result.status, objective=result.objective,
                      bound=result.bound, gap=result.gap, days=[d.isoformat() for d in request.days],
-                     draw_pool=sorted(pool), draw_ids=list(result.draw.institution_ids),
+                     draw_pool=list(result.draw.pool), draw_ids=list(result.draw.institution_ids),
                      left_out=[{"institution_id": x.institution_id, "risk_grade": x.risk_grade, "reason": x.reason}
                                for x in result.left_out],
                      stats={**stats, "wall_time": round(result.wall_time, 3)}, plan_json=result.to_dict(),
@@ -172,7 +171,8 @@ def verify_draw(session: Session, plan_id: int) -> tuple[bool, list[int], list[i
     if row is None:
         raise NotFound("巡查计划不存在", plan_id=plan_id)
     replayed = draws.replay_draw(row.draw_pool, row.seed, len(row.draw_ids))
-    return replayed == list(row.draw_ids), list(row.draw_ids), replayed
+    pool_intact = draws.pool_digest(row.draw_pool) == row.plan_json.get("draw", {}).get("pool_sha256")
+    return pool_intact and replayed == list(row.draw_ids), list(row.draw_ids), replayed
 
 
 def plan_covering(session: Session, start: date, days: int) -> PatrolPlan | None:
