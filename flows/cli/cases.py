@@ -43,8 +43,19 @@ def demo(
     migrate()
     with open_session() as session:
         password, fresh = run_demo(session, scale=DemoScale(institutions, complaints))
+    scheduled = None
+    if fresh:  # this morning's scheduled work: sweep, patrol plan with task sheets, 半月通报
+        from flows.demo.schedules import run_schedules
+
+        scheduled = run_schedules()
+    with open_session() as session:
         info = summary(session)
     _print_summary(info, password, fresh)
+    if scheduled:
+        typer.echo(f"  巡查计划：#{scheduled['plan_id']}（未来14天的学生休息日），任务单 {scheduled['sheets']} 份；"
+                   f"查看：enforce patrol plan --start … 或网页“巡查日历”")
+        typer.echo(f"  半月通报：{scheduled['report']['document']}，数据 {scheduled['report']['csv']}")
+    typer.echo("  启动网页与接口：enforce serve  →  http://127.0.0.1:8000/")
 
 
 def _print_summary(info: dict, password: str, fresh: bool) -> None:
