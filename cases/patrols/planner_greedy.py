@@ -154,6 +154,8 @@ def extend_team(
     recused = set().union(*(c.target.recused_officers for c in targets))
     needs = set().union(*(c.target.needs_departments for c in targets))
     members = {o.id for o in team}
+    if members & recused:
+        return None
     free = [o for o in pool if o.id not in members and o.id not in recused]
     new = list(team)
 

@@ -22,15 +22,14 @@ REST_DAYS = (
 
 
 def config_with(**changes):
-    """The shipped config with team rules / duty cap / solver fields overridden by name."""
+    """The shipped config with team / draw / solver fields (or top-level ones) overridden by name."""
     config = default_config()
-    team = {k: v for k, v in changes.items() if k in {f.name for f in dataclasses.fields(config.team)}}
-    solver = {k: v for k, v in changes.items() if k in {f.name for f in dataclasses.fields(config.solver)}}
-    top = {k: v for k, v in changes.items() if k not in team and k not in solver}
-    return dataclasses.replace(
-        config, team=dataclasses.replace(config.team, **team),
-        solver=dataclasses.replace(config.solver, **solver), **top,
-    )
+    parts = {}
+    for part in ("team", "draw", "solver"):
+        names = {f.name for f in dataclasses.fields(getattr(config, part))}
+        mine = {k: changes.pop(k) for k in list(changes) if k in names}
+        parts[part] = dataclasses.replace(getattr(config, part), **mine)
+    return dataclasses.replace(config, **parts, **changes)
 
 
 @st.composite

@@ -199,3 +199,15 @@ def test_unknown_solver_is_refused() -> None:
 
     with pytest.raises(ValidationFailed, match="未知求解器"):
         plan(make_request(), solver="magic")
+
+
+def test_inspectors_are_drawn_by_the_seed_too() -> None:
+    """No target draw here (share 0): only the seed differs, and so do the teams' members."""
+    from dataclasses import replace
+
+    base = make_request(n_officers=30, n_targets=60, annual_share=0.0, min_count=0)
+    assert base.config.draw.annual_share == 0.0
+    plans = [plan(replace(base, seed=s), solver="greedy") for s in (11, 12)]
+    assert all(p.draw.count == 0 for p in plans)
+    members = [sorted((d.date, m.officer_id) for d in p.days for t in d.teams for m in t.members) for p in plans]
+    assert members[0] != members[1]
