@@ -79,12 +79,24 @@ def plan(
                 deterministic=sc.deterministic if deterministic is None else deterministic,
                 elapsed=time.perf_counter() - started,
             )
+    result = _result(inst, chosen, bound, status, used, stats, started)
+    problems = check_plan(request, result)
+    if problems and used == "cp-sat":  # a solver-side bug must not stop the patrols: keep greedy
+        stats["invalid_cpsat_plan"] = "；".join(problems[:5])
+        result = _result(inst, greedy, _trivial_bound(inst), "FALLBACK_INVALID", "greedy", stats, started)
+        problems = check_plan(request, result)
+    if problems:  # a planner bug, never a user error: refuse rather than hand out a bad plan
+        raise RuleViolation("巡查计划校验未通过：" + "；".join(problems[:5]), code="patrol_invalid")
+    return result
+
+
+def _result(inst: Instance, chosen, bound: int, status: str, used: str, stats: dict, started: float) -> Plan:
     teams = _flat(chosen)
     objective, value, _ = evaluate(inst, teams)
     bound = max(bound, objective)
-    result = Plan(
+    return Plan(
         days=_days(inst, teams),
-        seed=request.seed,
+        seed=inst.request.seed,
         objective=objective,
         bound=bound,
         gap=(bound - objective) / max(1, abs(objective)),
@@ -95,10 +107,6 @@ def plan(
         wall_time=time.perf_counter() - started,
         stats=MappingProxyType({**stats, **_coverage(inst, teams, value)}),
     )
-    problems = check_plan(request, result)
-    if problems:  # a planner bug, never a user error: refuse rather than hand out a bad plan
-        raise RuleViolation("巡查计划校验未通过：" + "；".join(problems[:5]), code="patrol_invalid")
-    return result
 
 
 def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, workers: int,

@@ -1,19 +1,19 @@
 """CP-SAT patrol planner, one model per independent block (region group). Pure: ortools only.
 
-What was measured on the city benchmark (bench/patrols.py: 3,500 institutions, 600 officers,
-12 rest days, 12 districts; 2-core box) and decided:
+What was measured on the city benchmark (bench/patrols.py: 3,500 institutions, 600 officers in
+12 districts, 12 rest days; a shared 2-core box) and decided:
 
 * A model with explicit team slots per township-day (officer-in-slot, institution-in-slot
-  booleans) had 40k+ booleans per district; CP-SAT spent a district's whole budget in presolve
-  (~11 s) and did not improve on the greedy hint. Rejected.
-* The *aggregated model* below (~4.5k variables per district) is what we solve. Given to CP-SAT
-  whole, with the greedy hint, 2 free-running workers gained +11% over greedy in 60 s; but one
-  worker with a deterministic time limit, or `interleave_search` (the only deterministic
-  parallel mode), gained < 1% per district within the same budget.
-* A *deterministic LNS* driven from `planner_lns` (fix all township-days but a few days /
-  townships / random township-days to the incumbent, re-solve with one worker) gained +24% in
-  20 s and +32% in 60 s, reproducibly. That is the planner: blocks are solved in parallel
-  threads (`num_workers` of them), each sub-solve single-worker with a fixed seed.
+  booleans) had 40k+ booleans per district; CP-SAT spent ~11 s of presolve per district and
+  did not improve on the greedy hint. Rejected.
+* The *aggregated model* below has ~4.5k variables per district. Given to CP-SAT whole with the
+  greedy hint, 2 free-running workers gained +11% over greedy in 60 s (not reproducible); one
+  worker with a deterministic time limit, or `interleave_search` (CP-SAT's only deterministic
+  parallel mode), gained < 1% per district for the same budget (and the interleaved run of the
+  whole city took 236 s of wall time for a 60 s budget).
+* A *deterministic LNS* driven from `planner_lns` (fix everything but a few days / townships /
+  random township-days to the incumbent, re-solve with one worker) gained +20–30% over greedy,
+  reproducibly. That is the planner; blocks run in parallel threads (`num_workers`).
 
 Aggregated model. Booleans y[o,k,d] (officer o works in township k on day d), x[c,d]
 (institution c visited on day d), z[o,j] (officer o works a j-th day), cov[c] (visited at all);
@@ -23,20 +23,22 @@ department p needs an officer of p there, and visits needing p ≤ cap·(officer
 needing only p ≤ cap·(officers not of p) (joint teams); a recused officer and the institution
 not together unless n ≥ 2. Plus one township per officer-day, the duty cap, and visit spacing.
 Each is implied by the real rules, so the model is a relaxation and its bound is valid for the
-real problem. Redundant aggregate constraints (stack.md §7: they took the toy model's gap from
-16.6% to 0.14%) tie teams, officer-days and visits per day, per department-day and per block.
+real problem. The redundant aggregate constraints of stack.md §7 (visits ≤ cap·teams and
+teams ≤ officer-days/2 per day and per block, department demand ≤ cap·department officers per
+day) are kept: here they are sums of per-township-day rows, so the LP bound did not move, but the
+LNS did slightly better with them (mean +21.6% vs +18.3% over greedy on three districts).
 Objective: Σ visit points + once-only points − convex duty/fairness cost − seed jitter.
 
-Team formation (`planner_teams`) then splits each township-day into teams with a tiny exact
-model; when departments or recusal make the aggregate impossible to split (a few visits in a
-thousand), the least valuable visits are dropped, and `planner_greedy` re-places what it can.
-A block keeps its greedy plan unless the result scores higher: never worse than greedy.
+Team formation (`planner_teams`) then splits each township-day into teams; when departments or
+recusal make the aggregate impossible to split (a few visits in a thousand), the least valuable
+visits are dropped and `planner_greedy` re-places what it can. A block keeps its greedy plan
+unless the result scores higher: never worse than greedy.
 
-Determinism. Budgets are counted in CP-SAT deterministic time (`max_deterministic_time`,
-an operation count): `time_limit` seconds buy time_limit × DET_PER_SECOND × threads units, the
-rate measured on the 2-core development machine, so a plan takes about `time_limit` there and
-longer on a loaded or slower machine, but is the same plan. Every solve also has a wall-clock
-limit (stack.md §7): WALL_SAFETY × the expected time; if it ever fires the plan says so in
+Determinism. Budgets are counted in CP-SAT deterministic time (`max_deterministic_time`, an
+operation count): `time_limit` seconds buy time_limit × DET_PER_SECOND × threads units, the rate
+measured on the development box, so a plan takes about `time_limit` there, longer on a loaded or
+slower machine, and is the same plan. Every solve also has a wall-clock limit (stack.md §7):
+WALL_SAFETY × the expected time; if it ever fires the plan says so in
 `stats["wall_limit_hit"]`, because that run may not repeat. `deterministic=False` counts the
 budget in wall seconds instead (more search on a fast machine, not reproducible).
 """

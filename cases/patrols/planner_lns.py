@@ -37,7 +37,7 @@ class LnsResult:
     solution: list[int]
     objective: int
     bound: float
-    status: str  # OPTIMAL if step 0 proved it, else FEASIBLE
+    status: str  # OPTIMAL if step 0 proved it, FEASIBLE if CP-SAT found any solution, else UNKNOWN
     deterministic_time: float
     wall_hit: bool
     steps: int
@@ -68,8 +68,9 @@ def search(
     det_limit, wall_limit = limits(budget * FIRST_SHARE)
     status, value, solution, det, bound = _solve(model, (), hint, det_limit, wall_limit, seed)
     improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
+    found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
     result = LnsResult(solution if improved else hint, value if improved else objective, bound,
-                       "OPTIMAL" if status == "OPTIMAL" else "FEASIBLE", det, False, 0, int(improved))
+                       found, det, False, 0, int(improved))
     if status == "OPTIMAL" or not groups:
         return result
     rng = random.Random(seed)
@@ -87,6 +88,8 @@ def search(
                                                  seed + result.steps + 1)
         result.deterministic_time += det
         result.steps += 1
+        if status in ("OPTIMAL", "FEASIBLE") and result.status == "UNKNOWN":
+            result.status = "FEASIBLE"
         if status in ("OPTIMAL", "FEASIBLE") and value > result.objective:
             result.solution, result.objective = solution, value
             result.improved += 1
