@@ -20,7 +20,9 @@ from api.evidence import EvidenceStore
 from api.limits import BodyLimit
 from api.ratelimit import TokenBucket
 from api.routes import api_router
+from api.security import ActorCache
 from api.settings import ApiSettings, get_api_settings
+from api.sqlite import read_engine_for, write_lock_for
 from cases.ports import DocumentRenderer, DocumentStore
 
 TITLE = "双减执法办案系统 API"
@@ -56,7 +58,10 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
                   docs_url="/docs" if settings.show_docs else None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine or get_engine()
+    app.state.read_engine = read_engine_for(app.state.engine)
+    app.state.write_lock = write_lock_for(app.state.engine)
     app.state.secret = settings.secret()
+    app.state.actor_cache = ActorCache(settings.auth_cache_seconds)
     app.state.renderer = renderer or LazyRenderer()
     app.state.document_store = document_store or LazyDocumentStore(get_settings().documents_dir)
     app.state.evidence_store = evidence_store or EvidenceStore(settings.evidence_dir)

@@ -11,6 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -64,6 +67,15 @@ def read_token(secret: bytes, token: str, now: datetime) -> dict:
     return {**claims, "sub": officer_id}
 
 
+def verify_token(secret: bytes, token: str, now: datetime) -> bool:
+    """True for a genuine, unexpired token (the cheap half of `read_token`, no exception)."""
+    try:
+        read_token(secret, token, now)
+    except NotAuthenticated:
+        return False
+    return True
+
+
 def actor_of(officer: Officer, department: Department, now: datetime) -> Actor:
     roles = frozenset(Role(r) for r in officer.roles if r in _ROLE_VALUES)
     return Actor(officer_id=officer.id, roles=roles,
@@ -71,13 +83,50 @@ def actor_of(officer: Officer, department: Department, now: datetime) -> Actor:
                  certified=officer.certified_on(now.date()))
 
 
-def actor_from_token(session: Session, secret: bytes, token: str, now: datetime) -> Actor:
+class ActorCache:
+    """Token → Actor for `ttl` seconds, so a busy client costs one officer lookup per few seconds.
+
+    The signature and expiry are still checked on every request; a password change, a
+    deactivation or a role change made through this process clears the cache at once, one made
+    in another worker process takes effect within `ttl` seconds (0 disables the cache).
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self._clock = ttl, clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Actor]] = {}
+
+    def get(self, token: str) -> Actor | None:
+        hit = self._entries.get(token) if self.ttl > 0 else None
+        return hit[1] if hit and hit[0] > self._clock() else None
+
+    def put(self, token: str, actor: Actor) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[token] = (self._clock() + self.ttl, actor)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def actor_from_token(session: Session, secret: bytes, token: str, now: datetime,
+                     cache: ActorCache | None = None) -> Actor:
     claims = read_token(secret, token, now)
+    cached = cache.get(token) if cache else None
+    if cached is not None:
+        return cached
     row = session.exec(select(Officer, Department).join(Department, Department.id == Officer.department_id)
                        .where(Officer.id == claims["sub"])).first()
     if row is None or not row[0].active or fingerprint(row[0].password_hash) != claims.get("pwd"):
         raise NotAuthenticated("登录凭证已失效，请重新登录", code="token_revoked")
-    return actor_of(row[0], row[1], now)
+    actor = actor_of(row[0], row[1], now)
+    if cache:
+        cache.put(token, actor)
+    return actor
 
 
 @dataclass(frozen=True)

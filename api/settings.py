@@ -26,6 +26,7 @@ class ApiSettings(BaseSettings):
     token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # 0: look the officer up on every request
     # token bucket per client IP for the public endpoints: `burst` requests at once, refilled at
     # `rate_per_minute`
     complaint_burst: int = Field(default=10, ge=1)

@@ -6,6 +6,7 @@ Complainant identity is masked here unless the caller asked to see it and their 
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -78,13 +79,35 @@ def case_summary(row: CaseRow, today: date, calendar: WorkCalendar) -> schemas.C
     return schemas.CaseSummary(**summary_fields(row, today, calendar))
 
 
+NAMES_TTL_S = 60.0
+_names: dict[tuple, tuple[float, tuple[str, str, str | None]]] = {}
+
+
+def clear_names() -> None:
+    _names.clear()
+
+
+def names(session: Session, case: Case) -> tuple[str, str, str | None]:
+    """(department, region, institution) names of a case, cached for a minute per database (they are
+    labels on an answer; a rename through this API clears the cache)."""
+    key = (str(session.get_bind().url), case.lead_department_id, case.region_code, case.institution_id)
+    hit = _names.get(key)
+    if hit and time.monotonic() - hit[0] < NAMES_TTL_S:
+        return hit[1]
+    found = session.exec(
+        select(Department.name, Region.name, Institution.name).select_from(Department)
+        .join(Region, Region.code == case.region_code)
+        .outerjoin(Institution, Institution.id == case.institution_id)
+        .where(Department.id == case.lead_department_id)).one()
+    if len(_names) > 50_000:
+        _names.clear()
+    _names[key] = (time.monotonic(), tuple(found))
+    return tuple(found)
+
+
 def case_row(session: Session, case: Case, today: date) -> tuple[CaseRow, list[Deadline]]:
-    """The list row of one case (names joined in one query) and its open clocks."""
-    dept, region = session.exec(select(Department.name, Region.name).select_from(Department)
-                                .join(Region, Region.code == case.region_code)
-                                .where(Department.id == case.lead_department_id)).one()
-    inst = session.exec(select(Institution.name).where(Institution.id == case.institution_id)).first() \
-        if case.institution_id else None
+    """The list row of one case and its open clocks."""
+    dept, region, inst = names(session, case)
     clocks = list(repository.open_deadlines(session, case.id))
     running = [d for d in clocks if d.paused_since is None]
     return CaseRow(case, inst, dept, region, running[0] if running else None,

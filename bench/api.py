@@ -29,6 +29,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fastapi import FastAPI, Header, HTTPException, Response
+from pydantic import BaseModel
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -40,10 +43,12 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 # --- the bare app ---------------------------------------------------------------------------------
 
 
+class AssignIn(BaseModel):
+    officer_ids: list[int]
+
+
 def bare_app(url: str):  # noqa: ANN201
     """FastAPI + SQLAlchemy doing the same writes, nothing else."""
-    from fastapi import FastAPI, Header, HTTPException, Response
-    from pydantic import BaseModel
     from sqlmodel import Session, select
 
     from cases.audit import append_event
@@ -53,9 +58,6 @@ def bare_app(url: str):  # noqa: ANN201
 
     engine = make_engine(url)
     app = FastAPI()
-
-    class AssignIn(BaseModel):
-        officer_ids: list[int]
 
     @app.get("/health")
     def health() -> dict:
@@ -233,7 +235,7 @@ def bench(url: str, backend: str, clients: int, requests: int, rounds: int) -> d
             runs = {"ours": ([], 0.0, 0), "bare": ([], 0.0, 0)}
             plan = [("ours", ours_base, "/api/v1/cases/{case_id}/actions/assign", ours_ids, token),
                     ("bare", bare_base, "/cases/{case_id}/assign", bare_ids, None)]
-            for name, base, path, ids, tok in plan:  # warm-up: imports, caches, pools
+            for _name, base, path, ids, tok in plan:  # warm-up: imports, caches, pools
                 run_round(base, path, ids, team, 3, tok)
             for r in range(rounds):
                 for name, base, path, ids, tok in (plan if r % 2 == 0 else plan[::-1]):

@@ -23,7 +23,16 @@ from sqlmodel import Session, select
 
 from api import schemas, views
 from api.actions import ACTIONS, ActionSpec, DismissIn, EmptyIn
-from api.deps import CalendarDep, CaseWorker, ClockDep, CtxDep, EvidenceStoreDep, SessionDep, ValidCase
+from api.deps import (
+    CalendarDep,
+    CaseWorker,
+    ClockDep,
+    CtxDep,
+    EvidenceStoreDep,
+    SessionDep,
+    ValidCaseHead,
+    WriteSessionDep,
+)
 from api.errors import Conflict, PreconditionRequired, error_responses
 from api.evidence import EvidenceStore
 from cases import authority
@@ -97,9 +106,11 @@ def result_of(value: object) -> schemas.ActionResult:
 
 
 def make_route(spec: ActionSpec):  # noqa: ANN201
-    def run(case: ValidCase, actor: CaseWorker, session: SessionDep, ctx: CtxDep, clock: ClockDep,
-            calendar: CalendarDep, evidence: EvidenceStoreDep, response: Response,
-            raw: Annotated[bytes, Depends(raw_body)], if_match: IfMatch = None) -> schemas.CaseRead:
+    def run(case: ValidCaseHead, actor: CaseWorker, session: SessionDep, write: WriteSessionDep, ctx: CtxDep,
+            clock: ClockDep, calendar: CalendarDep, evidence: EvidenceStoreDep,
+            raw: Annotated[bytes, Depends(raw_body)], if_match: IfMatch = None) -> Response:
+        # `case` (id, version) comes from the read session: these checks take no lock; the use case
+        # reloads the case under its write lock (FOR UPDATE / BEGIN IMMEDIATE) and checks again
         version = parse_if_match(if_match)
         if case.version != version:
             raise StaleVersion(expected=version, current=case.version)
@@ -107,11 +118,10 @@ def make_route(spec: ActionSpec):  # noqa: ANN201
         kwargs = parse_body(spec, raw)
         if kwargs.get("evidence"):
             kwargs["evidence"] = resolve_evidence(evidence, kwargs["evidence"])
-        outcome = execute(session, ctx, spec, case.id, version, kwargs)
-        read = views.case_read(session, session.get(Case, case.id), actor, clock.now().date(), calendar,
+        outcome = execute(write, ctx, spec, case.id, version, kwargs)
+        read = views.case_read(session, write.get(Case, case.id), actor, clock.now().date(), calendar,
                                result_of(outcome))
-        response.headers["ETag"] = f'"{read.version}"'
-        return read
+        return Response(read.model_dump_json(), media_type="application/json", headers={"ETag": f'"{read.version}"'})
 
     run.__name__ = f"action_{spec.name}"
     return run

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api import schemas
-from api.deps import ClockDep, CurrentActor, SessionDep, SettingsDep
+from api.deps import ClockDep, CurrentActor, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import error_responses
 from api.security import LoginPolicy, issue_token, login
 from cases.models import Department, Officer
@@ -26,7 +26,7 @@ def user_out(officer: Officer, department: Department, certified: bool) -> schem
 @router.post("/token", response_model=schemas.TokenOut, summary="登录，取得访问令牌",
              description="用户名和密码（application/x-www-form-urlencoded）。连续失败5次锁定15分钟（可配置）。",
              responses=error_responses(401, 422, 429))
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep,
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: WriteSessionDep,
           clock: ClockDep, settings: SettingsDep) -> schemas.TokenOut:
     now = clock.now()
     policy = LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lock_minutes))

@@ -18,6 +18,7 @@ from api.deps import (
     SessionDep,
     SettingsDep,
     ValidCase,
+    WriteSessionDep,
     require_action,
 )
 from api.disclosure import log_reveal
@@ -68,8 +69,8 @@ def list_cases(
 @router.get("/{case_id}", response_model=schemas.CaseDetail, summary="案件详情", responses=CASE_ERRORS,
             description="状态、版本号（ETag）、可执行操作、期限（含剩余工作日）、办案经过和举报线索。"
                         "举报人身份默认脱敏；reveal=true 且角色允许时显示，并记入审计日志。")
-def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, clock: ClockDep, calendar: CalendarDep,
-              response: Response,
+def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, write: WriteSessionDep, clock: ClockDep,
+              calendar: CalendarDep, response: Response,
               reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；每次记入审计日志）")] = False,
               ) -> schemas.CaseDetail:
     if reveal and not authority.may(actor, "reveal_complainant"):
@@ -78,7 +79,7 @@ def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, clock: Cl
                                    .order_by(Complaint.received_at)).all())
     identified = [c.id for c in complaints if c.complainant_name or c.complainant_phone]
     if reveal and identified:
-        log_reveal(session, case.id, actor, clock.now(), identified)
+        log_reveal(write, case.id, actor, clock.now(), identified)
     response.headers["ETag"] = f'"{case.version}"'
     return views.case_detail(session, case, actor, clock.now().date(), calendar, complaints=complaints,
                              reveal=reveal)

@@ -10,7 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api import schemas
-from api.deps import CalendarDep, ClockDep, SessionDep, SettingsDep, client_key, optional_actor
+from api.deps import (
+    CalendarDep,
+    ClockDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+    client_key,
+    optional_actor,
+)
 from api.errors import Conflict, error_responses
 from api.views import public_status
 from cases import repository
@@ -51,7 +59,7 @@ def _stored_key(key: str, body: schemas.ComplaintCreate) -> str:
              description="公众无需登录，可匿名；返回查询码。按客户端限制频率（超出返回429）。"
                          "工作人员登录后提交可使用全部来源渠道并填写受理时间。",
              responses=error_responses(404, 422, 429))
-def file_complaint(body: schemas.ComplaintCreate, response: Response, session: SessionDep, clock: ClockDep,
+def file_complaint(body: schemas.ComplaintCreate, response: Response, session: WriteSessionDep, clock: ClockDep,
                    calendar: CalendarDep, actor: Annotated[Actor | None, Depends(complaint_rate)],
                    idempotency_key: IdempotencyKey = None) -> schemas.ComplaintReceipt:
     if actor is None and body.channel not in PUBLIC_CHANNELS:

@@ -7,8 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from api import register
-from api.deps import ClockDep, RegisterManager, ScopeDep, SessionDep, SettingsDep, Staff, in_scope
+from api import register, views
+from api.deps import (
+    ClockDep,
+    RegisterManager,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    Staff,
+    WriteSessionDep,
+    in_scope,
+)
 from api.errors import PayloadTooLarge, error_responses
 from api.fields import MAX_INT, Str64
 from api.imports import read_table, validate_rows
@@ -72,7 +81,7 @@ def list_institutions(
 @router.post("", status_code=201, response_model=InstitutionOut, summary="登记机构",
              description="校验统一社会信用代码（GB 32100）并生成名称比对键。仅科长、管理员。",
              responses=error_responses(401, 403, 409, 422))
-def create_institution(body: InstitutionIn, actor: RegisterManager, session: SessionDep,
+def create_institution(body: InstitutionIn, actor: RegisterManager, session: WriteSessionDep,
                        clock: ClockDep) -> InstitutionOut:
     return institution_out(register.create_institution(session, actor, body, clock.now()))
 
@@ -86,15 +95,16 @@ def read_institution(inst: ValidInstitution) -> InstitutionOut:
 @router.patch("/{institution_id}", response_model=InstitutionOut, summary="修改机构信息",
               responses=error_responses(401, 403, 404, 409, 422))
 def update_institution(actor: RegisterManager, inst: ValidInstitution, body: InstitutionPatch,
-                       session: SessionDep) -> InstitutionOut:
+                       session: WriteSessionDep) -> InstitutionOut:
     changes = changes_of(body, nullable=frozenset({"uscc"}))
-    return institution_out(register.update_institution(session, actor, inst, changes))
+    views.clear_names()
+    return institution_out(register.update_institution(session, actor, session.get(Institution, inst.id), changes))
 
 
 @router.delete("/{institution_id}", status_code=204, summary="删除机构", response_class=Response,
                description="仅限没有案件和举报记录的机构（误登记时）。", responses=error_responses(401, 403, 404, 409, 422))
-def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: SessionDep) -> Response:
-    register.delete_institution(session, inst)
+def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: WriteSessionDep) -> Response:
+    register.delete_institution(session, session.get(Institution, inst.id))
     return Response(status_code=204)
 
 
@@ -102,7 +112,7 @@ def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: 
              description="第一行为表头（机构名称、统一社会信用代码、类别、证照情况、地址、行政区划代码等）。"
                          "任一行有误时不导入任何机构，返回422和逐行错误；partial=true 时只导入正确的行。",
              responses=error_responses(401, 403, 409, 413, 415, 422))
-def import_institutions(actor: RegisterManager, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock: ClockDep, settings: SettingsDep,
                         file: Annotated[UploadFile, File(description="CSV（UTF-8/GB18030）或 .xlsx 文件")],
                         partial: Annotated[bool, Query(description="只导入正确的行")] = False) -> ImportReport:
     content = file.file.read(settings.import_max_bytes + 1)

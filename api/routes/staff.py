@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlmodel import select
 
-from api import register
-from api.deps import Admin, ClockDep, ScopeDep, SessionDep, Staff, in_scope
+from api import register, views
+from api.deps import Admin, ClockDep, ScopeDep, SessionDep, Staff, WriteSessionDep, in_scope
 from api.errors import error_responses
 from api.fields import MAX_INT
 from api.routes.institutions import changes_of
@@ -69,14 +69,16 @@ def list_departments(actor: Staff, session: SessionDep, regions: ScopeDep) -> li
 
 @router.post("/departments", status_code=201, response_model=DepartmentOut, summary="新增部门（管理员）",
              responses=ADMIN_ERRORS)
-def create_department(body: DepartmentIn, actor: Admin, session: SessionDep) -> DepartmentOut:
+def create_department(body: DepartmentIn, actor: Admin, session: WriteSessionDep) -> DepartmentOut:
     return DepartmentOut(**register.create_department(session, actor, body).model_dump())
 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentOut, summary="修改部门（管理员）",
               responses=ADMIN_ERRORS)
 def update_department(actor: Admin, dept: ValidDepartment, body: DepartmentPatch,
-                      session: SessionDep) -> DepartmentOut:
+                      session: WriteSessionDep) -> DepartmentOut:
+    dept = session.get(Department, dept.id)
+    views.clear_names()
     return DepartmentOut(**register.update_department(session, dept, changes_of(body)).model_dump())
 
 
@@ -94,7 +96,7 @@ def list_officers(actor: Staff, session: SessionDep, regions: ScopeDep, clock: C
 
 @router.post("/officers", status_code=201, response_model=OfficerOut, summary="新增人员（管理员）",
              responses=ADMIN_ERRORS)
-def create_officer(body: OfficerIn, actor: Admin, session: SessionDep, clock: ClockDep) -> OfficerBrief:
+def create_officer(body: OfficerIn, actor: Admin, session: WriteSessionDep, clock: ClockDep) -> OfficerBrief:
     officer = register.create_officer(session, actor, body)
     return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
 
@@ -106,21 +108,24 @@ def read_officer(actor: Admin, row: ValidOfficer, clock: ClockDep) -> OfficerBri
 
 @router.patch("/officers/{officer_id}", response_model=OfficerOut, summary="修改人员（管理员）",
               description="角色、部门、执法证、电话、启用/停用。", responses=ADMIN_ERRORS)
-def update_officer(actor: Admin, row: ValidOfficer, body: OfficerPatch, session: SessionDep,
-                   clock: ClockDep) -> OfficerBrief:
+def update_officer(actor: Admin, row: ValidOfficer, body: OfficerPatch, session: WriteSessionDep,
+                   clock: ClockDep, request: Request) -> OfficerBrief:
     changes = changes_of(body, nullable=frozenset({"badge_no", "badge_valid_until"}))
-    officer = register.update_officer(session, actor, row[0], changes)
+    officer = register.update_officer(session, actor, session.get(Officer, row[0].id), changes)
+    request.app.state.actor_cache.clear()  # roles, department or active may have changed
     return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
 
 
 @router.post("/officers/{officer_id}/password", response_model=OfficerOut, summary="重置密码（管理员）",
              description="设置新密码并解除锁定；该人员此前的登录令牌全部失效。", responses=ADMIN_ERRORS)
-def reset_password(actor: Admin, row: ValidOfficer, body: PasswordIn, session: SessionDep,
-                   clock: ClockDep) -> OfficerBrief:
-    return officer_out(register.set_password(session, row[0], body.password), row[1], clock.now().date(), True)
+def reset_password(actor: Admin, row: ValidOfficer, body: PasswordIn, session: WriteSessionDep,
+                   clock: ClockDep, request: Request) -> OfficerBrief:
+    officer = register.set_password(session, session.get(Officer, row[0].id), body.password)
+    request.app.state.actor_cache.clear()  # the old tokens are revoked
+    return officer_out(officer, row[1], clock.now().date(), True)
 
 
 @router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录锁定（管理员）",
              responses=ADMIN_ERRORS)
-def unlock_officer(actor: Admin, row: ValidOfficer, session: SessionDep, clock: ClockDep) -> OfficerBrief:
-    return officer_out(register.unlock(session, row[0]), row[1], clock.now().date(), True)
+def unlock_officer(actor: Admin, row: ValidOfficer, session: WriteSessionDep, clock: ClockDep) -> OfficerBrief:
+    return officer_out(register.unlock(session, session.get(Officer, row[0].id)), row[1], clock.now().date(), True)
