@@ -40,7 +40,8 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
     An async generator only to save two thread hops per request: creating a Session does no
     I/O, and closing one after its use case committed returns an idle connection."""
     lock = request.app.state.write_lock
-    with SerialisedSession(request.app.state.engine, expire_on_commit=False, info={"write_lock": lock}) as session:
+    engine = request.app.state.engine
+    with SerialisedSession(engine, expire_on_commit=False, info={"write_lock": lock}) as session:
         try:
             yield session
         except BaseException:
@@ -108,7 +109,8 @@ async def current_actor(request: Request, session: SessionDep, clock: ClockDep,
     actor = cache.get(token) if verify_token(request.app.state.secret, token, clock.now()) else None
     if actor is not None:
         return actor
-    return await run_in_threadpool(actor_from_token, session, request.app.state.secret, token, clock.now(), cache)
+    secret = request.app.state.secret
+    return await run_in_threadpool(actor_from_token, session, secret, token, clock.now(), cache)
 
 
 def optional_actor(request: Request, session: SessionDep, clock: ClockDep,
@@ -116,7 +118,8 @@ def optional_actor(request: Request, session: SessionDep, clock: ClockDep,
     """The caller when a token is sent (staff), None for the public."""
     if not token:
         return None
-    return actor_from_token(session, request.app.state.secret, token, clock.now(), request.app.state.actor_cache)
+    state = request.app.state
+    return actor_from_token(session, state.secret, token, clock.now(), state.actor_cache)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -150,7 +150,11 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(exc.detail["retry_after"])
     if status >= 500:
         log.error("server-side domain error: %s", exc, exc_info=exc)
-    return JSONResponse(error_body(exc.code, exc.message, exc.detail), status, headers=headers)
+    detail = exc.detail
+    if isinstance(exc, StaleVersion):  # the client's next If-Match, also as the ETag
+        detail = {"current_version": exc.current, "expected_version": exc.detail.get("expected")}
+        headers["ETag"] = f'"{exc.current}"'
+    return JSONResponse(error_body(exc.code, exc.message, detail), status, headers=headers)
 
 
 def field_errors(errors: Any) -> list[dict[str, Any]]:
@@ -202,4 +206,5 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the error shape for `statuses`."""
     from api.schemas import ErrorOut
 
-    return {status: {"model": ErrorOut, "description": STATUS_MESSAGES.get(status, "错误")} for status in statuses}
+    return {status: {"model": ErrorOut, "description": STATUS_MESSAGES.get(status, "错误")}
+            for status in statuses}

@@ -54,7 +54,9 @@ def read_table(content: bytes, max_rows: int) -> list[tuple[int, dict[str, str]]
     for number, cells in enumerate(table[1:], start=2):
         if not any(str(c or "").strip() for c in cells):
             continue
-        rows.append((number, {f: str(c if c is not None else "").strip() for f, c in zip(header, cells, strict=False) if f}))
+        pairs = zip(header, cells, strict=False)
+        values = {f: str(c if c is not None else "").strip() for f, c in pairs if f}
+        rows.append((number, values))
     if len(rows) > max_rows:
         raise ValidationFailed(f"一次最多导入 {max_rows} 行", code="import_too_many_rows", max_rows=max_rows)
     return rows
@@ -82,7 +84,8 @@ def _xlsx(content: bytes, max_rows: int) -> list[list[Any]]:
 
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        return [list(row) for _, row in zip(range(max_rows + 2), sheet.iter_rows(values_only=True), strict=False)]
+        rows = sheet.iter_rows(values_only=True)
+        return [list(row) for _, row in zip(range(max_rows + 2), rows, strict=False)]
     except Exception as exc:  # noqa: BLE001 — openpyxl raises many kinds for a damaged file
         raise UnsupportedMedia("无法读取 Excel 文件（须为 .xlsx）", code="import_format", reason=type(exc).__name__) \
             from None

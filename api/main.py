@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -55,7 +57,7 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
 
     settings = settings or get_api_settings()
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1.0.0", openapi_tags=TAGS,
-                  docs_url="/docs" if settings.show_docs else None, redoc_url=None)
+                  docs_url="/docs" if settings.show_docs else None, redoc_url=None, lifespan=warm_up)
     app.state.settings = settings
     app.state.engine = engine or get_engine()
     app.state.read_engine = read_engine_for(app.state.engine)
@@ -71,9 +73,21 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.include_router(api_router())
     app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
                       description="数据库可连接时返回 ok。")
-    app.add_middleware(BodyLimit, max_bytes=max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20)
+    largest = max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20  # + the multipart framing
+    app.add_middleware(BodyLimit, max_bytes=largest)
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def warm_up(_app: FastAPI) -> AsyncIterator[None]:
+    """Load the calendar and the violation catalogue before the first request (about a second)."""
+    from cases.catalogue import load_catalogue
+    from cases.settings import get_calendar
+
+    get_calendar()
+    load_catalogue()
+    yield
 
 
 def health(request: Request) -> dict[str, str]:

@@ -18,7 +18,8 @@ MAX_KEYS = 100_000
 
 
 class TokenBucket:
-    def __init__(self, burst: int, rate_per_minute: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, burst: int, rate_per_minute: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.burst, self.rate = float(burst), rate_per_minute / 60.0
         self._clock = clock
         self._lock = threading.Lock()

@@ -70,7 +70,8 @@ def create_institution(session: Session, actor: Actor, data: InstitutionIn, now:
     return inst
 
 
-def update_institution(session: Session, actor: Actor, inst: Institution, changes: dict[str, Any]) -> Institution:
+def update_institution(session: Session, actor: Actor, inst: Institution,
+                       changes: dict[str, Any]) -> Institution:
     values = institution_values(session, actor, changes)
     if _uscc_taken(session, values.get("uscc"), other_than=inst.id):
         raise Conflict("该统一社会信用代码已登记", code="uscc_exists", uscc=values["uscc"])
@@ -124,15 +125,16 @@ def update_department(session: Session, dept: Department, changes: dict[str, Any
 
 def _department_in_scope(session: Session, actor: Actor, department_id: int) -> Department:
     dept = session.get(Department, department_id)
-    if dept is None or not authority.within(dept.region_code, actor.region_code, repository.region_parents(session)):
+    parents = repository.region_parents(session)
+    if dept is None or not authority.within(dept.region_code, actor.region_code, parents):
         raise ValidationFailed("部门不存在或不在您的辖区内", code="unknown_department", department_id=department_id)
     return dept
 
 
 def create_officer(session: Session, actor: Actor, data: OfficerIn) -> Officer:
     _department_in_scope(session, actor, data.department_id)
-    clash = session.exec(select(Officer.id).where(or_(
-        Officer.username == data.username, Officer.badge_no == data.badge_no if data.badge_no else False))).first()
+    same_badge = Officer.badge_no == data.badge_no if data.badge_no else False
+    clash = session.exec(select(Officer.id).where(or_(Officer.username == data.username, same_badge))).first()
     if clash:
         raise Conflict("用户名或执法证号已存在", code="officer_exists")
     values = data.model_dump(exclude={"password"})

@@ -56,7 +56,8 @@ class ComplaintCreate(BaseModel):
         "violation_codes": ["rest_day_training"], "anonymous": False, "complainant_name": "张三",
         "complainant_phone": "13812345678"}]})
 
-    channel: Channel = Field(default=Channel.WEB, description="来源渠道；公众只能使用 web、snapshot_app、social_supervisor")
+    channel: Channel = Field(default=Channel.WEB,
+                             description="来源渠道；公众只能使用 web、snapshot_app、social_supervisor")
     content: Str5000 = Field(min_length=1, description="举报内容（5至5000字）")
     region_code: str = Field(pattern=r"^[0-9]{6,12}$", description="发生地的行政区划代码（县或乡镇）",
                              examples=["520122100"])

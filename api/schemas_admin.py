@@ -32,7 +32,8 @@ class InstitutionIn(In):
     phone: Str32 = ""
     legal_representative: Str32 = ""
     list_status: ListStatus = Field(default=ListStatus.NONE, description="none 未列入 / white 白名单 / black 黑名单")
-    fund_supervision: Fund = Field(default="supervised", description="预收费资金监管：supervised / unsupervised / abnormal")
+    fund_supervision: Fund = Field(default="supervised",
+                                   description="预收费资金监管：supervised / unsupervised / abnormal")
     student_count: int = Field(default=0, ge=0, le=1_000_000)
 
 

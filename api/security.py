@@ -154,7 +154,8 @@ def login(session: Session, username: str, password: str, now: datetime, policy:
         _count_failure(session, officer, now, policy)
         raise NotAuthenticated(BAD_CREDENTIALS, code="invalid_credentials")
     if officer.failed_logins or officer.locked_until is not None:
-        session.exec(update(Officer).where(Officer.id == officer.id).values(failed_logins=0, locked_until=None))
+        session.exec(update(Officer).where(Officer.id == officer.id)
+                     .values(failed_logins=0, locked_until=None))
         session.commit()
     return officer
 
@@ -165,7 +166,8 @@ def _count_failure(session: Session, officer: Officer, now: datetime, policy: Lo
                             .returning(Officer.failed_logins)).scalar_one()
     if count >= policy.max_failures:
         until = now + policy.lock
-        session.exec(update(Officer).where(Officer.id == officer.id).values(failed_logins=0, locked_until=until))
+        session.exec(update(Officer).where(Officer.id == officer.id)
+                     .values(failed_logins=0, locked_until=until))
         session.commit()
         raise _locked(until, now)
     session.commit()

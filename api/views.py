@@ -42,9 +42,11 @@ def deadline_out(row: Deadline, today: date, calendar: WorkCalendar) -> schemas.
                                 met=not row.open, provisional=True)
     left = deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
     return schemas.DeadlineOut(
-        id=row.id, step=row.step, label=row.label, legal_basis=row.legal_basis, kind=str(row.kind), days=row.days,
+        id=row.id, step=row.step, label=row.label, legal_basis=row.legal_basis, kind=str(row.kind),
+        days=row.days,
         start_date=row.start_date, due_date=row.due_date, working_days_left=left, due_state=str(state),
-        due_state_label=state.label, provisional=row.provisional, open=row.open, paused_since=row.paused_since,
+        due_state_label=state.label, provisional=row.provisional, open=row.open,
+        paused_since=row.paused_since,
         paused_reason=row.paused_reason, escalation_level=row.escalation_level)
 
 
@@ -56,7 +58,8 @@ def allowed_actions(case: Case, actor: Actor, clocks: list[Deadline]) -> list[sc
         skip.add("pause_clock")
     if not any(d.paused_since is not None for d in clocks):
         skip.add("resume_clock")
-    return [schemas.ActionOut(action=spec.name, label=spec.label, path=f"{API}/cases/{case.id}/actions/{spec.name}")
+    return [schemas.ActionOut(action=spec.name, label=spec.label,
+                              path=f"{API}/cases/{case.id}/actions/{spec.name}")
             for spec in available_actions(case.status, case.penalty_step)
             if spec.name not in skip and authority.may(actor, spec.role_key)]
 
@@ -70,7 +73,8 @@ def summary_fields(row: CaseRow, today: date, calendar: WorkCalendar) -> dict:
         version=case.version, region_code=case.region_code, region_name=row.region_name,
         lead_department_id=case.lead_department_id, lead_department=row.department_name,
         institution_id=case.institution_id, institution_name=row.institution_name,
-        violation_codes=list(case.violation_codes), assignee_id=case.assignee_id, received_at=case.received_at,
+        violation_codes=list(case.violation_codes), assignee_id=case.assignee_id,
+        received_at=case.received_at,
         closed_at=case.closed_at, overdue=row.overdue,
         next_deadline=deadline_out(row.next_deadline, today, calendar) if row.next_deadline else None)
 
@@ -117,7 +121,8 @@ def case_row(session: Session, case: Case, today: date) -> tuple[CaseRow, list[D
 def case_read(session: Session, case: Case, actor: Actor, today: date, calendar: WorkCalendar,
               result: schemas.ActionResult | None = None) -> schemas.CaseRead:
     row, clocks = case_row(session, case, today)
-    return schemas.CaseRead(**summary_fields(row, today, calendar), allowed_actions=allowed_actions(case, actor, clocks),
+    return schemas.CaseRead(**summary_fields(row, today, calendar),
+                            allowed_actions=allowed_actions(case, actor, clocks),
                             deadlines=[deadline_out(d, today, calendar) for d in clocks], result=result)
 
 
@@ -145,7 +150,8 @@ def mask_phone(phone: str) -> str:
 def complaint_out(c: Complaint, reveal: bool) -> schemas.ComplaintOut:
     shown = reveal and bool(c.complainant_name or c.complainant_phone)
     return schemas.ComplaintOut(
-        id=c.id, tracking_code=c.tracking_code, channel=str(c.channel), channel_label=Channel(c.channel).label,
+        id=c.id, tracking_code=c.tracking_code, channel=str(c.channel),
+        channel_label=Channel(c.channel).label,
         received_at=c.received_at, content=c.content, anonymous=c.anonymous,
         complainant_name=c.complainant_name if reveal else mask_name(c.complainant_name),
         complainant_phone=c.complainant_phone if reveal else mask_phone(c.complainant_phone), revealed=shown)
@@ -172,7 +178,8 @@ def timeline(session: Session, case_id: int) -> list[schemas.EventOut]:
     return [schemas.EventOut(seq=e.seq, event_type=str(e.event_type), label=CaseEventType(e.event_type).label,
                              from_status=str(e.from_status) if e.from_status else None,
                              to_status=str(e.to_status) if e.to_status else None, actor_id=e.actor_id,
-                             actor_name=name, occurred_at=e.occurred_at, payload=e.payload) for e, name in rows]
+                             actor_name=name, occurred_at=e.occurred_at, payload=e.payload)
+            for e, name in rows]
 
 
 def _penalty(session: Session, case_id: int) -> schemas.PenaltyOut | None:

@@ -64,7 +64,8 @@ def bare_app(url: str):  # noqa: ANN201
         return {"status": "ok"}
 
     @app.post("/cases/{case_id}/assign")
-    def assign(case_id: int, body: AssignIn, response: Response, if_match: str = Header(alias="If-Match")) -> dict:
+    def assign(case_id: int, body: AssignIn, response: Response,
+               if_match: str = Header(alias="If-Match")) -> dict:
         with Session(engine, expire_on_commit=False) as s:
             case = s.get(Case, case_id)
             if case is None:
@@ -72,8 +73,9 @@ def bare_app(url: str):  # noqa: ANN201
             if case.version != int(if_match.strip('"')):
                 raise HTTPException(409)
             now = datetime.now(UTC)
-            case.assignee_id, case.team_officer_ids, case.updated_at = body.officer_ids[0], body.officer_ids, now
-            append_event(s, case, CaseEventType.ASSIGN, actor_id=None, at=now, payload={"officer_ids": body.officer_ids},
+            team = body.officer_ids
+            case.assignee_id, case.team_officer_ids, case.updated_at = team[0], team, now
+            append_event(s, case, CaseEventType.ASSIGN, actor_id=None, at=now, payload={"officer_ids": team},
                          from_status=CaseStatus.ASSIGNED, to_status=CaseStatus.ASSIGNED)
             clock = s.exec(select(Deadline).where(Deadline.case_id == case_id, Deadline.step == "assignment",
                                                   Deadline.open)).first()
@@ -106,8 +108,10 @@ def start(kind: str, url: str, home: Path) -> tuple[subprocess.Popen, str]:
     import httpx
 
     port = free_port()
-    env = {**os.environ, "ENFORCE_HOME": str(home), "ENFORCE_DATABASE_URL": url, "ENFORCE_TOKEN_SECRET": SECRET}
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--url", url, "--port", str(port)], env=env)
+    env = {**os.environ, "ENFORCE_HOME": str(home), "ENFORCE_DATABASE_URL": url,
+           "ENFORCE_TOKEN_SECRET": SECRET}
+    command = [sys.executable, __file__, "--serve", kind, "--url", url, "--port", str(port)]
+    proc = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     health = "/health" if kind == "bare" else "/api/v1/health"
     for _ in range(300):
@@ -145,7 +149,8 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], list[int]]:
         institutions = seed.seed_institutions(s, rng, 2 * n, NOW)
         s.commit()
         sup = s.exec(select(Officer).where(Officer.username == "education01")).one()
-        team = [s.exec(select(Officer.id).where(Officer.username == u)).one() for u in ("education03", "education04")]
+        team = [s.exec(select(Officer.id).where(Officer.username == u)).one()
+                for u in ("education03", "education04")]
         ctx = case_service.Ctx(actor=actor_for(sup, s.get(Department, sup.department_id), NOW.date()),
                                clock=FixedClock(NOW), calendar=get_calendar())
         ids = []
@@ -153,7 +158,8 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], list[int]]:
             result = case_service.receive_complaint(s, ctx, case_service.ComplaintIn(
                 channel=Channel.HOTLINE_12345, content=f"{inst.name}周末上学科类课程", region_code=inst.region_code,
                 violation_codes=("rest_day_training",), institution_id=inst.id))
-            case_service.assign_case(s, ctx, case_id=result.case.id, version=result.case.version, officer_ids=team)
+            case_service.assign_case(s, ctx, case_id=result.case.id, version=result.case.version,
+                                     officer_ids=team)
             ids.append(result.case.id)
     engine.dispose()
     return ids[:n], ids[n:], team
@@ -211,7 +217,8 @@ def current_version(case_id: int) -> int:
 
     engine = create_engine(_VERSION_URL["url"])
     with engine.connect() as conn:
-        value = conn.execute(text("SELECT version FROM enforcement_case WHERE id = :i"), {"i": case_id}).scalar()
+        query = text("SELECT version FROM enforcement_case WHERE id = :i")
+        value = conn.execute(query, {"i": case_id}).scalar()
     engine.dispose()
     return int(value)
 
@@ -256,12 +263,14 @@ def report(backend: str, clients: int, runs: dict) -> dict:
                      "failed": fail}
     o, b = out["ours"], out["bare"]
     ratio_tps, ratio_p99 = o["tps"] / b["tps"], o["p99"] / b["p99"]
-    print(f"{backend:9} {clients} clients | ours {o['tps']:6.1f} req/s p50 {o['p50']:6.1f} ms p99 {o['p99']:6.1f} ms "
+    print(f"{backend:9} {clients} clients | ours {o['tps']:6.1f} req/s p50 {o['p50']:6.1f} ms "
+          f"p99 {o['p99']:6.1f} ms "
           f"(n={o['n']}, non-200 {o['failed']}) | bare {b['tps']:6.1f} req/s p50 {b['p50']:6.1f} ms "
           f"p99 {b['p99']:6.1f} ms (n={b['n']}, non-200 {b['failed']}) | throughput ratio {ratio_tps:.2f} "
           f"[>= 0.70 {'ok' if ratio_tps >= 0.7 else 'MISSED'}] p99 ratio {ratio_p99:.2f} "
           f"[<= 2.00 {'ok' if ratio_p99 <= 2 else 'MISSED'}]", flush=True)
-    return {"backend": backend, **{f"{k}_{m}": round(v[m], 1) for k, v in out.items() for m in ("tps", "p50", "p99")},
+    figures = {f"{k}_{m}": round(v[m], 1) for k, v in out.items() for m in ("tps", "p50", "p99")}
+    return {"backend": backend, **figures,
             "ratio_tps": round(ratio_tps, 2), "ratio_p99": round(ratio_p99, 2)}
 
 

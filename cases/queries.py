@@ -58,8 +58,8 @@ class CaseRow:
 
 def _running(today_cmp) -> object:  # noqa: ANN001
     """EXISTS an open, running clock of the outer case satisfying `today_cmp`."""
-    return exists().where(Deadline.case_id == Case.id, col(Deadline.open), col(Deadline.paused_since).is_(None),
-                          today_cmp)
+    return exists().where(Deadline.case_id == Case.id, col(Deadline.open),
+                          col(Deadline.paused_since).is_(None), today_cmp)
 
 
 def _conditions(session: Session, f: CaseFilter) -> list:
@@ -95,7 +95,8 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
              .join(Department, Department.id == Case.lead_department_id)
              .join(Region, Region.code == Case.region_code)
              .outerjoin(Institution, Institution.id == Case.institution_id)
-             .where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(limit).offset(offset))
+             .where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
+             .limit(limit).offset(offset))
     rows = session.exec(query).all()
     clocks = _running_clocks(session, [case.id for case, *_ in rows])
     out = []
@@ -159,8 +160,9 @@ def board(session: Session, regions: Sequence[str], today: date, calendar: WorkC
              .join(Department, Department.id == Case.lead_department_id)
              .outerjoin(Officer, Officer.id == Case.assignee_id)
              .outerjoin(Institution, Institution.id == Case.institution_id)
-             .where(col(Deadline.open), col(Deadline.paused_since).is_(None), col(Deadline.due_date) <= horizon,
-                    Case.status != CaseStatus.CLOSED, col(Case.region_code).in_(list(regions))))
+             .where(col(Deadline.open), col(Deadline.paused_since).is_(None),
+                    col(Deadline.due_date) <= horizon, Case.status != CaseStatus.CLOSED,
+                    col(Case.region_code).in_(list(regions))))
     if department_id is not None:
         query = query.where(Case.lead_department_id == department_id)
     groups: dict[tuple[int, int | None], BoardGroup] = {}
@@ -246,8 +248,9 @@ def statistics(session: Session, regions: Sequence[str], *, start: date, end: da
     for unit, steps, cases in session.exec(
             select(unit_col, func.count(), func.count(func.distinct(Case.id)))
             .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
-            .where(scope, col(Deadline.open), col(Deadline.paused_since).is_(None), col(Deadline.due_date) < today,
-                   Case.status != CaseStatus.CLOSED).group_by(unit_col)).all():
+            .where(scope, col(Deadline.open), col(Deadline.paused_since).is_(None),
+                   col(Deadline.due_date) < today, Case.status != CaseStatus.CLOSED)
+            .group_by(unit_col)).all():
         fig(unit).overdue_steps, fig(unit).overdue_cases = steps, cases
     return sorted(figures.values(), key=lambda f: f.unit_name)
 
@@ -271,7 +274,8 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
         pattern = f"%{q.replace('%', '').replace('_', '')}%"
         conds.append(or_(col(Institution.name).like(pattern), col(Institution.address).like(pattern)))
     for column, value in ((Institution.uscc, uscc), (Institution.category, category),
-                          (Institution.licence_status, licence_status), (Institution.list_status, list_status)):
+                          (Institution.licence_status, licence_status),
+                          (Institution.list_status, list_status)):
         if value is not None:
             conds.append(column == value)
     total = session.exec(select(func.count()).select_from(Institution).where(*conds)).one()

@@ -121,7 +121,8 @@ def make_route(spec: ActionSpec):  # noqa: ANN201
         outcome = execute(write, ctx, spec, case.id, version, kwargs)
         read = views.case_read(session, write.get(Case, case.id), actor, clock.now().date(), calendar,
                                result_of(outcome))
-        return Response(read.model_dump_json(), media_type="application/json", headers={"ETag": f'"{read.version}"'})
+        return Response(read.model_dump_json(), media_type="application/json",
+                        headers={"ETag": f'"{read.version}"'})
 
     run.__name__ = f"action_{spec.name}"
     return run
@@ -130,10 +131,11 @@ def make_route(spec: ActionSpec):  # noqa: ANN201
 def _register() -> None:
     for spec in ACTIONS.values():
         roles = "、".join(sorted(r.label for r in authority.EVENT_ROLES[spec.role_key]))
-        body = {"required": spec.body is not EmptyIn,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}}}}
+        schema = {"$ref": f"#/components/schemas/{spec.body.__name__}"}
+        body = {"required": spec.body is not EmptyIn, "content": {"application/json": {"schema": schema}}}
         router.add_api_route(
-            f"/{{case_id}}/actions/{spec.name}", make_route(spec), methods=["POST"], response_model=schemas.CaseRead,
+            f"/{{case_id}}/actions/{spec.name}", make_route(spec), methods=["POST"],
+            response_model=schemas.CaseRead,
             summary=spec.label, description=f"{spec.description}\n\n可执行角色：{roles}。须带 If-Match 请求头。",
             openapi_extra={"requestBody": body}, operation_id=f"action_{spec.name}",
             responses=error_responses(401, 403, 404, 409, 422, 428))

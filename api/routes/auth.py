@@ -18,7 +18,8 @@ router = APIRouter(prefix="/auth", tags=["登录"])
 
 
 def user_out(officer: Officer, department: Department, certified: bool) -> schemas.UserOut:
-    return schemas.UserOut(id=officer.id, username=officer.username, name=officer.name, roles=list(officer.roles),
+    return schemas.UserOut(id=officer.id, username=officer.username, name=officer.name,
+                           roles=list(officer.roles),
                            department_id=officer.department_id, department=department.name,
                            region_code=department.region_code, certified=certified)
 

@@ -33,8 +33,10 @@ def board(actor: Supervisor, session: SessionDep, regions: ScopeDep, clock: Cloc
         department_id=g.department_id, department=g.department_name, assignee_id=g.assignee_id,
         assignee=g.assignee_name, overdue=g.overdue, due_soon=len(g.items) - g.overdue,
         max_escalation_level=g.max_escalation,
-        items=[schemas.BoardItemOut(case_id=i.case_id, case_number=i.case_number, institution_name=i.institution_name,
-                                    deadline=views.deadline_out(i.deadline, today, calendar)) for i in g.items])
+        items=[schemas.BoardItemOut(case_id=i.case_id, case_number=i.case_number,
+                                    institution_name=i.institution_name,
+                                    deadline=views.deadline_out(i.deadline, today, calendar))
+               for i in g.items])
         for g in groups]
     overdue = sum(1 for g in groups for i in g.items if i.due_state is DueState.OVERDUE)
     return schemas.BoardOut(today=today, soon_working_days=soon_working_days, overdue=overdue,
@@ -65,7 +67,8 @@ def stats(actor: StatsReader, session: SessionDep, regions: ScopeDep, clock: Clo
     start, end = start or first, end or last
     if end < start or end - start > timedelta(days=366):
         raise ValidationFailed("统计期间无效：截止日期须不早于起始日期，且不超过一年", code="period_invalid")
-    units = queries.statistics(session, regions, start=start, end=end, today=now.date(), zone=now.tzinfo, by=by)
+    units = queries.statistics(session, regions, start=start, end=end, today=now.date(), zone=now.tzinfo,
+                               by=by)
     rows = [schemas.UnitStatsOut(unit=u.unit_name, **{k: getattr(u, k) for k in ("unit_key", *FIGURES)})
             for u in units]
     total = schemas.UnitStatsOut(unit_key="total", unit="合计",

@@ -69,8 +69,8 @@ def list_cases(
 @router.get("/{case_id}", response_model=schemas.CaseDetail, summary="案件详情", responses=CASE_ERRORS,
             description="状态、版本号（ETag）、可执行操作、期限（含剩余工作日）、办案经过和举报线索。"
                         "举报人身份默认脱敏；reveal=true 且角色允许时显示，并记入审计日志。")
-def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, write: WriteSessionDep, clock: ClockDep,
-              calendar: CalendarDep, response: Response,
+def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, write: WriteSessionDep,
+              clock: ClockDep, calendar: CalendarDep, response: Response,
               reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；每次记入审计日志）")] = False,
               ) -> schemas.CaseDetail:
     if reveal and not authority.may(actor, "reveal_complainant"):
@@ -112,12 +112,14 @@ def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep
     if kind is None:
         raise UnsupportedMedia("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容识别）", code="evidence_type")
     ref = store.put(content, content_type=kind[0], ext=kind[1], filename=file.filename or "")
-    return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size, filename=ref.filename)
+    return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size,
+                               filename=ref.filename)
 
 
 @router.get("/{case_id}/evidence/{sha256}", summary="下载检查证据", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {}},
-                             "description": "证据文件"}, **CASE_ERRORS})
+            responses={200: {"content": {t: {} for t in ("image/jpeg", "image/png", "image/webp",
+                                                         "application/pdf")}, "description": "证据文件"},
+                       **CASE_ERRORS})
 def download_evidence(case: ValidCase, session: SessionDep, store: EvidenceStoreDep,
                       sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]) -> Response:
     cited = any(item.get("sha256") == sha256 for evidence in session.exec(

@@ -45,6 +45,7 @@ def status_rate(request: Request, settings: SettingsDep) -> None:
     request.app.state.status_bucket.take(client_key(request, settings))
 
 
+RateLimitedActor = Annotated[Actor | None, Depends(complaint_rate)]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$",
     description="幂等键（客户端生成，例如 UUID）：重试时带同一键和同样内容，返回第一次的结果，不会重复登记")]
@@ -59,8 +60,8 @@ def _stored_key(key: str, body: schemas.ComplaintCreate) -> str:
              description="公众无需登录，可匿名；返回查询码。按客户端限制频率（超出返回429）。"
                          "工作人员登录后提交可使用全部来源渠道并填写受理时间。",
              responses=error_responses(404, 422, 429))
-def file_complaint(body: schemas.ComplaintCreate, response: Response, session: WriteSessionDep, clock: ClockDep,
-                   calendar: CalendarDep, actor: Annotated[Actor | None, Depends(complaint_rate)],
+def file_complaint(body: schemas.ComplaintCreate, response: Response, session: WriteSessionDep,
+                   clock: ClockDep, calendar: CalendarDep, actor: RateLimitedActor,
                    idempotency_key: IdempotencyKey = None) -> schemas.ComplaintReceipt:
     if actor is None and body.channel not in PUBLIC_CHANNELS:
         raise ValidationFailed("该来源渠道仅限工作人员登记", code="channel_not_public", channel=str(body.channel))
@@ -95,7 +96,8 @@ def _receive(session: Session, ctx: case_service.Ctx, data: case_service.Complai
         earlier = repository.complaint_by_key(session, key) if key else None
         if earlier is None:
             raise Conflict("登记冲突，请重试", code="concurrent_update") from None
-        return case_service.IntakeResult(earlier, repository.get_case(session, earlier.case_id), False, replayed=True)
+        case = repository.get_case(session, earlier.case_id)
+        return case_service.IntakeResult(earlier, case, False, replayed=True)
 
 
 TrackingCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{6,16}$", description="提交举报时取得的查询码")]
@@ -104,7 +106,8 @@ TrackingCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{6,16}$", description="
 @router.get("/{tracking_code}/status", response_model=schemas.ComplaintStatus, summary="查询举报办理状态",
             description="只显示公开状态（已受理/处理中/已办结），不显示任何人员或机构信息。",
             dependencies=[Depends(status_rate)], responses=error_responses(404, 422, 429))
-def complaint_status(tracking_code: TrackingCode, session: SessionDep, clock: ClockDep) -> schemas.ComplaintStatus:
+def complaint_status(tracking_code: TrackingCode, session: SessionDep,
+                     clock: ClockDep) -> schemas.ComplaintStatus:
     row = session.exec(select(Complaint, Case).outerjoin(Case, Case.id == Complaint.case_id)
                        .where(Complaint.tracking_code == tracking_code.upper())).first()
     if row is None:

@@ -27,7 +27,8 @@ def valid_document(document_id: DocumentId, session: SessionDep, actor: CaseWork
     if doc is not None and doc.case_id is not None:
         region = session.exec(select(Case.region_code).where(Case.id == doc.case_id)).first()
     elif doc is not None:
-        region = session.exec(select(Department.region_code).where(Department.id == doc.department_id)).first()
+        region = session.exec(select(Department.region_code)
+                              .where(Department.id == doc.department_id)).first()
     if doc is None or region is None or not in_scope(session, actor, region):
         raise NotFound("文书不存在或不在您的辖区内", document_id=document_id)
     return doc

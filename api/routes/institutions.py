@@ -38,7 +38,8 @@ InstitutionId = Annotated[int, Path(ge=1, le=MAX_INT, description="机构编号"
 
 
 def institution_out(i: Institution) -> InstitutionOut:
-    return InstitutionOut(**i.model_dump(exclude={"risk_inputs"}), category_label=InstitutionCategory(i.category).label,
+    return InstitutionOut(**i.model_dump(exclude={"risk_inputs"}),
+                          category_label=InstitutionCategory(i.category).label,
                           licence_status_label=LicenceStatus(i.licence_status).label)
 
 
@@ -98,7 +99,8 @@ def update_institution(actor: RegisterManager, inst: ValidInstitution, body: Ins
                        session: WriteSessionDep) -> InstitutionOut:
     changes = changes_of(body, nullable=frozenset({"uscc"}))
     views.clear_names()
-    return institution_out(register.update_institution(session, actor, session.get(Institution, inst.id), changes))
+    updated = register.update_institution(session, actor, session.get(Institution, inst.id), changes)
+    return institution_out(updated)
 
 
 @router.delete("/{institution_id}", status_code=204, summary="删除机构", response_class=Response,
@@ -112,7 +114,8 @@ def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: 
              description="第一行为表头（机构名称、统一社会信用代码、类别、证照情况、地址、行政区划代码等）。"
                          "任一行有误时不导入任何机构，返回422和逐行错误；partial=true 时只导入正确的行。",
              responses=error_responses(401, 403, 409, 413, 415, 422))
-def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock: ClockDep, settings: SettingsDep,
+def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock: ClockDep,
+                        settings: SettingsDep,
                         file: Annotated[UploadFile, File(description="CSV（UTF-8/GB18030）或 .xlsx 文件")],
                         partial: Annotated[bool, Query(description="只导入正确的行")] = False) -> ImportReport:
     content = file.file.read(settings.import_max_bytes + 1)

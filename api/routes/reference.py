@@ -32,8 +32,9 @@ class RegionOut(BaseModel):
 @router.get("/violations", response_model=list[ViolationTypeOut], summary="违法行为目录",
             description="违法行为类型、违反的规定和处罚依据（填写举报、认定违法时使用）。")
 def violations() -> list[ViolationTypeOut]:
-    return [ViolationTypeOut(code=v.code, name=v.name, violated_rule=v.violated_rule, penalty_basis=v.penalty_basis,
-                             penalty=v.penalty, competent=list(v.competent)) for v in load_catalogue().violations.values()]
+    return [ViolationTypeOut(code=v.code, name=v.name, violated_rule=v.violated_rule,
+                             penalty_basis=v.penalty_basis, penalty=v.penalty, competent=list(v.competent))
+            for v in load_catalogue().violations.values()]
 
 
 @router.get("/regions", response_model=list[RegionOut], summary="行政区划",

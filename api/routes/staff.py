@@ -59,10 +59,12 @@ def officer_out(officer: Officer, dept: Department, today, full: bool) -> Office
     if not full:
         return OfficerBrief(**base)
     return OfficerOut(**base, badge_no=officer.badge_no, badge_valid_until=officer.badge_valid_until,
-                      phone=officer.phone, locked_until=officer.locked_until, failed_logins=officer.failed_logins)
+                      phone=officer.phone, locked_until=officer.locked_until,
+                      failed_logins=officer.failed_logins)
 
 
-@router.get("/departments", response_model=list[DepartmentOut], summary="部门列表", responses=error_responses(401, 403))
+@router.get("/departments", response_model=list[DepartmentOut], summary="部门列表",
+            responses=error_responses(401, 403))
 def list_departments(actor: Staff, session: SessionDep, regions: ScopeDep) -> list[DepartmentOut]:
     return [DepartmentOut(**d.model_dump()) for d in queries.departments(session, regions)]
 
@@ -90,8 +92,8 @@ def list_officers(actor: Staff, session: SessionDep, regions: ScopeDep, clock: C
                   active: bool | None = None) -> list[OfficerBrief]:
     full = Role.ADMIN in actor.roles
     today = clock.now().date()
-    return [officer_out(o, d, today, full) for o, d in queries.officers(session, regions, department_id=department,
-                                                                        active=active)]
+    rows = queries.officers(session, regions, department_id=department, active=active)
+    return [officer_out(o, d, today, full) for o, d in rows]
 
 
 @router.post("/officers", status_code=201, response_model=OfficerOut, summary="新增人员（管理员）",
@@ -127,5 +129,7 @@ def reset_password(actor: Admin, row: ValidOfficer, body: PasswordIn, session: W
 
 @router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录锁定（管理员）",
              responses=ADMIN_ERRORS)
-def unlock_officer(actor: Admin, row: ValidOfficer, session: WriteSessionDep, clock: ClockDep) -> OfficerBrief:
-    return officer_out(register.unlock(session, session.get(Officer, row[0].id)), row[1], clock.now().date(), True)
+def unlock_officer(actor: Admin, row: ValidOfficer, session: WriteSessionDep,
+                   clock: ClockDep) -> OfficerBrief:
+    officer = register.unlock(session, session.get(Officer, row[0].id))
+    return officer_out(officer, row[1], clock.now().date(), True)

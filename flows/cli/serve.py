@@ -17,7 +17,8 @@ def serve(
     import uvicorn
 
     typer.echo(f"接口地址：http://{host}:{port}/api/v1    接口文档：http://{host}:{port}/docs")
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level, proxy_headers=False)
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
+                proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -51,7 +51,7 @@ def test_twenty_racers_one_winner(api: Api, action: str) -> None:
     codes = sorted(a.status_code for a in answers)
     assert codes == [200] + [409] * (RACERS - 1), [a.text for a in answers if a.status_code not in (200, 409)]
     losers = [a.json() for a in answers if a.status_code == 409]
-    assert {(b["code"], b["detail"]["current"]) for b in losers} == {("stale_version", version + 1)}
+    assert {(b["code"], b["detail"]["current_version"]) for b in losers} == {("stale_version", version + 1)}
     assert events(api, case_id) == before + 1
     assert api.version(case_id) == version + 1
     with api.county.session() as s:

@@ -46,10 +46,12 @@ def test_action_checks_in_order(api: Api) -> None:
     shape(api.post(url, "education01", json=team, headers={"If-Match": "abc"}), 428, "if_match_invalid")
     # a stale version wins over everything else wrong with the request: role, body, even bad JSON
     for user, payload in (("education01", team), ("education03", team), ("education01", {"nope": 1})):
-        stale = shape(api.post(url, user, json=payload, headers={"If-Match": '"7"'}), 409, "stale_version")
-        assert stale["detail"]["current"] == 1 and stale["detail"]["expected"] == 7
+        answer = api.post(url, user, json=payload, headers={"If-Match": '"7"'})
+        stale = shape(answer, 409, "stale_version")
+        assert answer.headers["ETag"] == '"1"'  # the version to retry with
+        assert stale["detail"]["current_version"] == 1 and stale["detail"]["expected_version"] == 7
     stale = shape(api.post(url, "education01", content=b"{not json", headers={"If-Match": "0"}), 409)
-    assert stale["detail"]["current"] == 1
+    assert stale["detail"]["current_version"] == 1
     shape(api.act(case_id, "assign", "education03", team), 403, "not_authorised")  # officers do not assign
     bad = shape(api.act(case_id, "assign", "education01", {"officer_ids": "x"}), 422, "request_invalid")
     assert bad["detail"]["errors"][0]["loc"] == ["body", "officer_ids"]
