@@ -9,6 +9,12 @@ the plan's objective). The plan is checked against `rules.check_plan` before it 
 Same request (days, officers, register, seed, config) → the same plan and the same
 `to_json()`, for greedy always and for CP-SAT in its default deterministic mode (see
 `planner_cpsat`'s docstring for what was measured and why).
+
+`Plan.status`: OPTIMAL (every block proved), FEASIBLE (CP-SAT plan, not proved; `bound`/`gap`
+say how far it could be), HEURISTIC (greedy requested), FALLBACK_UNAVAILABLE (ortools missing),
+FALLBACK_NO_SOLUTION (CP-SAT found nothing in time), FALLBACK_INVALID (a CP-SAT plan failed
+`rules.check_plan`, a bug: the greedy plan is used and `stats["invalid_cpsat_plan"]` says why).
+The three fallbacks have `solver == "greedy"`.
 """
 
 from __future__ import annotations
