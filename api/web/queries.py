@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, cast, exists, func, literal, or_
-from sqlalchemy import case as sql_case
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, case as sql_case, cast, exists, func, literal, or_, select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
