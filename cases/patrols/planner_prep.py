@@ -115,10 +115,10 @@ def build_instance(request: PlanRequest) -> Instance:
         _draft(t, grades[t.institution_id], days, as_of, config)
         for t in sorted(request.targets, key=lambda t: t.institution_id)
     ]
-    # The draw is over the whole register sorted by id, so an auditor replays it from the register
-    # and the seed alone (draw.replay_draw); it does not look at risk or complaints. A drawn
-    # institution that is also due or a hotspot is visited once, with every reason recorded.
-    pool = [d["target"].institution_id for d in drafts]
+    # 双随机 over the rest of the register: institutions neither due by their risk grade nor a
+    # complaint hotspot (those are visited anyway). The pool is recorded with the plan (and its
+    # SHA-256 in the JSON), so an auditor replays the draw from the pool and the seed alone.
+    pool = [d["target"].institution_id for d in drafts if not d["day_value"] and not d["hotspot"]]
     count = draws.draw_count(
         len(request.targets), span, annual_share=config.draw.annual_share,
         min_count=config.draw.min_count, fixed_count=config.draw.fixed_count or None,

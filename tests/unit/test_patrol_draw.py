@@ -57,7 +57,8 @@ def test_officer_jitter_is_seed_driven_and_bounded() -> None:
 def test_plan_records_a_replayable_draw() -> None:
     request = make_request(n_targets=120)
     result = plan(request, solver="greedy")
-    pool = [t.institution_id for t in request.targets]  # the register
+    pool = list(result.draw.pool)  # the rest of the register: neither due nor a complaint hotspot
+    assert 0 < len(pool) < len(request.targets)
     assert result.draw.seed == request.seed and result.draw.count == 1  # at least 1: ceil(5% × 120 × 4 / 365)
     assert result.draw.pool_sha256 == pool_digest(pool) and result.draw.pool_size == len(pool)
     assert list(result.draw.institution_ids) == replay_draw(pool, request.seed, result.draw.count)
