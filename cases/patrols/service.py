@@ -16,7 +16,17 @@ from sqlmodel import Session, col, func, select
 
 from cases import repository
 from cases.errors import NotFound, ValidationFailed
-from cases.models import Case, Complaint, Department, Inspection, Institution, Officer, OfficerLeave, Recusal
+from cases.models import (
+    Case,
+    Complaint,
+    Department,
+    Inspection,
+    Institution,
+    Officer,
+    OfficerLeave,
+    Recusal,
+    Region,
+)
 from cases.patrols import draw as draws
 from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
 from cases.patrols.planner import Plan, PlanRequest, plan
@@ -46,8 +56,18 @@ def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def _county_of(session: Session) -> dict[str, str | None]:
+    """Each region's county (区/县): the planner works district by district in a city plan."""
+    levels = dict(session.exec(select(Region.code, Region.level)).all())
+    out: dict[str, str | None] = {}
+    for code in levels:
+        out[code] = next((c for c in repository.ancestors(session, code) if levels.get(c) == "county"), None)
+    return out
+
+
 def _officers(session: Session, region_code: str, days: tuple[date, ...]) -> tuple[PlanOfficer, ...]:
     codes = set(repository.subtree_codes(session, region_code))
+    county = _county_of(session)
     depts = {d.id: d for d in session.exec(select(Department)).all() if d.region_code in codes}
     leave: dict[int, set[date]] = {}
     for row in session.exec(select(OfficerLeave).where(col(OfficerLeave.end_date) >= days[0],
@@ -61,13 +81,15 @@ def _officers(session: Session, region_code: str, days: tuple[date, ...]) -> tup
         col(PatrolMember.day) >= _quarter_start(days[0]), col(PatrolMember.day) < days[0])).all())
     rows = session.exec(select(Officer).where(col(Officer.active)).order_by(col(Officer.id))).all()
     return tuple(
-        PlanOfficer(o.id, depts[o.department_id].kind, o.certified_on(days[-1]), None,
+        PlanOfficer(o.id, depts[o.department_id].kind, o.certified_on(days[-1]),
+                    county[depts[o.department_id].region_code],  # city-level staff (None) serve anywhere
                     frozenset(leave.get(o.id, ())), duty[o.id])
         for o in rows if o.department_id in depts and ("officer" in o.roles or "supervisor" in o.roles))
 
 
 def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, ...]:
     codes = repository.subtree_codes(session, region_code)
+    county = _county_of(session)
     insts = session.exec(select(Institution).where(col(Institution.region_code).in_(codes))
                          .order_by(col(Institution.id))).all()
     since = as_of - timedelta(days=90)
@@ -92,7 +114,7 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
                           enrolled=inst.student_count or None, capacity=inst.capacity,
                           list_status=str(inst.list_status))
         visited = last_visit.get(inst.id)
-        out.append(Target(inst.id, inst.region_code, None, None, risk, visited.date() if visited else None,
+        out.append(Target(inst.id, inst.region_code, county[inst.region_code], None, risk, visited.date() if visited else None,
                           tuple(sorted(d for d, _ in mine if d <= as_of)),
                           frozenset(NEEDS_BY_LICENCE.get(str(inst.licence_status), ())),
                           frozenset(recusals.get(inst.id, ()))))
