@@ -11,7 +11,7 @@ from api.fields import Clean, Code, Day, Id, In, Str32, Str64, Str128, Str256
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
 
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6,12}$", description="行政区划代码", examples=["520122100"])]
-Fund = Literal["supervised", "unsupervised", "abnormal"]
+Fund = Literal["supervised", "not_supervised", "abnormal"]  # cases.patrols.risk.FundSupervision
 DocCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[^\x00-\x1f]+$",
                                description="机关代字（文书编号前缀）", examples=["息教"]), Clean]
 
@@ -33,7 +33,7 @@ class InstitutionIn(In):
     legal_representative: Str32 = ""
     list_status: ListStatus = Field(default=ListStatus.NONE, description="none 未列入 / white 白名单 / black 黑名单")
     fund_supervision: Fund = Field(default="supervised",
-                                   description="预收费资金监管：supervised / unsupervised / abnormal")
+                                   description="预收费资金监管：supervised（已纳入监管）/ not_supervised（未纳入）/ abnormal（账户异常）")
     student_count: int = Field(default=0, ge=0, le=1_000_000)
 
 
