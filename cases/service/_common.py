@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
@@ -81,14 +82,19 @@ def fire(session: Session, ctx: Ctx, case: Case, event: str, facts: Facts, paylo
     """Run a lifecycle transition with the audit listener; bump `updated_at`."""
     listener = AuditTrail(session, case, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
     transition(case, event, facts=facts, listeners=[listener])
-    case.updated_at = ctx.now()
-    session.add(case)
+    touch(session, ctx, case)
 
 
 def record(session: Session, ctx: Ctx, case: Case, event: CaseEventType, payload: dict[str, Any]) -> None:
     """An event that does not move the state; still bumps the version (the case changed)."""
     append_event(session, case, event, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
+    touch(session, ctx, case)
+
+
+def touch(session: Session, ctx: Ctx, case: Case) -> None:
+    """Mark the case changed, so its version is bumped even when no other column moved."""
     case.updated_at = ctx.now()
+    flag_modified(case, "updated_at")
     session.add(case)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from cases import repository
@@ -76,12 +77,32 @@ def _match(session: Session, data: ComplaintIn) -> Institution | None:
 
 def receive_complaint(session: Session, ctx: Ctx, data: ComplaintIn, *,
                       idempotency_key: str | None = None) -> IntakeResult:
-    """Register a complaint; merge it into an open case of the same institution or open a new case."""
-    if idempotency_key:
-        earlier = repository.complaint_by_key(session, idempotency_key)
-        if earlier is not None:
-            return IntakeResult(earlier, repository.get_case(session, earlier.case_id), False, replayed=True)
-    _validate(session, ctx, data)
+    """Register a complaint; merge it into an open case of the same institution or open a new case.
+
+    A retry with the same idempotency key returns the first result and creates nothing, also when
+    the two race (the unique key decides); a merge that races another write of the same case is
+    retried once.
+    """
+    for attempt in (1, 2):
+        if idempotency_key:
+            earlier = repository.complaint_by_key(session, idempotency_key)
+            if earlier is not None:
+                return IntakeResult(earlier, repository.get_case(session, earlier.case_id), False, replayed=True)
+        _validate(session, ctx, data)
+        try:
+            return _receive(session, ctx, data, idempotency_key)
+        except IntegrityError:
+            session.rollback()
+            if not (idempotency_key and repository.complaint_by_key(session, idempotency_key)):
+                raise
+        except StaleDataError:  # the open case changed under us: look again
+            session.rollback()
+            if attempt == 2:
+                raise
+    return receive_complaint(session, ctx, data, idempotency_key=idempotency_key)  # the key now replays
+
+
+def _receive(session: Session, ctx: Ctx, data: ComplaintIn, idempotency_key: str | None) -> IntakeResult:
     institution = _match(session, data)
     received = data.received_at or ctx.now()
     region = institution.region_code if institution else data.region_code
@@ -109,14 +130,7 @@ def receive_complaint(session: Session, ctx: Ctx, data: ComplaintIn, *,
     event = CaseEventType.MERGE_COMPLAINT if merged else CaseEventType.RECEIVE
     append_event(session, case, event, actor_id=ctx.actor.officer_id, at=ctx.now(),
                  payload={"complaint_id": complaint.id, "channel": str(data.channel)})
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        earlier = idempotency_key and repository.complaint_by_key(session, idempotency_key)
-        if not earlier:
-            raise
-        return IntakeResult(earlier, repository.get_case(session, earlier.case_id), False, replayed=True)
+    session.commit()
     return IntakeResult(complaint, case, merged)
 
 

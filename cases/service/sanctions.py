@@ -27,6 +27,7 @@ from cases.service._common import (
     load_case,
     start_clock,
     stop_clock,
+    touch,
 )
 from cases.service.inspection import _issue_rectification, party_of
 
@@ -104,8 +105,7 @@ def issue_penalty_notice(session: Session, ctx: Ctx, *, case_id: int, version: i
         bases=tuple(ctx.cat.get(c).legal_basis() for c in case.violation_codes),
         intended_penalty=penalty.intended_penalty, hearing_offered=penalty.hearing_offered,
         statement_days=5, issued_on=ctx.today()), addressee=party.name)
-    case.updated_at = ctx.now()
-    session.add(case)
+    touch(session, ctx, case)
     commit(session, case)
     return doc
 
@@ -210,8 +210,8 @@ def record_execution(session: Session, ctx: Ctx, *, case_id: int, version: int, 
         case = load_case(session, ctx, case_id, version=version, action="execute")
         penalty = repository.penalty_of(session, case.id)
         penalty.court_enforcement_on = court_enforcement_on
-        case.updated_at = ctx.now()
-        session.add_all([case, penalty])
+        touch(session, ctx, case)
+        session.add(penalty)
     else:
         case, penalty = _step(session, ctx, case_id, version, "execute", payment_or_enforcement=True)
         penalty.executed_on = paid_on
