@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from pgtemp import temporary_database  # noqa: E402  (bench/ is on sys.path when run as a script)
 SECRET = "bench-secret-" + "k" * 40
 PASSWORD = "bench-password"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -295,21 +294,9 @@ def main() -> None:
 
 
 def bench_postgres(args: argparse.Namespace) -> None:
-    from sqlalchemy import create_engine, text
-
-    name = f"enforce_bench_api_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"postgres  skipped: no server at {PG_ADMIN} ({exc.__class__.__name__})")
-        return
-    try:
-        bench(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", "postgres", args.clients, args.requests, args.rounds)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with temporary_database("enforce_bench_api") as url:
+        if url:
+            bench(url, "postgres", args.clients, args.requests, args.rounds)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cases import service as case_service  # noqa: E402
 from cases.db import make_engine, migrate  # noqa: E402
 from cases.enums import Channel, DeadlineKind  # noqa: E402
-from cases.models import Case, Deadline, Institution, Officer  # noqa: E402
+from cases.models import Case, Deadline, Officer  # noqa: E402
 from cases.settings import FixedClock, get_calendar  # noqa: E402
 from flows.context import actor_for  # noqa: E402
 from flows.demo import seed  # noqa: E402
+from pgtemp import temporary_database  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
@@ -178,22 +177,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.db", "sqlite", args.n)
-    name = f"enforce_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"postgres   skipped: no server at {PG_ADMIN} ({exc.__class__.__name__})")
-        return
-    try:
-        bench(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", "postgres", args.n)
-    finally:
-        from cases.db import _engine_for
+    with temporary_database("enforce_bench") as url:
+        if url:
+            bench(url, "postgres", args.n)
+            from cases.db import _engine_for
 
-        _engine_for.cache_clear()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _engine_for.cache_clear()
 
 
 if __name__ == "__main__":
