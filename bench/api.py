@@ -34,6 +34,7 @@ from pydantic import BaseModel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pgtemp import temporary_database  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 SECRET = "bench-secret-" + "k" * 40
 PASSWORD = "bench-password"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -15,9 +15,9 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from cases.patrols.planner_greedy import extend_team
 from cases.patrols.planner_prep import Candidate, Instance, TeamDay
 from cases.patrols.planner_types import Officer
-from cases.patrols.planner_greedy import extend_team
 
 Sum = cp_model.LinearExpr.sum
 

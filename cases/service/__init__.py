@@ -14,9 +14,8 @@ from cases.service.inspection import (
     record_reinspection,
     record_service,
 )
-from cases.service.intake_batch import IntakeReport, import_complaints
-from cases.service.sweep import SweepResult, sweep_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, dismiss_case, receive_complaint
+from cases.service.intake_batch import IntakeReport, import_complaints
 from cases.service.sanctions import (
     close_penalty,
     close_statement_window,
@@ -29,6 +28,7 @@ from cases.service.sanctions import (
     publish,
     record_execution,
 )
+from cases.service.sweep import SweepResult, sweep_deadlines
 
 __all__ = [
     "ComplaintIn", "Ctx", "IntakeResult", "assign_case", "close_no_violation", "close_penalty",

@@ -14,9 +14,9 @@ from cases.models import Case, Department, Document, Inspection, Institution, Se
 from cases.ports import Party, RectificationNoticeSnapshot, ServiceReceiptSnapshot
 from cases.service._common import (
     Ctx,
-    commit,
     authority_of,
     close_all_clocks,
+    commit,
     fire,
     issue_document,
     load_case,

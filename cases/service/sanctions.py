@@ -19,9 +19,9 @@ from cases.models import Case, Department, Document, Penalty
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service._common import (
     Ctx,
-    commit,
     authority_of,
     close_all_clocks,
+    commit,
     fire,
     issue_document,
     load_case,
