@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine, text
 
+from api import web
 from api.actions import ACTIONS
 from api.adapters import LazyDocumentStore, LazyRenderer
 from api.errors import install_error_handlers
@@ -76,6 +77,7 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     largest = max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20  # + the multipart framing
     app.add_middleware(BodyLimit, max_bytes=largest)
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
+    web.install(app)  # the web pages (api/web): same app, same rules
     return app
 
 

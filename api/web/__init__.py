@@ -1,0 +1,16 @@
+"""Web pages for officers, supervisors and the public: server-rendered Jinja2 on the same app.
+
+Same rules as the HTTP API: the pages call the same use cases, queries and views, with the
+caller taken from a signed session cookie instead of a bearer header. `install(app)` adds the
+pages, the static folder (`/static`) and the Chinese HTML page for unknown addresses.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    from api.web.routing import install_pages
+
+    install_pages(app)

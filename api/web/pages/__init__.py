@@ -1,0 +1,16 @@
+"""The page routers, one module per page group, all answering through `WebRoute`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web.routing import WebRoute
+
+
+def web_router() -> APIRouter:
+    from api.web.pages import auth, board, cases, files, institutions, patrols, public, stats
+
+    router = APIRouter(route_class=WebRoute, include_in_schema=False)
+    for module in (auth, public, cases, files, board, patrols, stats, institutions):
+        router.include_router(module.router)
+    return router

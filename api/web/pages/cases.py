@@ -1,0 +1,337 @@
+"""我的案件 (the work list) and 案件详情 (the case page with its action forms and the logged reveal).
+
+The action forms post to `/cases/{id}/actions/{action}`, which runs the same request model, the
+same use case (`api.actions.ACTIONS`) and the same stale-version and retry handling
+(`api.routes.actions.execute`) as `POST /api/v1/cases/{id}/actions/{action}`; photos go through
+the API's evidence upload. A refusal re-renders the page with the guard's reason at the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+from starlette.datastructures import FormData, UploadFile
+
+from api import views
+from api.actions import ACTIONS, ActionSpec, available_actions
+from api.deps import (
+    CalendarDep,
+    ClockDep,
+    EvidenceStoreDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+    scoped_case,
+)
+from api.disclosure import log_reveal
+from api.errors import status_of
+from api.fields import MAX_INT
+from api.routes.actions import execute, resolve_evidence
+from api.routes.cases import upload_evidence
+from api.web import forms, queries
+from api.web.routing import WebRoute
+from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
+from api.web.templating import CASE_ROLES, page
+from cases import authority, repository
+from cases.catalogue import load_catalogue
+from cases.enums import (
+    CaseEventType,
+    CaseStatus,
+    CloseReason,
+    DecisionOutcome,
+    DocumentType,
+    InstitutionCategory,
+    LicenceStatus,
+    ListStatus,
+    Role,
+    ServiceMethod,
+)
+from cases.errors import DomainError, NotAuthorised, NotFound, StaleVersion, ValidationFailed
+from cases.models import Case, Complaint, Document, Institution
+
+router = APIRouter(route_class=WebRoute)
+PAGE_SIZE = 30
+CaseIdPath = Annotated[int, Path(ge=1, le=MAX_INT)]
+STAGES = (CaseStatus.RECEIVED, CaseStatus.ASSIGNED, CaseStatus.INSPECTED, CaseStatus.RECTIFICATION_NOTICE,
+          CaseStatus.PENALTY, CaseStatus.CLOSED)
+STAGE_LABELS = {CaseStatus.RECEIVED: "受理", CaseStatus.ASSIGNED: "分派", CaseStatus.INSPECTED: "检查",
+                CaseStatus.RECTIFICATION_NOTICE: "整改", CaseStatus.PENALTY: "处罚", CaseStatus.CLOSED: "结案"}
+PHOTO_MARK = "【现场照片SHA-256】"
+
+
+# --- 我的案件 ----------------------------------------------------------------------------------
+
+
+@router.get("/cases", summary="我的案件")
+def case_list(request: Request, user: UserDep, session: SessionDep, clock: ClockDep, calendar: CalendarDep,
+              scope: Annotated[str | None, Query(pattern="^(mine|all)$")] = None,
+              q: Annotated[str | None, Query(max_length=64)] = None,
+              state: Annotated[str | None, Query(max_length=32)] = None,
+              overdue: Annotated[str | None, Query(max_length=4)] = None,
+              closed: Annotated[str | None, Query(max_length=4)] = None,
+              page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
+    require(user, *CASE_ROLES)
+    actor = user.actor
+    today = clock.now().date()
+    scope = scope or ("mine" if user.has(Role.OFFICER) and not user.has(Role.SUPERVISOR) else "all")
+    state_value = CaseStatus(state) if state in CaseStatus._value2member_map_ else None
+    regions = repository.subtree_codes(session, actor.region_code)
+    q = (q or "").strip()[:64] or None
+    rows, total = queries.work_list(session, regions, today, member_id=actor.officer_id if scope == "mine" else None,
+                                    q=q, state=state_value, overdue_only=bool(overdue),
+                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    items = [{"row": r, "next": views.deadline_out(r.next_deadline, today, calendar) if r.next_deadline else None}
+             for r in rows]
+    mine_total = None
+    if scope == "all" and user.has(Role.OFFICER):
+        _, mine_total = queries.work_list(session, regions, today, member_id=actor.officer_id, limit=1)
+    params = {k: v for k, v in {"scope": scope, "q": q or "", "state": state or "", "overdue": overdue or "",
+                                "closed": closed or ""}.items() if v}
+    pages = max(1, -(-total // PAGE_SIZE))
+    return page(request, "cases.html", {
+        "items": items, "total": total, "scope": scope, "q": q or "", "state": state_value, "overdue": bool(overdue),
+        "closed": bool(closed), "states": list(CaseStatus), "page_no": page_no, "pages": pages,
+        "prev_url": f"/cases?{urlencode({**params, 'page': page_no - 1})}" if page_no > 1 else None,
+        "next_url": f"/cases?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
+        "mine_url": f"/cases?{urlencode({**params, 'scope': 'mine'})}",
+        "all_url": f"/cases?{urlencode({**params, 'scope': 'all'})}", "mine_total": mine_total, "today": today,
+        "overdue_count": sum(1 for r in rows if r.overdue)}, user=user)
+
+
+# --- 案件详情 ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FormState:
+    """What the page shows at one action's form after a refused submission."""
+
+    action: str = ""
+    error: str = ""
+    stale: bool = False
+    values: dict[str, list[str]] = field(default_factory=dict)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+
+    def value(self, name: str, default: Any = "") -> Any:
+        got = self.values.get(name)
+        return got[0] if got else default
+
+    def values_of(self, name: str, default: list | None = None) -> list[str]:
+        return self.values.get(name, default if default is not None else [])
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+
+def _form_values(form: FormData) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str) and key not in ("csrf_token", "version"):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
+    p = event.payload or {}
+    bits: list[str] = []
+    if p.get("officer_ids"):
+        bits.append("人员：" + "、".join(names.get(i, f"#{i}") for i in p["officer_ids"]))
+    if p.get("violation_codes"):
+        bits.append("认定：" + "、".join(catalogue.violations[c].name if c in catalogue.violations else c
+                                         for c in p["violation_codes"]))
+    if "rectified" in p:
+        bits.append("整改到位" if p["rectified"] else "未整改到位")
+    if p.get("document"):
+        bits.append(f"文书：{p['document']}")
+    if p.get("method") in ServiceMethod._value2member_map_:
+        bits.append(ServiceMethod(p["method"]).label)
+    if p.get("served_on"):
+        bits.append(f"送达日期 {p['served_on']}")
+    if p.get("deadline"):
+        bits.append(f"整改期限至 {p['deadline']}")
+    if p.get("reason") in CloseReason._value2member_map_:
+        bits.append(CloseReason(p["reason"]).label)
+    elif p.get("reason"):
+        bits.append(f"理由：{p['reason']}")
+    if p.get("transferred_to"):
+        bits.append(f"移送：{p['transferred_to']}")
+    if p.get("intended_penalty"):
+        bits.append(f"拟处罚：{p['intended_penalty']}")
+    if p.get("outcome") in DecisionOutcome._value2member_map_:
+        bits.append(DecisionOutcome(p["outcome"]).label)
+    if p.get("findings"):
+        bits.append(str(p["findings"]))
+    if event.event_type == CaseEventType.ESCALATE:
+        bits.append(f"{p.get('level', '')}级督办，已逾期{p.get('overdue_working_days', '?')}个工作日"
+                    + (f"，报{p['to_department']}" if p.get("to_department") else ""))
+    if event.event_type == CaseEventType.REVEAL_COMPLAINANT:
+        bits.append(f"查看人：{p.get('actor') or names.get(event.actor_id or 0, '')}（已记入审计）")
+    if event.event_type in (CaseEventType.RECEIVE, CaseEventType.MERGE_COMPLAINT) and p.get("channel"):
+        from cases.enums import Channel
+
+        if p["channel"] in Channel._value2member_map_:
+            bits.append("来源：" + Channel(p["channel"]).label)
+    if p.get("step") and event.event_type in (CaseEventType.PAUSE_CLOCK, CaseEventType.RESUME_CLOCK):
+        bits.append(f"环节：{p['step']}")
+    return "；".join(bits)
+
+
+def _photo_hashes(content: str) -> tuple[str, list[str]]:
+    """A public complaint's text without the photo line, and the photos' hashes."""
+    if PHOTO_MARK not in content:
+        return content, []
+    text, _, tail = content.partition(PHOTO_MARK)
+    hashes = [h for h in tail.replace("，", ",").split(",") if len(h.strip()) == 64]
+    return text.rstrip(), [h.strip() for h in hashes]
+
+
+def detail_context(session: Session, user: WebUser, case: Case, today: date, calendar: Any, *,
+                   reveal: bool = False, state: FormState | None = None, done: str | None = None,
+                   done_doc: int | None = None) -> dict[str, Any]:
+    actor = user.actor
+    complaints = list(session.exec(select(Complaint).where(Complaint.case_id == case.id)
+                                   .order_by(Complaint.received_at)).all())
+    detail = views.case_detail(session, case, actor, today, calendar, complaints=complaints, reveal=reveal)
+    catalogue = load_catalogue()
+    inst = session.get(Institution, case.institution_id) if case.institution_id else None
+    ids = list(case.team_officer_ids) + [case.assignee_id or 0] + [i for x in detail.inspections for i in x.officer_ids]
+    ids += [e.actor_id or 0 for e in detail.timeline] + [i for e in detail.timeline
+                                                         for i in (e.payload or {}).get("officer_ids", []) or []]
+    names = queries.officer_names(session, ids)
+    allowed = {a.action for a in detail.allowed_actions}
+    declared = [s for s in available_actions(case.status, case.penalty_step)
+                if s.name not in ("pause_clock", "resume_clock")]
+    others: dict[str, list[str]] = {}
+    for spec in declared:
+        if spec.name not in allowed:
+            roles = "、".join(r.label for r in Role if r in authority.EVENT_ROLES[spec.role_key])
+            others.setdefault(roles, []).append(spec.label)
+    regions = repository.subtree_codes(session, actor.region_code)
+    dept_ids = [case.lead_department_id, *case.cooperating_department_ids]
+    officers = queries.officer_options(session, regions, today, department_ids=dept_ids) if allowed & {
+        "assign", "record_inspection", "record_reinspection"} else []
+    clocks = list(repository.open_deadlines(session, case.id))
+    visited = {e.to_status for e in detail.timeline if e.to_status} | {str(case.status), str(CaseStatus.RECEIVED)}
+    stages = [{"label": STAGE_LABELS[s], "done": str(s) in visited and s is not case.status,
+               "current": s is case.status} for s in STAGES]
+    complaint_views = []
+    for c in detail.complaints:
+        text, photos = _photo_hashes(c.content)
+        complaint_views.append({"c": c, "text": text, "photos": photos})
+    primary = next((a.action for a in detail.allowed_actions if a.action not in forms.SECONDARY), None)
+    return {
+        "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue,
+        "allowed": [ACTIONS[a.action] for a in detail.allowed_actions], "others": others, "officers": officers,
+        "unserved": queries.unserved_documents(session, case.id) if "record_service" in allowed else [],
+        "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
+        "stages": stages, "complaints": complaint_views, "may_reveal": authority.may(actor, "reveal_complainant"),
+        "revealed": reveal, "form": state or FormState(), "done": ACTIONS[done].label if done in ACTIONS else None, "done_doc": done_doc,
+        "primary": primary, "marks": forms.ACTION_MARKS, "service_methods": list(ServiceMethod),
+        "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
+        "outcomes": list(DecisionOutcome), "today": today, "field_labels": forms.FIELD_LABELS,
+        "category_label": InstitutionCategory(inst.category).label if inst else "",
+        "licence_label": LicenceStatus(inst.licence_status).label if inst else "",
+        "list_label": ListStatus(inst.list_status).label if inst else "",
+        "team": [names.get(i, f"#{i}") for i in case.team_officer_ids],
+        "assignee": names.get(case.assignee_id) if case.assignee_id else None,
+        "doc_types": DocumentType,
+        "event_detail": lambda e: _event_detail(e, names, catalogue),
+    }
+
+
+def _scoped(session: Session, user: WebUser, case_id: int) -> Case:
+    require(user, *CASE_ROLES)
+    return scoped_case(session, user.actor, case_id)
+
+
+@router.get("/cases/{case_id}", summary="案件详情")
+def case_page(request: Request, case_id: CaseIdPath, user: UserDep, session: SessionDep, clock: ClockDep,
+              calendar: CalendarDep, done: Annotated[str | None, Query(max_length=40)] = None,
+              doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
+    case = _scoped(session, user, case_id)
+    ctx = detail_context(session, user, case, clock.now().date(), calendar, done=done, done_doc=doc)
+    return page(request, "case_detail.html", ctx, user=user)
+
+
+@router.post("/cases/{case_id}/reveal", summary="查看举报人身份（记入审计）")
+def reveal(request: Request, case_id: CaseIdPath, form: FormDep, user: UserDep, session: SessionDep,
+           write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep) -> Response:
+    case = _scoped(session, user, case_id)
+    if not authority.may(user.actor, "reveal_complainant"):
+        raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")
+    identified = [c.id for c in session.exec(select(Complaint).where(Complaint.case_id == case.id)).all()
+                  if c.complainant_name or c.complainant_phone]
+    if identified:
+        log_reveal(write, case.id, user.actor, clock.now(), identified)
+    ctx = detail_context(session, user, case, clock.now().date(), calendar, reveal=True)
+    return page(request, "case_detail.html", ctx, user=user)
+
+
+def _photos(form: FormData) -> list[UploadFile]:
+    return [f for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
+
+
+@router.post("/cases/{case_id}/actions/{action}", summary="办案操作")
+def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_length=40)], form: FormDep,
+        user: UserDep, session: SessionDep, write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep,
+        evidence: EvidenceStoreDep, settings: SettingsDep) -> Response:
+    spec: ActionSpec | None = ACTIONS.get(action)
+    if spec is None:
+        raise NotFound("没有这项办案操作", action=action)
+    case = _scoped(session, user, case_id)
+    state = FormState(action=spec.name, values=_form_values(form),
+                      evidence=[e for e in form.getlist("evidence") if isinstance(e, str) and len(e) == 64])
+    status = 200
+    try:
+        version = _version(form)
+        if case.version != version:
+            raise StaleVersion(expected=version, current=case.version)
+        authority.require(user.actor, spec.role_key)
+        kwargs = forms.parse_action_form(spec, form)
+        if spec.name == "record_inspection":
+            for upload in _photos(form):
+                state.evidence.append(upload_evidence(user.actor, case, evidence, settings, upload).sha256)
+            kwargs["evidence"] = resolve_evidence(evidence, state.evidence) if state.evidence else []
+        outcome = execute(write, make_ctx(request, user.actor, clock, calendar), spec, case.id, version, kwargs)
+    except RequestValidationError as exc:
+        write.rollback()
+        state.field_errors = forms.field_errors(exc)
+        state.error = "请检查填写内容：" + forms.describe_errors(state.field_errors)
+        status = 422
+    except StaleVersion as exc:
+        write.rollback()
+        state.stale = True
+        state.error = (f"提交未生效：本案已被他人更新（您打开页面时为第{exc.detail.get('expected')}版，"
+                       f"现为第{exc.detail.get('current')}版）。请重新打开案件查看最新情况后再操作。")
+        status = 409
+    except DomainError as exc:
+        write.rollback()
+        state.error = exc.message
+        status = status_of(exc)
+    else:
+        query = {"done": spec.name}
+        if isinstance(outcome, Document):
+            query["doc"] = str(outcome.id)
+        back = form.get("back")
+        if back == "/board":  # the board's one-click assignment returns to the board
+            return RedirectResponse(f"/board?{urlencode({**query, 'case': case.case_number})}", status_code=303)
+        return RedirectResponse(f"/cases/{case.id}?{urlencode(query)}#top", status_code=303)
+    fresh = session.get(Case, case.id)
+    session.refresh(fresh)
+    ctx = detail_context(session, user, fresh, clock.now().date(), calendar, state=state)
+    return page(request, "case_detail.html", ctx, user=user, status=status)
+
+
+def _version(form: FormData) -> int:
+    raw = form.get("version")
+    if not isinstance(raw, str) or not raw.strip().isdigit() or len(raw.strip()) > 9:
+        raise ValidationFailed("表单缺少案件版本号，请刷新页面后重试", code="version_missing")
+    return int(raw.strip())
+

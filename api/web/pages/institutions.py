@@ -1,0 +1,130 @@
+"""机构库: register search, an institution's page with its history and risk grade, and the CSV/Excel
+import (the API's own import: same parsing, same per-row checks, same all-or-nothing rule)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.datastructures import UploadFile
+
+from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
+from api.fields import MAX_INT
+from api.imports import HEADERS
+from api.routes.institutions import import_institutions
+from api.web import queries as web_queries
+from api.web.routing import WebRoute
+from api.web.deps import FormDep, UserDep, require
+from api.web.templating import page
+from cases import authority, queries, repository
+from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
+from cases.errors import DomainError, NotFound
+from cases.models import Institution
+
+router = APIRouter(route_class=WebRoute)
+PAGE_SIZE = 40
+FUND = {"supervised": "已纳入资金监管", "not_supervised": "未纳入资金监管", "abnormal": "资金监管异常"}
+IMPORT_EXAMPLE = ["息烽县示例艺术培训中心", "", "文化艺术", "有证有照", "否", "息烽县永靖镇示例路1号", "520122100",
+                  "0851-00000000", "张三", "未列入", "supervised", "120"]
+
+
+def _enum(cls, value: str | None):  # noqa: ANN001, ANN202
+    return cls(value) if value in cls._value2member_map_ else None
+
+
+@router.get("/institutions", summary="机构库")
+def institutions(request: Request, user: UserDep, session: SessionDep,
+                 q: Annotated[str | None, Query(max_length=64)] = None,
+                 category: Annotated[str | None, Query(max_length=32)] = None,
+                 licence: Annotated[str | None, Query(max_length=32)] = None,
+                 listed: Annotated[str | None, Query(max_length=16)] = None,
+                 region: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$")] = None,
+                 page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
+    regions = repository.subtree_codes(session, user.actor.region_code)
+    cat, lic, lst = _enum(InstitutionCategory, category), _enum(LicenceStatus, licence), _enum(ListStatus, listed)
+    if region is not None and region not in regions:
+        region = None
+    q = (q or "").strip() or None
+    rows, total = queries.institutions(session, regions, q=q, region=region, category=cat, licence_status=lic,
+                                       list_status=lst, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    params = {k: v for k, v in {"q": q, "category": category, "licence": licence, "listed": listed,
+                                "region": region}.items() if v}
+    pages = max(1, -(-total // PAGE_SIZE))
+    return page(request, "institutions.html", {
+        "rows": rows, "total": total, "q": q or "", "category": cat, "licence": lic, "listed": lst, "region": region,
+        "categories": list(InstitutionCategory), "licences": list(LicenceStatus), "lists": list(ListStatus),
+        "townships": web_queries.townships(session, regions), "names": web_queries.region_names(session),
+        "page_no": page_no, "pages": pages,
+        "prev_url": f"/institutions?{urlencode({**params, 'page': page_no - 1})}" if page_no > 1 else None,
+        "next_url": f"/institutions?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
+        "may_import": authority.may(user.actor, "manage_register")}, user=user)
+
+
+@router.get("/institutions/import", summary="导入机构")
+def import_form(request: Request, user: UserDep) -> Response:
+    require(user, Role.SUPERVISOR, Role.ADMIN)
+    return page(request, "institution_import.html", {"report": None, "error": "", "errors": [], "headers": HEADERS,
+                                                     "partial": False}, user=user)
+
+
+@router.get("/institutions/import-template.csv", summary="导入模板")
+def import_template(user: UserDep) -> Response:
+    require(user, Role.SUPERVISOR, Role.ADMIN)
+    header = ",".join(names[1] for names in HEADERS.values())
+    body = "\ufeff" + header + "\r\n" + ",".join(IMPORT_EXAMPLE) + "\r\n"
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=institutions-template.csv"})
+
+
+@router.post("/institutions/import", summary="导入机构")
+def import_submit(request: Request, user: UserDep, form: FormDep, session: WriteSessionDep, clock: ClockDep,
+                  settings: SettingsDep) -> Response:
+    require(user, Role.SUPERVISOR, Role.ADMIN)
+    upload = form.get("file")
+    partial = form.get("partial") == "true"
+    ctx = {"report": None, "error": "", "errors": [], "headers": HEADERS, "partial": partial}
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return page(request, "institution_import.html", {**ctx, "error": "请选择要导入的 CSV 或 Excel 文件。"},
+                    status=422, user=user)
+    try:
+        report = import_institutions(user.actor, session, clock, settings, upload, partial)
+    except DomainError as exc:
+        session.rollback()
+        errors = exc.detail.get("errors") or []
+        status = 422 if errors else 400
+        from api.errors import status_of
+
+        return page(request, "institution_import.html", {
+            **ctx, "error": exc.message, "errors": errors, "total_rows": exc.detail.get("total_rows")},
+            status=status if errors else status_of(exc), user=user)
+    return page(request, "institution_import.html", {**ctx, "report": report, "errors": [e.model_dump() for e in
+                                                                                         report.errors]},
+                status=201, user=user)
+
+
+@router.get("/institutions/{institution_id}", summary="机构详情")
+def institution(request: Request, institution_id: Annotated[int, Path(ge=1, le=MAX_INT)], user: UserDep,
+                session: SessionDep, clock: ClockDep) -> Response:
+    inst = session.get(Institution, institution_id)
+    if inst is None or not in_scope(session, user.actor, inst.region_code):
+        raise NotFound("机构不存在或不在您的辖区内", institution_id=institution_id)
+    today = clock.now().date()
+    regions = repository.subtree_codes(session, user.actor.region_code)
+    cases, case_total = queries.list_cases(session, queries.CaseFilter(regions=regions, today=today,
+                                                                       institution_id=inst.id), limit=50, offset=0)
+    inspections = web_queries.institution_inspections(session, inst.id)
+    visits = web_queries.institution_visits(session, inst.id)
+    breakdown = (inst.risk_inputs or {}).get("breakdown") or {}
+    return page(request, "institution_detail.html", {
+        "inst": inst, "cases": cases, "case_total": case_total, "inspections": inspections[:30],
+        "visits": visits[:30], "complaints": web_queries.institution_complaints(session, inst.id),
+        "breakdown": breakdown, "score": (inst.risk_inputs or {}).get("score"),
+        "region": web_queries.region_names(session).get(inst.region_code, inst.region_code),
+        "fund": FUND.get(inst.fund_supervision, inst.fund_supervision), "today": today,
+        "upcoming": [v for v, t in visits if t.day >= today - timedelta(days=0)],
+        "may_open_cases": user.has(Role.OFFICER, Role.SUPERVISOR, Role.LEGAL),
+        "category_label": InstitutionCategory(inst.category).label,
+        "licence_label": LicenceStatus(inst.licence_status).label,
+        "list_label": ListStatus(inst.list_status).label}, user=user)

@@ -1,0 +1,87 @@
+"""Every page on a 390 px phone and a 1280 px desktop, saved as PNG test artefacts.
+
+Always written to `test-artifacts/screenshots/`; the committed set in `docs/screenshots/` is
+written when a file is missing there or when ENFORCE_UPDATE_SCREENSHOTS=1 (so a test run does
+not rewrite committed images on every machine). Each page is also checked for the basics: no
+horizontal scrolling on a phone, every form control labelled, the page title in Chinese.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import ARTEFACTS, SCREENSHOTS, Site
+
+pytestmark = pytest.mark.integration
+WIDTHS = (390, 1280)
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden' && !el.closest('[hidden]'))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)"""
+
+
+def save(page, name: str) -> None:  # noqa: ANN001
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    png = page.screenshot(full_page=True, animations="disabled", caret="hide")
+    (ARTEFACTS / f"{name}.png").write_bytes(png)
+    target = SCREENSHOTS / f"{name}.png"
+    if os.environ.get("ENFORCE_UPDATE_SCREENSHOTS") == "1" or not target.exists():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(png)
+
+
+def check(page, width: int) -> None:  # noqa: ANN001
+    assert page.evaluate(UNLABELLED) == [], "every visible form control has a label"
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways at {width}px ({overflow}px)"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def shoot(page, url: str, name: str, width: int) -> None:  # noqa: ANN001
+    answer = page.goto(url)
+    assert answer is not None and answer.status < 500
+    page.wait_for_load_state("networkidle")
+    check(page, width)
+    save(page, f"{name}-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
+    u = site.url
+    s = site.seeded
+    anonymous = browse(width).page()
+    shoot(anonymous, u + "/login", "login", width)
+
+    officer = browse(width).login("education03")
+    shoot(officer, u + "/cases?scope=mine", "cases", width)
+    shoot(officer, f"{u}/cases/{s.cases['notice']}", "case-detail", width)
+    officer.locator("#act-record_service > summary").click()
+    save(officer, f"case-action-{width}")
+
+    boss = browse(width).login("education01")
+    shoot(boss, u + "/board", "board", width)
+    shoot(boss, f"{u}/patrols?plan={s.plan_id}", "patrols", width)
+    boss.goto(u + "/stats?period=year")
+    boss.wait_for_function("() => window.Chart && Chart.getChart('stats-chart')")
+    check(boss, width)
+    save(boss, f"stats-{width}")
+    shoot(boss, u + "/institutions", "institutions", width)
+    shoot(boss, f"{u}/institutions/{s.institution_id}", "institution-detail", width)
+    shoot(boss, u + "/institutions/import", "institution-import", width)
+    shoot(boss, u + "/cases/999999", "not-found", width)
+
+    public = browse(width).page()
+    shoot(public, u + "/report", "report", width)
+    public.select_option("#region_code", "520122101")
+    public.fill("#content", "温泉镇某小区一楼每周日下午有初中生补习英语，约十五人。")
+    public.fill("#complainant_name", "李女士")
+    public.fill("#complainant_phone", "13900001111")
+    public.click("main button[type=submit]")
+    expect(public.locator(".code-box")).to_be_visible()
+    check(public, width)
+    save(public, f"report-receipt-{width}")
+    shoot(public, u + "/track", "track", width)
