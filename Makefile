@@ -11,6 +11,7 @@ UV := uv run --frozen --quiet
 
 setup:
 	@bash .ci/setup
+	@mkdir -p "$(PREFECT_HOME)"
 
 demo: setup
 	$(UV) enforce demo
