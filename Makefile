@@ -7,14 +7,29 @@ export ENFORCE_HOME ?= $(CURDIR)/var
 export PREFECT_HOME ?= $(ENFORCE_HOME)/prefect
 UV := uv run --frozen --quiet
 
-.PHONY: setup demo test bench lint
+PORT ?= 8000
+
+.PHONY: setup demo demo-data serve stop test bench
 
 setup:
 	@bash .ci/setup
 	@mkdir -p "$(PREFECT_HOME)"
 
-demo: setup
+# The demo county, this morning's scheduled work, then the web pages and API in the background.
+demo: demo-data serve
+
+demo-data: setup
 	$(UV) enforce demo
+
+serve: stop
+	@mkdir -p "$(ENFORCE_HOME)"
+	@(trap - INT; nohup $(UV) enforce serve --port $(PORT) > "$(ENFORCE_HOME)/serve.log" 2>&1 & echo $$! > "$(ENFORCE_HOME)/serve.pid")
+	@for i in $$(seq 60); do curl -fs http://127.0.0.1:$(PORT)/api/v1/health >/dev/null && break; sleep 1; done
+	@curl -fs http://127.0.0.1:$(PORT)/api/v1/health >/dev/null || (echo "服务未能启动，见 $(ENFORCE_HOME)/serve.log"; exit 1)
+	@echo "网页：http://127.0.0.1:$(PORT)/    接口文档：http://127.0.0.1:$(PORT)/docs    （make stop 停止）"
+
+stop:
+	@if [ -f "$(ENFORCE_HOME)/serve.pid" ]; then kill $$(cat "$(ENFORCE_HOME)/serve.pid") 2>/dev/null || true; rm -f "$(ENFORCE_HOME)/serve.pid"; sleep 1; fi
 
 test: setup
 	$(UV) pytest -q
