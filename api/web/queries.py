@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case as sql_case, cast, exists, func, literal, or_, select as sa_select
+from sqlalchemy import and_, cast, exists, func, literal, or_
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
@@ -111,6 +113,7 @@ class OfficerOption:
     department_id: int
     certified: bool
     badge_no: str | None
+    supervisor: bool = False
 
 
 def officer_options(session: Session, regions: Sequence[str], today: date, *,
@@ -125,8 +128,8 @@ def officer_options(session: Session, regions: Sequence[str], today: date, *,
         if not {"officer", "supervisor"} & set(officer.roles):
             continue
         out.append(OfficerOption(officer.id, officer.name, dept.name, dept.id, officer.certified_on(today),
-                                 officer.badge_no))
-    return out
+                                 officer.badge_no, "officer" not in officer.roles))
+    return sorted(out, key=lambda o: o.supervisor)  # field officers first: the usual team
 
 
 def officer_names(session: Session, ids: Sequence[int]) -> dict[int, str]:

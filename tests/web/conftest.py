@@ -46,7 +46,8 @@ def ensure_chromium() -> str:
         pytest.fail(f"{CHROMIUM} is missing and this user cannot install it: run `apt-get install -y chromium` as root")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], check=True, env=env)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], check=True,
+                   env=env)
     assert os.path.exists(CHROMIUM), "apt-get installed chromium but /usr/bin/chromium is still missing"
     return CHROMIUM
 

@@ -56,7 +56,8 @@ def _ctx(engine: Engine, store, username: str | None, when: str) -> case_service
     from cases.enums import Role
 
     with Session(engine) as s:
-        actor = _actor(s, username, when) if username else Actor(None, frozenset({Role.OFFICER}), None, "520122", "12345")
+        actor = (_actor(s, username, when) if username
+                 else Actor(None, frozenset({Role.OFFICER}), None, "520122", "12345"))
     return case_service.Ctx(actor=actor, clock=FixedClock(at(when)), calendar=get_calendar(), renderer=QuickRenderer(),
                             store=store)
 

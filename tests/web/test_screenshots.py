@@ -17,6 +17,11 @@ from tests.web.conftest import ARTEFACTS, SCREENSHOTS, Site
 
 pytestmark = pytest.mark.integration
 WIDTHS = (390, 1280)
+BAD_IMPORT = ("机构名称,统一社会信用代码,类别,证照情况,地址,行政区划代码\n"
+              "息烽县启智书法培训中心,,文化艺术,有证有照,永靖镇阳光路3号,520122100\n"
+              "息烽县未名学堂,91520122ABC,学科类,有证有照,永靖镇,520122100\n"
+              "息烽县星河编程,,科技,不知道,温泉镇,520122101\n"
+              ",,体育,有证有照,小寨坝镇,520122103\n").encode()
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
   .filter(el => el.type !== 'hidden' && !el.closest('[hidden]'))
@@ -26,7 +31,12 @@ UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, texta
 
 def save(page, name: str) -> None:  # noqa: ANN001
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    png = page.screenshot(full_page=True, animations="disabled", caret="hide")
+    viewport = page.viewport_size
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    page.evaluate("() => window.scrollTo(0, 0)")  # a tall window: the phone's tab bar sits at the bottom
+    png = page.screenshot(animations="disabled", caret="hide")
+    page.set_viewport_size(viewport)
     (ARTEFACTS / f"{name}.png").write_bytes(png)
     target = SCREENSHOTS / f"{name}.png"
     if os.environ.get("ENFORCE_UPDATE_SCREENSHOTS") == "1" or not target.exists():
@@ -59,7 +69,7 @@ def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
     officer = browse(width).login("education03")
     shoot(officer, u + "/cases?scope=mine", "cases", width)
     shoot(officer, f"{u}/cases/{s.cases['notice']}", "case-detail", width)
-    officer.locator("#act-record_service > summary").click()
+    officer.locator("#act-record_reinspection > summary").click()
     save(officer, f"case-action-{width}")
 
     boss = browse(width).login("education01")
@@ -71,7 +81,12 @@ def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
     save(boss, f"stats-{width}")
     shoot(boss, u + "/institutions", "institutions", width)
     shoot(boss, f"{u}/institutions/{s.institution_id}", "institution-detail", width)
-    shoot(boss, u + "/institutions/import", "institution-import", width)
+    boss.goto(u + "/institutions/import")
+    boss.set_input_files("#file", {"name": "机构名录.csv", "mimeType": "text/csv", "buffer": BAD_IMPORT})
+    boss.click("main button[type=submit]")
+    expect(boss.locator(".report-errors")).to_be_visible()
+    check(boss, width)
+    save(boss, f"institution-import-{width}")
     shoot(boss, u + "/cases/999999", "not-found", width)
 
     public = browse(width).page()

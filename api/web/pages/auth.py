@@ -12,8 +12,8 @@ from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep
 from api.errors import LoginLocked, NotAuthenticated
 from api.security import LoginPolicy, issue_token, login
 from api.web import session as web_session
-from api.web.routing import WebRoute
 from api.web.deps import FormDep, LoginRequired, WebUser, web_user
+from api.web.routing import WebRoute
 from api.web.templating import page
 from cases.enums import Role
 

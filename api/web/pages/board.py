@@ -10,8 +10,8 @@ from api import views
 from api.deps import CalendarDep, ClockDep, SessionDep
 from api.fields import MAX_INT
 from api.web import queries as web_queries
-from api.web.routing import WebRoute
 from api.web.deps import UserDep, require
+from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import authority, queries, repository
 from cases.enums import CaseStatus, DueState, Role

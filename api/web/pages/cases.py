@@ -36,8 +36,8 @@ from api.fields import MAX_INT
 from api.routes.actions import execute, resolve_evidence
 from api.routes.cases import upload_evidence
 from api.web import forms, queries
-from api.web.routing import WebRoute
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
+from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import authority, repository
 from cases.catalogue import load_catalogue
@@ -225,14 +225,17 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     for c in detail.complaints:
         text, photos = _photo_hashes(c.content)
         complaint_views.append({"c": c, "text": text, "photos": photos})
-    primary = next((a.action for a in detail.allowed_actions if a.action not in forms.SECONDARY), None)
+    unserved = queries.unserved_documents(session, case.id) if "record_service" in allowed else []
+    shown = [ACTIONS[a.action] for a in detail.allowed_actions
+             if not (a.action == "record_service" and not unserved)]  # nothing left to serve
+    primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
     return {
         "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue,
-        "allowed": [ACTIONS[a.action] for a in detail.allowed_actions], "others": others, "officers": officers,
-        "unserved": queries.unserved_documents(session, case.id) if "record_service" in allowed else [],
+        "allowed": shown, "others": others, "officers": officers, "unserved": unserved,
         "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
         "stages": stages, "complaints": complaint_views, "may_reveal": authority.may(actor, "reveal_complainant"),
-        "revealed": reveal, "form": state or FormState(), "done": ACTIONS[done].label if done in ACTIONS else None, "done_doc": done_doc,
+        "revealed": reveal, "form": state or FormState(), "done_doc": done_doc,
+        "done": ACTIONS[done].label if done in ACTIONS else None,
         "primary": primary, "marks": forms.ACTION_MARKS, "service_methods": list(ServiceMethod),
         "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
         "outcomes": list(DecisionOutcome), "today": today, "field_labels": forms.FIELD_LABELS,

@@ -12,9 +12,9 @@ from api.deps import DocumentStoreDep, EvidenceStoreDep, SessionDep, scoped_case
 from api.fields import MAX_INT
 from api.routes.cases import download_evidence
 from api.routes.documents import document_pdf, valid_document
-from api.web.routing import WebRoute
 from api.web.deps import UserDep, require
 from api.web.pages.cases import _photo_hashes
+from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES
 from cases.errors import NotFound
 from cases.models import Complaint

@@ -3,7 +3,6 @@ import (the API's own import: same parsing, same per-row checks, same all-or-not
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -11,12 +10,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
+from api.errors import status_of
 from api.fields import MAX_INT
 from api.imports import HEADERS
 from api.routes.institutions import import_institutions
 from api.web import queries as web_queries
-from api.web.routing import WebRoute
 from api.web.deps import FormDep, UserDep, require
+from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import authority, queries, repository
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
@@ -93,12 +93,13 @@ def import_submit(request: Request, user: UserDep, form: FormDep, session: Write
     except DomainError as exc:
         session.rollback()
         errors = exc.detail.get("errors") or []
-        status = 422 if errors else 400
-        from api.errors import status_of
-
-        return page(request, "institution_import.html", {
-            **ctx, "error": exc.message, "errors": errors, "total_rows": exc.detail.get("total_rows")},
-            status=status if errors else status_of(exc), user=user)
+        message = exc.message
+        if exc.code == "import_invalid":
+            bad = len({e["row"] for e in errors})
+            message = (f"共 {exc.detail.get('total_rows')} 行，其中 {bad} 行有误，未导入任何机构。"
+                       f"请按下表更正后重新导入，或勾选“只导入正确的行”。")
+        return page(request, "institution_import.html", {**ctx, "error": message, "errors": errors},
+                    status=422 if errors else status_of(exc), user=user)
     return page(request, "institution_import.html", {**ctx, "report": report, "errors": [e.model_dump() for e in
                                                                                          report.errors]},
                 status=201, user=user)
@@ -123,7 +124,6 @@ def institution(request: Request, institution_id: Annotated[int, Path(ge=1, le=M
         "breakdown": breakdown, "score": (inst.risk_inputs or {}).get("score"),
         "region": web_queries.region_names(session).get(inst.region_code, inst.region_code),
         "fund": FUND.get(inst.fund_supervision, inst.fund_supervision), "today": today,
-        "upcoming": [v for v, t in visits if t.day >= today - timedelta(days=0)],
         "may_open_cases": user.has(Role.OFFICER, Role.SUPERVISOR, Role.LEGAL),
         "category_label": InstitutionCategory(inst.category).label,
         "licence_label": LicenceStatus(inst.licence_status).label,

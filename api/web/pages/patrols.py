@@ -14,8 +14,8 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import ClockDep, SessionDep
 from api.fields import MAX_INT
 from api.web import queries
-from api.web.routing import WebRoute
 from api.web.deps import UserDep
+from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import repository
 from cases.errors import NotFound

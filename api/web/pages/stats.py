@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import ClockDep, SessionDep
 from api.routes.board import FIGURES, half_month
-from api.web.routing import WebRoute
 from api.web.deps import UserDep, require
+from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import queries, repository
 from cases.enums import Role
@@ -27,6 +27,8 @@ LABELS = {"patrol_person_times": "出动人次", "institutions_checked": "检查
           "fines_yuan": "罚没金额（元）", "overdue_steps": "逾期环节数", "overdue_cases": "逾期案件数"}
 CHARTED = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened")
 READERS = (Role.SUPERVISOR, Role.LEGAL, Role.ADMIN)
+TREND = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened")
+TREND_PERIODS = 6
 Period = Annotated[str | None, Query(pattern="^(half|last_half|month|last_month|year)$")]
 
 
@@ -58,21 +60,47 @@ def _figures(session, user, clock, period, start, end, by):  # noqa: ANN001, ANN
     return units, total, start, end, label, options
 
 
+def _trend(session, user, clock, by: str) -> list[tuple[str, UnitFigures]]:  # noqa: ANN001
+    """The totals of the last six half-months (半月通报 periods), oldest first."""
+    now = clock.now()
+    regions = repository.subtree_codes(session, user.actor.region_code)
+    periods, day = [], now.date()
+    for _ in range(TREND_PERIODS):
+        first, last = half_month(day)
+        periods.append((first, last))
+        day = first - timedelta(days=1)
+    out = []
+    for first, last in reversed(periods):
+        units = queries.statistics(session, regions, start=first, end=last, today=now.date(), zone=now.tzinfo, by=by)
+        label = f"{first.month}月{'上' if first.day == 1 else '下'}半月"
+        out.append((label, UnitFigures("total", label, **{k: sum(getattr(u, k) for u in units) for k in FIGURES})))
+    return out
+
+
 @router.get("/stats", summary="统计")
 def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep, period: Period = None,
           start: Annotated[date | None, Query()] = None, end: Annotated[date | None, Query()] = None,
           by: Annotated[str, Query(pattern="^(department|region)$")] = "department") -> Response:
     units, total, start, end, label, options = _figures(session, user, clock, period, start, end, by)
     active = [u for u in units if any(getattr(u, k) for k in CHARTED)]
-    chart = {"labels": [u.unit_name for u in active],
-             "series": [{"label": LABELS[k], "data": [getattr(u, k) for u in active]} for k in CHARTED],
-             "horizontal": len(active) > 6}
+    if len(active) == 1:  # one unit: its figures side by side
+        chart = {"type": "bar", "labels": [LABELS[k] for k in CHARTED], "horizontal": True,
+                 "series": [{"label": active[0].unit_name, "data": [getattr(active[0], k) for k in CHARTED]}]}
+    else:
+        chart = {"type": "bar", "labels": [u.unit_name for u in active], "horizontal": len(active) > 6,
+                 "series": [{"label": LABELS[k], "data": [getattr(u, k) for u in active]} for k in CHARTED]}
+    trend = _trend(session, user, clock, by)
+    trend_chart = {"type": "line", "labels": [t[0] for t in trend], "horizontal": False,
+                   "series": [{"label": LABELS[k], "data": [getattr(t[1], k) for t in trend]} for k in TREND]}
     query = urlencode({"start": start.isoformat(), "end": end.isoformat(), "by": by})
     return page(request, "stats.html", {
         "units": units, "total": total, "start": start, "end": end, "label": label, "by": by,
         "period": period if not (request.query_params.get("start") or request.query_params.get("end")) else None,
         "options": options, "figures": FIGURES, "labels": LABELS, "chart_json": json.dumps(chart, ensure_ascii=False),
-        "has_chart": bool(active), "xlsx_url": f"/stats.xlsx?{query}"}, user=user)
+        "trend": trend, "trend_figures": TREND, "trend_json": json.dumps(trend_chart, ensure_ascii=False),
+        "has_chart": bool(active),
+        "chart_title": f"{active[0].unit_name}工作量" if len(active) == 1 else
+        f"各{'部门' if by == 'department' else '乡镇（街道）'}工作量", "xlsx_url": f"/stats.xlsx?{query}"}, user=user)
 
 
 @router.get("/stats.xlsx", summary="统计导出 Excel")

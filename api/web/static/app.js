@@ -92,6 +92,19 @@
     });
   });
 
+  /* The count of chosen files next to the picker button. */
+  each("input[type=file]", function (input) {
+    var out = document.querySelector('[data-count-for="' + input.id + '"]');
+    if (!out) { return; }
+    var empty = out.textContent;
+    input.addEventListener("change", function () {
+      var files = input.files || [];
+      if (!files.length) { out.textContent = empty; return; }
+      out.textContent = files.length === 1 ? "已选择：" + files[0].name : "已选择 " + files.length + " 个文件";
+      if (input.accept && input.accept.indexOf("image") === 0) { out.textContent = "已选择 " + files.length + " 张照片"; }
+    });
+  });
+
   /* Anonymous complaint: the name and phone fields are not sent. */
   each("input[data-anonymous]", function (box) {
     var target = document.getElementById(box.getAttribute("data-anonymous"));
@@ -114,32 +127,38 @@
     });
   });
 
-  /* Statistics chart (Chart.js, shipped in /static/vendor). The table below it has the same figures. */
-  function drawChart() {
-  var data = document.getElementById("chart-data");
-  var canvas = document.getElementById("stats-chart");
-  if (data && canvas && window.Chart) {
-    var spec = JSON.parse(data.textContent);
-    var palette = ["#1d5bb8", "#e8710a", "#15803d", "#b3261e", "#7b3fb3", "#0f7c8c"];
+  /* Statistics charts (Chart.js, shipped in /static/vendor). The tables next to them hold the same figures. */
+  var PALETTE = ["#1d5bb8", "#e8710a", "#15803d", "#b3261e", "#7b3fb3", "#0f7c8c"];
+  function drawCharts() {
+    if (!window.Chart) { return; }
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.font.size = 13;
     window.Chart.defaults.color = "#3d4756";
-    new window.Chart(canvas, {
-      type: "bar",
-      data: {
-        labels: spec.labels,
-        datasets: spec.series.map(function (s, i) {
-          return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length], borderRadius: 4, maxBarThickness: 28 };
-        })
-      },
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false,
-        indexAxis: spec.horizontal ? "y" : "x",
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12, padding: 14 } } },
-        scales: { x: { grid: { display: !spec.horizontal } , ticks: { autoSkip: false, maxRotation: 0 } },
-                  y: { beginAtZero: true, ticks: { precision: 0 } } }
-      }
+    each("canvas[data-chart]", function (canvas) {
+      var source = document.getElementById(canvas.getAttribute("data-chart"));
+      if (!source) { return; }
+      var spec = JSON.parse(source.textContent);
+      var line = spec.type === "line";
+      var valueAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e6e9ef" } };
+      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } };
+      new window.Chart(canvas, {
+        type: line ? "line" : "bar",
+        data: {
+          labels: spec.labels,
+          datasets: spec.series.map(function (s, i) {
+            var colour = PALETTE[(spec.series.length === 1 ? 0 : i) % PALETTE.length];
+            return { label: s.label, data: s.data, backgroundColor: colour, borderColor: colour, borderRadius: 4,
+                     maxBarThickness: 34, tension: 0, pointRadius: 3, borderWidth: line ? 2 : 0 };
+          })
+        },
+        options: {
+          responsive: true, maintainAspectRatio: false, animation: false,
+          indexAxis: spec.horizontal ? "y" : "x",
+          plugins: { legend: { display: spec.series.length > 1, position: "bottom", labels: { boxWidth: 12, padding: 14 } } },
+          scales: spec.horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis }
+        }
+      });
     });
   }
-  }
-  document.addEventListener("DOMContentLoaded", drawChart);
+  document.addEventListener("DOMContentLoaded", drawCharts);
 })();
