@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep
 from api.fields import MAX_INT
@@ -19,10 +20,20 @@ from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import repository
 from cases.errors import NotFound
+from cases.models import Institution
 from cases.patrols.models import PatrolPlan
 
 router = APIRouter(route_class=WebRoute)
-DRAW_LABEL = "双随机抽查"
+SOLVERS = {"greedy": "贪心编排", "cp-sat": "优化求解（CP-SAT）", "lns": "优化求解（CP-SAT）"}
+
+
+def _left_out(session, plan: PatrolPlan) -> list[dict]:  # noqa: ANN001
+    """The targets the plan could not place, with the planner's reason, highest risk first."""
+    ids = [row.get("institution_id") for row in plan.left_out if row.get("institution_id")]
+    names = dict(session.exec(select(Institution.id, Institution.name).where(col(Institution.id).in_(ids))).all()) \
+        if ids else {}
+    rows = [{**row, "name": names.get(row.get("institution_id"), "")} for row in plan.left_out]
+    return sorted(rows, key=lambda r: (r.get("risk_grade") or "Z", r.get("name") or ""))[:50]
 
 
 def _ancestors(session, code: str) -> list[str]:  # noqa: ANN001
@@ -66,5 +77,6 @@ def patrols(request: Request, user: UserDep, session: SessionDep, clock: ClockDe
                        visits=sum(len(t.targets) for ts in by_day.values() for t in ts),
                        team_days=sum(len(ts) for ts in by_day.values()),
                        coverage=chosen.stats.get("coverage"), region_name=queries.region_names(session).get(
-                           chosen.region_code, chosen.region_code))
+                           chosen.region_code, chosen.region_code),
+                       solver=SOLVERS.get(chosen.solver, chosen.solver), left_out_rows=_left_out(session, chosen))
     return page(request, "patrols.html", context, user=user)
