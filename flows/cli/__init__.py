@@ -10,20 +10,9 @@ from __future__ import annotations
 
 import typer
 
+from flows.cli import calendar, cases, check, documents, patrol, prefect, serve
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="双减 执法办案系统 命令行")
 
-
-def _register() -> None:
-    import importlib
-
-    for name in ("calendar", "check", "cases", "documents", "serve", "patrol", "prefect"):
-        try:
-            module = importlib.import_module(f"flows.cli.{name}")
-        except ModuleNotFoundError as exc:  # a sub-app not written yet
-            if exc.name != f"flows.cli.{name}":
-                raise
-            continue
-        module.register(app)
-
-
-_register()
+for _module in (calendar, check, cases, documents, serve, patrol, prefect):
+    _module.register(app)
