@@ -98,6 +98,18 @@ def state_label(value: str | None) -> str:
     return CaseStatus(value).label if value in CaseStatus._value2member_map_ else (value or "")
 
 
+@lru_cache
+def escalation_labels() -> dict[int, str]:
+    """督办 level → its label in the jurisdiction's ladder (cases/data/escalation.toml)."""
+    from cases.service.sweep import load_ladder
+
+    return {lv.level: lv.label for lv in load_ladder().levels}
+
+
+def escalation(level: int | None) -> str:
+    return escalation_labels().get(level or 0, f"{level}级督办") if level else ""
+
+
 def tone(state: str | None) -> str:
     """The colour class of a due state or case state."""
     return {"overdue": "danger", "due": "warn", "due_soon": "warn", "on_track": "ok", "paused": "muted",
@@ -110,7 +122,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(local=local_time, cn_date=cn_date, short_date=short_date, days_left=days_left, yuan=yuan,
-                       tone=tone, state_label=state_label)
+                       tone=tone, state_label=state_label, escalation=escalation)
     return env
 
 

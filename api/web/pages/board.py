@@ -17,7 +17,6 @@ from cases import authority, queries, repository
 from cases.enums import CaseStatus, DueState, Role
 
 router = APIRouter(route_class=WebRoute)
-ESCALATION = {1: "科室督办", 2: "上级督办", 3: "挂牌督办"}
 
 
 @router.get("/board", summary="督办看板")
@@ -52,6 +51,6 @@ def board(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     total = sum(len(g.items) for g in groups)
     return page(request, "board.html", {
         "groups": view, "today": today, "soon": soon, "overdue": overdue, "due_today": due_today,
-        "due_soon": total - overdue - due_today, "escalated": escalated, "escalation": ESCALATION,
+        "due_soon": total - overdue - due_today, "escalated": escalated,
         "departments": queries.departments(session, regions), "department": department,
         "done": case if done == "assign" else None}, user=user)
