@@ -98,7 +98,7 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
              .where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
              .limit(limit).offset(offset))
     rows = session.exec(query).all()
-    clocks = _running_clocks(session, [case.id for case, *_ in rows])
+    clocks = running_clocks(session, [case.id for case, *_ in rows])
     out = []
     for case, inst, dept, region in rows:
         mine = clocks.get(case.id, [])
@@ -107,7 +107,7 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
     return out, total
 
 
-def _running_clocks(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
+def running_clocks(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
     if not case_ids:
         return {}
     rows = session.exec(select(Deadline).where(col(Deadline.case_id).in_(case_ids), col(Deadline.open),

@@ -27,6 +27,7 @@ from cases.models import (
     ServiceRecord,
 )
 from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
+from cases.queries import running_clocks
 
 FAR = date(9999, 12, 31)
 
@@ -91,18 +92,6 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
         mine = clocks.get(case.id, [])
         out.append(ListedCase(case, inst, dept, region, mine[0] if mine else None, due is not None and due < today))
     return out, total
-
-
-def running_clocks(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
-    if not case_ids:
-        return {}
-    rows = session.exec(select(Deadline).where(col(Deadline.case_id).in_(case_ids), col(Deadline.open),
-                                               col(Deadline.paused_since).is_(None))
-                        .order_by(col(Deadline.due_date), col(Deadline.id))).all()
-    out: dict[int, list[Deadline]] = defaultdict(list)
-    for row in rows:
-        out[row.case_id].append(row)
-    return out
 
 
 @dataclass(frozen=True)
