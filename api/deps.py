@@ -8,7 +8,6 @@ fakes through `create_app`).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -18,7 +17,7 @@ from sqlmodel import Session, select
 
 from api.errors import NotAuthenticated
 from api.evidence import EvidenceStore
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.security import actor_from_token, verify_token
 from api.settings import ApiSettings
 from api.sqlite import SerialisedSession
@@ -137,11 +136,11 @@ def require_roles(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
     return check
 
 
-def require_action(action: str) -> Callable[[Actor], Awaitable[Actor]]:
-    """The caller, when `cases.authority` lets their role take `action`."""
+def require_permission(permission: str) -> Callable[[Actor], Awaitable[Actor]]:
+    """The caller, when `cases.authority.PERMISSIONS` gives their role `permission`."""
 
     async def check(actor: CurrentActor) -> Actor:
-        authority.require(actor, action)
+        authority.require(actor, permission)
         return actor
 
     return check
@@ -151,8 +150,8 @@ CaseWorker = Annotated[Actor, Depends(require_roles(Role.OFFICER, Role.SUPERVISO
 Supervisor = Annotated[Actor, Depends(require_roles(Role.SUPERVISOR))]
 StatsReader = Annotated[Actor, Depends(require_roles(Role.SUPERVISOR, Role.LEGAL, Role.ADMIN))]
 Staff = Annotated[Actor, Depends(require_roles(*Role))]
-RegisterManager = Annotated[Actor, Depends(require_action("manage_register"))]
-Admin = Annotated[Actor, Depends(require_action("manage_staff"))]
+RegisterManager = Annotated[Actor, Depends(require_permission("manage_register"))]
+Admin = Annotated[Actor, Depends(require_permission("manage_staff"))]
 
 
 async def get_ctx(actor: CurrentActor, clock: ClockDep, calendar: CalendarDep, request: Request) -> Ctx:
@@ -191,24 +190,6 @@ def valid_case(case_id: CaseId, session: SessionDep, actor: CaseWorker) -> Case:
 
 
 ValidCase = Annotated[Case, Depends(valid_case)]
-
-
-@dataclass(frozen=True)
-class CaseHead:
-    id: int
-    version: int
-
-
-def case_head(case_id: CaseId, session: SessionDep, actor: CaseWorker) -> CaseHead:
-    """The id and version of a case in the caller's jurisdiction (404 otherwise): what an action
-    checks before its use case, which reloads the whole case under its write lock."""
-    row = session.exec(select(Case.version, Case.region_code).where(Case.id == case_id)).first()
-    if row is None or not in_scope(session, actor, row[1]):
-        raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
-    return CaseHead(case_id, row[0])
-
-
-ValidCaseHead = Annotated[CaseHead, Depends(case_head)]
 
 
 def client_key(request: Request, settings: ApiSettings) -> str:

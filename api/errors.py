@@ -18,15 +18,18 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cases.errors import (
+    Busy,
     CalendarUnknown,
     DocumentIntegrityError,
     DomainError,
+    InputInvalid,
     InvalidTransition,
     NotAuthorised,
     NotFound,
     RuleViolation,
     StaleVersion,
     ValidationFailed,
+    VersionRequired,
 )
 
 log = logging.getLogger("api")
@@ -71,6 +74,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     NotAuthorised: 403,
     NotFound: 404,
     StaleVersion: 409,
+    Busy: 409,
     InvalidTransition: 409,
     Conflict: 409,
     PayloadTooLarge: 413,
@@ -79,6 +83,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     ValidationFailed: 422,
     CalendarUnknown: 422,
     PreconditionRequired: 428,
+    VersionRequired: 428,
     LoginLocked: 429,
     RateLimited: 429,
     DocumentIntegrityError: 500,
@@ -151,6 +156,8 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         log.error("server-side domain error: %s", exc, exc_info=exc)
     detail = exc.detail
+    if isinstance(exc, InputInvalid):  # the same shape as a body FastAPI itself refused
+        detail = {"errors": field_errors({**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors)}
     if isinstance(exc, StaleVersion):  # the client's next If-Match, also as the ETag
         detail = {"current_version": exc.current, "expected_version": exc.detail.get("expected")}
         headers["ETag"] = f'"{exc.current}"'

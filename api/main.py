@@ -16,7 +16,6 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine, text
 
 from api import web
-from api.actions import ACTIONS
 from api.adapters import LazyDocumentStore, LazyRenderer
 from api.errors import install_error_handlers
 from api.evidence import EvidenceStore
@@ -26,6 +25,7 @@ from api.routes import api_router
 from api.security import ActorCache
 from api.settings import ApiSettings, get_api_settings
 from api.sqlite import read_engine_for, write_lock_for
+from cases.actions import ROUTED
 from cases.ports import DocumentRenderer, DocumentStore
 
 TITLE = "双减执法办案系统 API"
@@ -105,7 +105,7 @@ def openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                          tags=app.openapi_tags)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for spec in ACTIONS.values():
+    for spec in ROUTED:
         body = spec.body.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in body.pop("$defs", {}).items():
             components.setdefault(name, definition)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
+from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
 from cases.enums import Channel
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from api.fields import Clean, Code, Day, Id, In, Str32, Str64, Str128, Str256
+from cases.fields import Clean, Code, Day, Id, In, Str32, Str64, Str128, Str256
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
 
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6,12}$", description="行政区划代码", examples=["520122100"])]

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from api.errors import LoginLocked, NotAuthenticated
-from api.fields import clean_text
+from cases.fields import clean_text
 from cases.authority import Actor
 from cases.enums import Role
 from cases.models import Department, Officer

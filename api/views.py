@@ -12,8 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from api import schemas
-from api.actions import available_actions
-from cases import authority, deadlines, repository
+from cases import allowed, deadlines, repository
 from cases.authority import Actor
 from cases.calendar import WorkCalendar
 from cases.catalogue import load_catalogue
@@ -51,17 +50,13 @@ def deadline_out(row: Deadline, today: date, calendar: WorkCalendar) -> schemas.
 
 
 def allowed_actions(case: Case, actor: Actor, clocks: list[Deadline]) -> list[schemas.ActionOut]:
-    """Actions the lifecycle declares from the case's state (and penalty step) that the caller's role
-    may take; the clock actions only when there is a running (pause) or paused (resume) clock."""
-    skip = set()
-    if not any(d.paused_since is None for d in clocks):
-        skip.add("pause_clock")
-    if not any(d.paused_since is not None for d in clocks):
-        skip.add("resume_clock")
-    return [schemas.ActionOut(action=spec.name, label=spec.label,
-                              path=f"{API}/cases/{case.id}/actions/{spec.name}")
-            for spec in available_actions(case.status, case.penalty_step)
-            if spec.name not in skip and authority.may(actor, spec.role_key)]
+    """Actions the case offers the caller now (`cases.allowed`): declared from its state and step,
+    within the caller's role and standing on the case."""
+    specs = allowed.allowed(case.status, case.penalty_step, case.team_officer_ids, actor,
+                            running_clock=any(d.paused_since is None for d in clocks),
+                            paused_clock=any(d.paused_since is not None for d in clocks))
+    return [schemas.ActionOut(action=spec.name, label=spec.label, path=f"{API}/cases/{case.id}/actions/{spec.name}")
+            for spec in specs]
 
 
 def summary_fields(row: CaseRow, today: date, calendar: WorkCalendar) -> dict:

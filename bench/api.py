@@ -53,7 +53,7 @@ def bare_app(url: str):  # noqa: ANN201
 
     from cases.audit import append_event
     from cases.db import make_engine
-    from cases.enums import CaseEventType, CaseStatus
+    from cases.enums import Action, CaseEventType, CaseStatus
     from cases.models import Case, Deadline
 
     engine = make_engine(url)
@@ -158,7 +158,7 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], list[int]]:
             result = case_service.receive_complaint(s, ctx, case_service.ComplaintIn(
                 channel=Channel.HOTLINE_12345, content=f"{inst.name}周末上学科类课程", region_code=inst.region_code,
                 violation_codes=("rest_day_training",), institution_id=inst.id))
-            case_service.assign_case(s, ctx, case_id=result.case.id, version=result.case.version,
+            case_service.act(Action.ASSIGN, s, ctx, case_id=result.case.id, version=result.case.version,
                                      officer_ids=team)
             ids.append(result.case.id)
     engine.dispose()

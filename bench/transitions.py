@@ -36,7 +36,7 @@ from pgtemp import temporary_database  # noqa: E402
 
 from cases import service as case_service  # noqa: E402
 from cases.db import make_engine, migrate  # noqa: E402
-from cases.enums import Channel, DeadlineKind  # noqa: E402
+from cases.enums import Action, Channel, DeadlineKind  # noqa: E402
 from cases.models import Case, Deadline, Officer  # noqa: E402
 from cases.settings import FixedClock, get_calendar  # noqa: E402
 from flows.context import actor_for  # noqa: E402
@@ -65,7 +65,7 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], object, list[int]]:
             result = case_service.receive_complaint(s, ctx, case_service.ComplaintIn(
                 channel=Channel.HOTLINE_12345, content=f"{inst.name}周末上学科类课程", region_code=inst.region_code,
                 violation_codes=("rest_day_training",), institution_id=inst.id))
-            case_service.assign_case(s, ctx, case_id=result.case.id, version=result.case.version, officer_ids=team)
+            case_service.act(Action.ASSIGN, s, ctx, case_id=result.case.id, version=result.case.version, officer_ids=team)
             ids.append(result.case.id)
     return ids[:n], ids[n:], (engine, ctx), team
 
@@ -85,7 +85,7 @@ def run_service(engine, ctx, ids: list[int], team: list[int]) -> list[float]:  #
         t0 = time.perf_counter()
         with Session(engine, expire_on_commit=False) as s:
             version = s.get(Case, cid).version
-            case_service.assign_case(s, ctx, case_id=cid, version=version, officer_ids=team)
+            case_service.act(Action.ASSIGN, s, ctx, case_id=cid, version=version, officer_ids=team)
         times.append(time.perf_counter() - t0)
     return times
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cases.enums import CaseEventType, CaseStatus
+from cases.enums import CaseEventType, CaseStatus, PenaltyStep
 from cases.models import Case, CaseEvent
 
 GENESIS = "0" * 64
@@ -71,10 +71,14 @@ class AuditTrail:
         self._payload = payload or {}
 
     def after_transition(self, event: Any, source: Any, target: Any) -> None:
-        # python-statemachine passes the bound Event object, not a str
+        # python-statemachine passes the bound Event object, not a str. A penalty-procedure event
+        # keeps the case in `penalty`; its step change goes into the payload.
+        payload, src, dst = self._payload, source.value, target.value
+        if isinstance(src, PenaltyStep):
+            payload = {**payload, "step_from": str(src), "step_to": str(dst)}
+            src = dst = CaseStatus.PENALTY
         append_event(self._session, self._case, CaseEventType(event.id), actor_id=self._actor_id,
-                     at=self._at, payload=self._payload, from_status=CaseStatus(source.value),
-                     to_status=CaseStatus(target.value))
+                     at=self._at, payload=payload, from_status=CaseStatus(src), to_status=CaseStatus(dst))
 
 
 def verify_chain(events: Iterable[CaseEvent]) -> CaseEvent | None:

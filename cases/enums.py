@@ -41,6 +41,7 @@ class CaseEventType(Labeled):
     CLOSE_PENALTY = ("close_penalty", "处罚结案")
     # penalty steps (self-transitions of `penalty`, in 行政处罚法 order)
     COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
+    ISSUE_PENALTY_NOTICE = ("issue_penalty_notice", "制作行政处罚事先告知书")
     SERVE_PENALTY_NOTICE = ("serve_penalty_notice", "送达行政处罚事先告知书")
     CLOSE_STATEMENT_WINDOW = ("close_statement_window", "陈述申辩期届满")
     HOLD_HEARING = ("hold_hearing", "听证")
@@ -49,11 +50,13 @@ class CaseEventType(Labeled):
     SERVE_DECISION = ("serve_decision", "送达决定书")
     EXECUTE = ("execute", "执行")
     PUBLISH = ("publish", "公示")
+    RECORD_REINSPECTION = ("record_reinspection", "复查")
     # actions inside a state
     RECEIVE = ("receive", "受理")
     MERGE_COMPLAINT = ("merge_complaint", "合并线索")
     RECORD_SERVICE = ("record_service", "送达")
-    RECORD_REINSPECTION = ("record_reinspection", "复查")
+    UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
+    COURT_ENFORCEMENT = ("court_enforcement", "申请法院强制执行")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
@@ -61,23 +64,19 @@ class CaseEventType(Labeled):
     DEADLINE_RECOMPUTED = ("deadline_recomputed", "期限重算")
 
 
-# Events that are lifecycle transitions (the rest are recorded actions inside a state).
-TRANSITIONS = frozenset(list(CaseEventType)[: list(CaseEventType).index(CaseEventType.RECEIVE)])
-
-
 class PenaltyStep(Labeled):
     """The 行政处罚法 steps inside the `penalty` state, in their legal order."""
 
     FILED = ("filed", "立案")
+    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
+    NOTICE_ISSUED = ("notice_issued", "事先告知书已制作")
     NOTICE_SERVED = ("notice_served", "事先告知书送达")
     STATEMENT_CLOSED = ("statement_closed", "陈述申辩/听证申请期届满")
     HEARING_HELD = ("hearing_held", "听证")
     LEGAL_REVIEW = ("legal_review", "法制审核")
-    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
     DECIDED = ("decided", "作出处罚决定")
     DECISION_SERVED = ("decision_served", "决定书送达")
     EXECUTED = ("executed", "执行完毕")
-    PUBLISHED = ("published", "公示")
 
 
 class DecisionOutcome(Labeled):
@@ -166,3 +165,36 @@ class CloseReason(Labeled):
     PENALTY_EXECUTED = ("penalty_executed", "处罚执行完毕")
     NO_PENALTY = ("no_penalty", "不予行政处罚")
     COURT_ENFORCEMENT = ("court_enforcement", "已申请法院强制执行")
+
+
+class Action(Labeled):
+    """The case actions of the action table (`cases.actions.ACTIONS`); the label is what users see."""
+
+    ASSIGN = ("assign", "分派")
+    DISMISS = ("dismiss", "不予立案/终止")
+    RECORD_INSPECTION = ("record_inspection", "现场检查")
+    CLOSE_NO_VIOLATION = ("close_no_violation", "未发现违法结案")
+    ISSUE_RECTIFICATION = ("issue_rectification", "下达责令整改通知书")
+    RECORD_SERVICE = ("record_service", "登记送达")
+    RECORD_REINSPECTION = ("record_reinspection", "复查")
+    OPEN_PENALTY = ("open_penalty", "立案")
+    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
+    ISSUE_PENALTY_NOTICE = ("issue_penalty_notice", "制作事先告知书")
+    CLOSE_STATEMENT_WINDOW = ("close_statement_window", "陈述申辩期届满")
+    HOLD_HEARING = ("hold_hearing", "听证")
+    LEGAL_REVIEW = ("legal_review", "法制审核")
+    DECIDE = ("decide", "作出决定")
+    RECORD_EXECUTION = ("record_execution", "登记执行")
+    PUBLISH = ("publish", "公示")
+    CLOSE_PENALTY = ("close_penalty", "处罚结案")
+    PAUSE_CLOCK = ("pause_clock", "中止计时")
+    RESUME_CLOCK = ("resume_clock", "恢复计时")
+    UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
+
+
+class Standing(Labeled):
+    """Who on the case may take an action, beyond holding the role."""
+
+    TEAM = ("team", "本案执法小组成员（承办人/协办人）或本辖区科长")
+    JURISDICTION = ("jurisdiction", "本辖区内持该角色的人员")
+    INDEPENDENT = ("independent", "非本案调查人员")

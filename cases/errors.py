@@ -80,3 +80,26 @@ class CalendarUnknown(DomainError):
 
 class DocumentIntegrityError(DomainError):
     code = "document_integrity"
+
+
+class VersionRequired(DomainError):
+    """A versioned write sent without the version it was based on (If-Match)."""
+
+    code = "precondition_required"
+
+
+class Busy(DomainError):
+    """The case was being written by someone else at the same moment, and retrying did not help."""
+
+    code = "concurrent_update"
+
+
+class InputInvalid(ValidationFailed):
+    """An action's input does not match its model; `errors` are pydantic's, per field."""
+
+    code = "request_invalid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        fields = "、".join(".".join(str(p) for p in e.get("loc", ())) for e in errors[:5])
+        super().__init__(f"请求参数不合法：{fields}" if fields else "请求参数不合法")
+        self.errors = errors

@@ -341,3 +341,19 @@ class Penalty(SQLModel, table=True):
     court_enforcement_on: date | None = None
     publish_required: bool = True
     published_on: date | None = None
+
+
+class CaseEvidence(SQLModel, table=True):
+    """Evidence uploaded to a case (photos, video, files): only these may be cited by its records."""
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (UniqueConstraint("case_id", "sha256", name="case_evidence_case_id_sha256_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
+    sha256: str = Field(max_length=64)
+    filename: str = Field(default="", max_length=256)
+    content_type: str = Field(max_length=128)
+    size: int
+    uploaded_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    uploaded_at: datetime = utc_column()

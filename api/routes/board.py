@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from api import schemas, views
 from api.deps import CalendarDep, ClockDep, ScopeDep, SessionDep, StatsReader, Supervisor
 from api.errors import error_responses
-from api.fields import MAX_INT, Day
+from cases.fields import MAX_INT, Day
 from cases import queries
 from cases.enums import DueState
 from cases.errors import ValidationFailed

@@ -6,30 +6,34 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api import schemas, views
 from api.deps import (
     CalendarDep,
     CaseWorker,
     ClockDep,
+    CtxDep,
     EvidenceStoreDep,
     ScopeDep,
     SessionDep,
     SettingsDep,
     ValidCase,
     WriteSessionDep,
-    require_action,
+    require_roles,
 )
 from api.disclosure import log_reveal
 from api.errors import PayloadTooLarge, UnsupportedMedia, error_responses
-from api.evidence import sniff
-from api.fields import MAX_INT, Day
+from api.evidence import EvidenceRef, EvidenceStore, sniff
+from api.settings import ApiSettings
 from cases import authority, queries
+from cases.actions import ACTIONS
 from cases.authority import Actor
-from cases.enums import CaseStatus
-from cases.errors import InvalidTransition, NotAuthorised, NotFound, ValidationFailed
-from cases.models import Complaint, Inspection
+from cases.enums import Action, CaseStatus
+from cases.errors import NotAuthorised, NotFound, ValidationFailed
+from cases.fields import MAX_INT, Day
+from cases.models import CaseEvidence, Complaint
+from cases.service import Ctx, perform
 
 router = APIRouter(prefix="/cases", tags=["案件"])
 CASE_ERRORS = error_responses(401, 403, 404, 422)
@@ -73,7 +77,7 @@ def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, write: Wr
               clock: ClockDep, calendar: CalendarDep, response: Response,
               reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；每次记入审计日志）")] = False,
               ) -> schemas.CaseDetail:
-    if reveal and not authority.may(actor, "reveal_complainant"):
+    if reveal and not authority.permitted(actor, "reveal_complainant"):
         raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")
     complaints = list(session.exec(select(Complaint).where(Complaint.case_id == case.id)
                                    .order_by(Complaint.received_at)).all())
@@ -91,17 +95,11 @@ def case_documents(case: ValidCase, session: SessionDep) -> list[schemas.Documen
     return views.case_documents(session, case.id)
 
 
-FieldWorker = Annotated[Actor, Depends(require_action("record_inspection"))]
+FieldWorker = Annotated[Actor, Depends(require_roles(*ACTIONS[Action.UPLOAD_EVIDENCE].roles))]
 
 
-@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.EvidenceOut, summary="上传检查证据",
-             description="照片（JPEG/PNG/WebP）或 PDF，不超过 10 MB；按文件内容识别类型，计算 SHA-256，只写一次存档。"
-                         "在现场检查（record_inspection）的 evidence 中引用返回的 sha256。",
-             responses=error_responses(401, 403, 404, 409, 413, 415, 422))
-def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep, settings: SettingsDep,
-                    file: Annotated[UploadFile, File(description="证据文件")]) -> schemas.EvidenceOut:
-    if case.status is CaseStatus.CLOSED:
-        raise InvalidTransition("案件已结案，不能再上传证据", code="case_closed")
+def store_evidence(store: EvidenceStore, settings: ApiSettings, file: UploadFile) -> EvidenceRef:
+    """The uploaded bytes, bounded, typed by their content, stored write-once."""
     content = file.file.read(settings.evidence_max_bytes + 1)
     if len(content) > settings.evidence_max_bytes:
         raise PayloadTooLarge(f"证据文件不能超过 {settings.evidence_max_bytes // (1024 * 1024)} MB",
@@ -111,7 +109,25 @@ def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep
     kind = sniff(content)
     if kind is None:
         raise UnsupportedMedia("只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容识别）", code="evidence_type")
-    ref = store.put(content, content_type=kind[0], ext=kind[1], filename=file.filename or "")
+    return store.put(content, content_type=kind[0], ext=kind[1], filename=file.filename or "")
+
+
+def attach_evidence(write: Session, ctx: Ctx, case_id: int, ref: EvidenceRef) -> None:
+    """The stored file becomes the case's evidence (an event in its hash chain) through `perform`."""
+    perform(write, ctx, case_id, Action.UPLOAD_EVIDENCE, None,
+            {"sha256": ref.sha256, "filename": ref.filename, "content_type": ref.content_type, "size": ref.size})
+
+
+@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.EvidenceOut, summary="上传检查证据",
+             description="照片（JPEG/PNG/WebP）或 PDF，不超过 10 MB；按文件内容识别类型，计算 SHA-256，只写一次存档，"
+                         "并记入本案办案经过。本案执法小组成员或科长上传；在现场检查（record_inspection）的 evidence "
+                         "中引用返回的 sha256。",
+             responses=error_responses(401, 403, 404, 409, 413, 415, 422))
+def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep, settings: SettingsDep,
+                    write: WriteSessionDep, ctx: CtxDep,
+                    file: Annotated[UploadFile, File(description="证据文件")]) -> schemas.EvidenceOut:
+    ref = store_evidence(store, settings, file)
+    attach_evidence(write, ctx, case.id, ref)
     return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size,
                                filename=ref.filename)
 
@@ -122,9 +138,9 @@ def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep
                        **CASE_ERRORS})
 def download_evidence(case: ValidCase, session: SessionDep, store: EvidenceStoreDep,
                       sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]) -> Response:
-    cited = any(item.get("sha256") == sha256 for evidence in session.exec(
-        select(Inspection.evidence).where(Inspection.case_id == case.id)).all() for item in evidence or [])
-    ref = store.describe(sha256) if cited else None
+    attached = session.exec(select(CaseEvidence.id).where(CaseEvidence.case_id == case.id,
+                                                          CaseEvidence.sha256 == sha256)).first()
+    ref = store.describe(sha256) if attached else None
     if ref is None:
         raise NotFound("本案没有该证据", code="evidence_not_found")
     return Response(store.read(ref), media_type=ref.content_type,

@@ -19,7 +19,7 @@ from api.deps import (
     in_scope,
 )
 from api.errors import PayloadTooLarge, error_responses
-from api.fields import MAX_INT, Str64
+from cases.fields import MAX_INT, Str64
 from api.imports import read_table, validate_rows
 from api.schemas_admin import (
     ImportReport,

@@ -10,7 +10,7 @@ from sqlmodel import select
 from api import register, views
 from api.deps import Admin, ClockDep, ScopeDep, SessionDep, Staff, WriteSessionDep, in_scope
 from api.errors import error_responses
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.routes.institutions import changes_of
 from api.schemas_admin import (
     DepartmentIn,

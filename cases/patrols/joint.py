@@ -22,13 +22,15 @@ from cases.models import Alert, Case, Department, Officer, OfficerLeave
 from cases.patrols.models import PatrolMember, PatrolTeam, Whistle, WhistleAnswer
 from cases.ports import Clock
 from cases.pupil_calendar import PupilCalendar
-from cases.service._common import Ctx, load_case, periods
+from cases import authority
+from cases.service._common import Ctx, periods, scoped_case
 
 
 def raise_whistle(session: Session, ctx: Ctx, *, reason: str, region_code: str | None = None,
                   case_id: int | None = None, departments: list[str] | None = None) -> Whistle:
     """吹哨. From a case, the departments default to what its violations need."""
-    case = load_case(session, ctx, case_id, version=None, action="raise_whistle") if case_id else None
+    authority.require(ctx.actor, "raise_whistle")
+    case = scoped_case(session, ctx, case_id) if case_id else None
     needed = list(departments or [])
     if case and not needed:
         needed = sorted({k for code in case.violation_codes for k in ctx.cat.get(code).needs})

@@ -1,14 +1,15 @@
-"""Shared steps of the use cases: load-and-check, clocks, transitions, document issuing.
+"""Shared steps of the use cases: clocks, transitions, events, document issuing.
 
-Every use case: load the case → jurisdiction (NotFound) → version (StaleVersion) → role
-(NotAuthorised) → validate → transition through `cases.lifecycle` → one commit by the caller.
+A case use case receives the case already loaded and checked by `cases.service.perform` (the one
+entry point: jurisdiction, version, role and standing, input, references, commit) and only does
+its own work: gather the facts, fire the transition, write its rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -20,11 +21,11 @@ from sqlmodel import Session, select
 
 from cases import authority, deadlines, repository
 from cases.audit import AuditTrail, append_event
-from cases.authority import Actor
+from cases.authority import Actor, ActorFacts
 from cases.calendar import WorkCalendar
 from cases.catalogue import Catalogue, load_catalogue
-from cases.enums import CaseEventType, DocumentType
-from cases.errors import NotFound, StaleVersion, ValidationFailed
+from cases.enums import Action, CaseEventType, DocumentType
+from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts, OfficerFact, transition
 from cases.models import Case, Deadline, Department, Document
 from cases.ports import Authority, Clock, DocumentRenderer, DocumentStore
@@ -40,6 +41,7 @@ class Ctx:
     renderer: DocumentRenderer | None = None
     store: DocumentStore | None = None
     catalogue: Catalogue | None = None
+    action: Action | None = None  # set by `perform` for the action being taken
 
     @property
     def cat(self) -> Catalogue:
@@ -52,34 +54,20 @@ class Ctx:
         return self.clock.now()
 
 
-def load_case(session: Session, ctx: Ctx, case_id: int, *, version: int | None, action: str) -> Case:
-    # FOR UPDATE (PostgreSQL): concurrent writers of one case queue here and the later ones see the
-    # new version; SQLite's BEGIN IMMEDIATE already serialises whole transactions.
-    case = session.get(Case, case_id, with_for_update=version is not None)
-    parents = repository.region_parents(session)
-    if case is None or not authority.within(case.region_code, ctx.actor.region_code, parents):
+def scoped_case(session: Session, ctx: Ctx, case_id: int) -> Case:
+    """The case, when it lies in the actor's jurisdiction (for use cases that are not case actions)."""
+    case = session.get(Case, case_id)
+    if case is None or not authority.within(case.region_code, ctx.actor.region_code, repository.region_parents(session)):
         raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
-    if version is not None and case.version != version:
-        raise StaleVersion(expected=version, current=case.version)
-    authority.require(ctx.actor, action)
     return case
 
 
-def commit(session: Session, case: Case) -> None:
-    """Commit the use case; a concurrent writer that got there first turns into StaleVersion."""
-    expected = case.version
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        session.rollback()
-        current = session.exec(select(Case.version).where(Case.id == case.id)).one()
-        if isinstance(exc, IntegrityError) and current == expected:
-            raise  # not a concurrent write: a real constraint violation
-        raise StaleVersion(expected=expected, current=current) from exc
-
-
 def fire(session: Session, ctx: Ctx, case: Case, event: str, facts: Facts, payload: dict[str, Any]) -> None:
-    """Run a lifecycle transition with the audit listener; bump `updated_at`."""
+    """Run a lifecycle transition with the audit listener; bump `updated_at`.
+
+    The action and the actor's roles and standing on the case are added to the facts here, from
+    the context `perform` built, so no use case states them."""
+    facts = replace(facts, action=ctx.action, actor=ActorFacts.of(ctx.actor, case.team_officer_ids))
     listener = AuditTrail(session, case, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
     transition(case, event, facts=facts, listeners=[listener])
     touch(session, ctx, case)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from cases import deadlines, repository
+from cases.actions import PauseIn, ResumeIn
 from cases.audit import append_event
 from cases.calendar import WorkCalendar
-from cases.enums import CaseEventType
+from cases.enums import Action, CaseEventType
 from cases.errors import ValidationFailed
 from cases.models import Case, Deadline
 from cases.ports import Clock
-from cases.service._common import Ctx, commit, load_case, periods, record
+from cases.service._common import Ctx, periods, record
+from cases.service.perform import handles
 
 
 def _open_clock(session: Session, case: Case, step: str) -> Deadline:
@@ -21,8 +23,9 @@ def _open_clock(session: Session, case: Case, step: str) -> Deadline:
     return row
 
 
-def pause_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step: str, reason: str) -> Deadline:
-    case = load_case(session, ctx, case_id, version=version, action="pause_clock")
+@handles(Action.PAUSE_CLOCK)
+def pause_clock(session: Session, ctx: Ctx, case: Case, body: PauseIn) -> Deadline:
+    step, reason = body.step, body.reason
     if not reason.strip():
         raise ValidationFailed("中止计时须注明理由", code="reason_required")
     row = _open_clock(session, case, step)
@@ -31,13 +34,13 @@ def pause_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step:
     row.paused_since, row.paused_reason = ctx.today(), reason.strip()
     session.add(row)
     record(session, ctx, case, CaseEventType.PAUSE_CLOCK, {"step": step, "reason": reason.strip()})
-    commit(session, case)
     return row
 
 
-def resume_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step: str) -> Deadline:
+@handles(Action.RESUME_CLOCK)
+def resume_clock(session: Session, ctx: Ctx, case: Case, body: ResumeIn) -> Deadline:
     """The paused span extends the deadline (working days for working-day periods)."""
-    case = load_case(session, ctx, case_id, version=version, action="resume_clock")
+    step = body.step
     row = _open_clock(session, case, step)
     if row.paused_since is None:
         raise ValidationFailed("该期限未中止计时", code="not_paused")
@@ -49,7 +52,6 @@ def resume_clock(session: Session, ctx: Ctx, *, case_id: int, version: int, step
     row.paused_since, row.paused_reason = None, ""
     session.add(row)
     record(session, ctx, case, CaseEventType.RESUME_CLOCK, payload)
-    commit(session, case)
     return row
 
 

@@ -1,45 +1,56 @@
-"""Field work: assignment, inspection (现场检查), the 整改通知书, service (送达) and re-inspection (复查)."""
+"""Field work: assignment, inspection (现场检查), the 整改通知书, service (送达), re-inspection (复查), evidence.
+
+Each use case is registered for its row of the action table and runs inside `perform`, which has
+already checked the case, the version, the actor and the input's references, and commits.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
-from cases.enums import CaseEventType, DocumentType, ServiceMethod
+from cases.actions import (
+    AssignIn,
+    EmptyIn,
+    EvidenceIn,
+    InspectionIn,
+    RectificationIn,
+    ReinspectionIn,
+    ServiceIn,
+)
+from cases.audit import append_event
+from cases.enums import Action, CaseEventType, DocumentType, ServiceMethod
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, Department, Document, Inspection, Institution, ServiceRecord
+from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, ServiceRecord
 from cases.ports import Party, RectificationNoticeSnapshot, ServiceReceiptSnapshot
 from cases.service._common import (
     Ctx,
     authority_of,
     close_all_clocks,
-    commit,
     fire,
     issue_document,
-    load_case,
     officer_facts,
     periods,
     record,
     start_clock,
     stop_clock,
 )
+from cases.service.perform import handles
 
 PUBLIC_NOTICE_DAYS = 30  # 公告送达: deemed served 30 days after publication (民事诉讼法 art. 95)
 
 
-def assign_case(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int]) -> Case:
-    """Assign (or re-assign) a team; the first officer leads."""
-    case = load_case(session, ctx, case_id, version=version, action="assign")
-    kinds = _competent_kinds(ctx, case)
-    team = officer_facts(session, officer_ids, ctx.today(), kinds)
-    facts = Facts(ctx.today(), team=team, actor_is_supervisor=True)
-    fire(session, ctx, case, "assign", facts, {"officer_ids": officer_ids})
-    case.assignee_id, case.team_officer_ids = officer_ids[0], list(officer_ids)
+@handles(Action.ASSIGN)
+def assign_case(session: Session, ctx: Ctx, case: Case, body: AssignIn) -> Case:
+    """Assign (or re-assign) a team; the first officer leads (承办人), the others assist (协办人)."""
+    officer_ids = list(body.officer_ids)
+    team = officer_facts(session, officer_ids, ctx.today(), _competent_kinds(ctx, case))
+    fire(session, ctx, case, "assign", Facts(ctx.today(), team=team), {"officer_ids": officer_ids})
+    case.assignee_id, case.team_officer_ids = officer_ids[0], officer_ids
     stop_clock(session, ctx, case, "assignment")
-    commit(session, case)
     return case
 
 
@@ -49,40 +60,63 @@ def _competent_kinds(ctx: Ctx, case: Case) -> set[str] | None:
     return {k for code in case.violation_codes for k in ctx.cat.get(code).competent} | {"township"}
 
 
-def record_inspection(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int],
-                      findings: str, violation_codes: list[str], place: str = "",
-                      started_at: datetime | None = None, institution_id: int | None = None,
-                      evidence: list[dict] | None = None) -> Inspection:
+@handles(Action.RECORD_INSPECTION)
+def record_inspection(session: Session, ctx: Ctx, case: Case, body: InspectionIn) -> Inspection:
     """现场检查 by ≥2 certified officers; records whether a violation was found."""
-    case = load_case(session, ctx, case_id, version=version, action="record_inspection")
-    for code in violation_codes:
+    codes = list(body.violation_codes)
+    for code in codes:
         ctx.cat.get(code)
-    if institution_id is not None:
-        repository.get_or_raise(session, Institution, institution_id, "机构")
-        case.institution_id = institution_id
-    team = officer_facts(session, officer_ids, ctx.today())
-    fire(session, ctx, case, "record_inspection", Facts(ctx.today(), team=team, findings=findings),
-         {"officer_ids": officer_ids, "violation_codes": violation_codes})
-    inspection = Inspection(case_id=case.id, started_at=started_at or ctx.now(), ended_at=ctx.now(), place=place,
-                            officer_ids=officer_ids, findings=findings.strip(),
-                            violation_found=bool(violation_codes), violation_codes=violation_codes,
-                            evidence=evidence or [])
-    if violation_codes:
-        case.violation_codes = sorted(set(case.violation_codes) | set(violation_codes))
+    if body.institution_id is not None:
+        case.institution_id = body.institution_id
+    team = officer_facts(session, list(body.officer_ids), ctx.today())
+    fire(session, ctx, case, "record_inspection", Facts(ctx.today(), team=team, findings=body.findings),
+         {"officer_ids": list(body.officer_ids), "violation_codes": codes})
+    inspection = Inspection(case_id=case.id, started_at=body.started_at or ctx.now(), ended_at=ctx.now(),
+                            place=body.place, officer_ids=list(body.officer_ids), findings=body.findings.strip(),
+                            violation_found=bool(codes), violation_codes=codes,
+                            evidence=_evidence_items(session, case, body.evidence))
+    if codes:
+        case.violation_codes = sorted(set(case.violation_codes) | set(codes))
     session.add(inspection)
     stop_clock(session, ctx, case, "inspection")
-    commit(session, case)
     return inspection
 
 
-def close_no_violation(session: Session, ctx: Ctx, *, case_id: int, version: int) -> Case:
-    case = load_case(session, ctx, case_id, version=version, action="close_no_violation")
+def _evidence_items(session: Session, case: Case, hashes: list[str]) -> list[dict]:
+    """The cited evidence as stored with the inspection (already checked to belong to the case)."""
+    if not hashes:
+        return []
+    rows = {e.sha256: e for e in session.exec(select(CaseEvidence).where(
+        CaseEvidence.case_id == case.id, col(CaseEvidence.sha256).in_(hashes))).all()}
+    return [{"sha256": sha, "filename": rows[sha].filename, "content_type": rows[sha].content_type,
+             "size": rows[sha].size} for sha in dict.fromkeys(hashes)]
+
+
+@handles(Action.UPLOAD_EVIDENCE)
+def register_evidence(session: Session, ctx: Ctx, case: Case, body: EvidenceIn) -> CaseEvidence:
+    """An uploaded file becomes the case's evidence: a row and an event in the hash chain.
+
+    It leaves the case's version alone, so a form being filled with photos is not made stale."""
+    known = session.exec(select(CaseEvidence).where(CaseEvidence.case_id == case.id,
+                                                    CaseEvidence.sha256 == body.sha256)).first()
+    if known is not None:
+        return known
+    row = CaseEvidence(case_id=case.id, sha256=body.sha256, filename=body.filename, content_type=body.content_type,
+                       size=body.size, uploaded_by_id=ctx.actor.officer_id, uploaded_at=ctx.now())
+    session.add(row)
+    append_event(session, case, CaseEventType.UPLOAD_EVIDENCE, actor_id=ctx.actor.officer_id, at=ctx.now(),
+                 payload={"sha256": body.sha256, "filename": body.filename, "content_type": body.content_type,
+                          "size": body.size})
+    return row
+
+
+@handles(Action.CLOSE_NO_VIOLATION)
+def close_no_violation(session: Session, ctx: Ctx, case: Case, body: EmptyIn) -> Case:
     last = repository.inspections(session, case.id, reinspection=False)
     found = bool(last and last[-1].violation_found)
     fire(session, ctx, case, "close_no_violation", Facts(ctx.today(), violation_found=found), {})
     case.close_reason, case.closed_at = "no_violation", ctx.now()
     close_all_clocks(session, ctx, case)
-    commit(session, case)
     return case
 
 
@@ -93,13 +127,10 @@ def party_of(session: Session, case: Case) -> Party:
     return Party(inst.name, inst.uscc or "", inst.address, inst.legal_representative)
 
 
-def issue_rectification(session: Session, ctx: Ctx, *, case_id: int, version: int, deadline: date | None = None,
-                        requirements: list[str] | None = None) -> Document:
+@handles(Action.ISSUE_RECTIFICATION)
+def issue_rectification(session: Session, ctx: Ctx, case: Case, body: RectificationIn) -> Document:
     """下达责令限期改正通知书: numbered, rendered and stored in the transition's transaction."""
-    case = load_case(session, ctx, case_id, version=version, action="issue_rectification")
-    doc = _issue_rectification(session, ctx, case, deadline, requirements, event="issue_rectification")
-    commit(session, case)
-    return doc
+    return _issue_rectification(session, ctx, case, body.deadline, body.requirements, event="issue_rectification")
 
 
 def _issue_rectification(session: Session, ctx: Ctx, case: Case, deadline: date | None,
@@ -110,7 +141,9 @@ def _issue_rectification(session: Session, ctx: Ctx, case: Case, deadline: date 
                                          provisional=True).date
     period_days = (deadline - ctx.today()).days
     if event:
-        fire(session, ctx, case, event, Facts(ctx.today(), violations_with_basis=len(violations),
+        inspections = repository.inspections(session, case.id, reinspection=False)
+        found = bool(inspections and inspections[-1].violation_found)
+        fire(session, ctx, case, event, Facts(ctx.today(), violation_found=found, violations_with_basis=len(violations),
                                               rectification_deadline=deadline), {"deadline": deadline.isoformat()})
     party = party_of(session, case)
     dept = session.get(Department, case.lead_department_id)
@@ -140,14 +173,12 @@ def _issue_receipt(session: Session, ctx: Ctx, case: Case, dept: Department, doc
         addressee=party.name).related_document_id = doc.id
 
 
-def record_service(session: Session, ctx: Ctx, *, case_id: int, version: int, document_id: int,
-                   method: ServiceMethod, served_on: date, recipient: str = "", place: str = "",
-                   refusal_reason: str = "", witness: str = "") -> ServiceRecord:
+@handles(Action.RECORD_SERVICE)
+def record_service(session: Session, ctx: Ctx, case: Case, body: ServiceIn) -> ServiceRecord:
     """送达: validates the method's requirements; the service date starts the next clock."""
-    case = load_case(session, ctx, case_id, version=version, action="record_service")
-    doc = session.get(Document, document_id)
-    if doc is None or doc.case_id != case.id:
-        raise ValidationFailed("该文书不属于本案件", code="document_not_in_case")
+    doc = session.get(Document, body.document_id)
+    method, served_on, recipient, place = body.method, body.served_on, body.recipient, body.place
+    refusal_reason, witness = body.refusal_reason, body.witness
     if repository.service_of(session, doc.id) is not None:
         raise ValidationFailed("该文书已登记送达", code="already_served")
     effective = _validate_service(ctx, doc, method, served_on, recipient, refusal_reason, witness)
@@ -163,7 +194,6 @@ def record_service(session: Session, ctx: Ctx, *, case_id: int, version: int, do
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
     elif not on_served(session, ctx, case, doc, effective, payload):
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
-    commit(session, case)
     return service
 
 
@@ -192,29 +222,24 @@ def _start_rectification_clock(session: Session, ctx: Ctx, case: Case, served_on
     start_clock(session, ctx, case, "reinspection", row.due_date)
 
 
-def record_reinspection(session: Session, ctx: Ctx, *, case_id: int, version: int, officer_ids: list[int],
-                        findings: str, rectified: bool) -> Inspection:
+@handles(Action.RECORD_REINSPECTION)
+def record_reinspection(session: Session, ctx: Ctx, case: Case, body: ReinspectionIn) -> Inspection:
     """复查. Rectified → the case closes; not rectified after the deadline → ready for 立案."""
-    case = load_case(session, ctx, case_id, version=version, action="record_reinspection")
+    officer_ids = list(body.officer_ids)
     team = officer_facts(session, officer_ids, ctx.today())
-    if not findings.strip():
-        raise ValidationFailed("请填写复查情况", code="findings_required")
     inspection = Inspection(case_id=case.id, reinspection=True, started_at=ctx.now(), ended_at=ctx.now(),
-                            officer_ids=officer_ids, findings=findings.strip(), rectified=rectified)
-    payload = {"officer_ids": officer_ids, "rectified": rectified}
-    if rectified:
-        fire(session, ctx, case, "confirm_rectified",
-             Facts(ctx.today(), team=team, reinspection_rectified=True), payload)
+                            officer_ids=officer_ids, findings=body.findings.strip(), rectified=body.rectified)
+    payload = {"officer_ids": officer_ids, "rectified": body.rectified}
+    facts = Facts(ctx.today(), team=team, findings=body.findings, reinspection_rectified=body.rectified)
+    if body.rectified:
+        fire(session, ctx, case, "confirm_rectified", facts, payload)
         case.close_reason, case.closed_at = "rectified", ctx.now()
         close_all_clocks(session, ctx, case)
     else:
-        if len({o.officer_id for o in team if o.certified}) < 2:
-            raise ValidationFailed("复查须有2名以上持有效执法证的执法人员", code="inspection_needs_two_certified")
-        record(session, ctx, case, CaseEventType.RECORD_REINSPECTION, payload)
+        fire(session, ctx, case, "record_reinspection", facts, payload)
         rect = repository.last_deadline(session, case.id, "rectification")
         if rect and ctx.today() > rect.due_date:
             stop_clock(session, ctx, case, "rectification")
             stop_clock(session, ctx, case, "reinspection")
     session.add(inspection)
-    commit(session, case)
     return inspection

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from cases import repository
 from cases import service as case_service
 from cases.authority import Actor
-from cases.enums import Channel, CloseReason, ServiceMethod
+from cases.enums import Action, Channel, CloseReason, ServiceMethod
 from cases.errors import DomainError
 from cases.models import Case, Department, Institution, Officer
 from cases.settings import FixedClock
@@ -117,7 +117,7 @@ def _team(d: Driver, case: Case) -> list[int]:
 def start_dismiss(d: Driver, case_id: int, when: datetime) -> None:
     case = d.case(case_id)
     reason = d.rng.choice([CloseReason.INSUFFICIENT, CloseReason.TRANSFERRED])
-    case_service.dismiss_case(d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.DISMISS, d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
                               reason=reason, transferred_to="息烽县人力资源和社会保障局"
                               if reason is CloseReason.TRANSFERRED else "")
 
@@ -125,7 +125,7 @@ def start_dismiss(d: Driver, case_id: int, when: datetime) -> None:
 def assign_then(d: Driver, case_id: int, when: datetime, nxt: Callable[[Driver, int, datetime], None] | None) -> None:
     case = d.case(case_id)
     team = _team(d, case)
-    case_service.assign_case(d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.ASSIGN, d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
                              officer_ids=team)
     if nxt:
         d.later(when, d.rng.uniform(1, 9), lambda t: nxt(d, case_id, t))
@@ -143,7 +143,7 @@ def inspect(d: Driver, case_id: int, when: datetime, violation: bool, nxt=None) 
     findings = (f"执法人员出示执法证件后对{inst.name if inst else '该场所'}进行现场检查。\n"
                 + (f"现场发现{d.rng.randint(6, 30)}名中小学生正在接受培训，查看了课表、收费凭证和学员花名册。"
                    if violation else "现场未发现违规培训行为，培训时间、收费公示符合规定。"))
-    case_service.record_inspection(d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_INSPECTION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
                                    officer_ids=case.team_officer_ids, findings=findings, violation_codes=codes,
                                    place=inst.address if inst else "")
     if not violation:
@@ -154,12 +154,12 @@ def inspect(d: Driver, case_id: int, when: datetime, violation: bool, nxt=None) 
 
 def close_clean(d: Driver, case_id: int, when: datetime) -> None:
     case = d.case(case_id)
-    case_service.close_no_violation(d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version)
+    case_service.act(Action.CLOSE_NO_VIOLATION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version)
 
 
 def rectify(d: Driver, case_id: int, when: datetime, rectified: bool, nxt=None) -> None:  # noqa: ANN001
     case = d.case(case_id)
-    doc = case_service.issue_rectification(d.session, d.ctx(_field(d, case), when), case_id=case_id,
+    doc = case_service.act(Action.ISSUE_RECTIFICATION, d.session, d.ctx(_field(d, case), when), case_id=case_id,
                                            version=case.version)
     d.later(when, d.rng.choice([0, 0, 1]), lambda t: serve(d, case_id, doc.id, t) or after_due(
         d, case_id, "rectification", lambda t3: reinspect(d, case_id, t3, rectified, nxt)))
@@ -174,7 +174,7 @@ def after_due(d: Driver, case_id: int, step: str, action: Callable[[datetime], N
 
 def serve(d: Driver, case_id: int, doc_id: int, when: datetime, nxt=None, wait: float = 1) -> None:  # noqa: ANN001
     case = d.case(case_id)
-    case_service.record_service(d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_SERVICE, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
                                 document_id=doc_id, method=ServiceMethod.DIRECT, served_on=when.astimezone(d.zone).date(),
                                 recipient="机构负责人（签收）", place="机构经营场所")
     if nxt:
@@ -184,7 +184,7 @@ def serve(d: Driver, case_id: int, doc_id: int, when: datetime, nxt=None, wait: 
 def reinspect(d: Driver, case_id: int, when: datetime, rectified: bool, nxt=None) -> None:  # noqa: ANN001
     case = d.case(case_id)
     text = "复查：已停止违规培训，整改到位。" if rectified else "复查：仍在违规开展培训，未整改到位。"
-    case_service.record_reinspection(d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_REINSPECTION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
                                      officer_ids=case.team_officer_ids, findings=text, rectified=rectified)
     if nxt:
         d.later(when, d.rng.uniform(1, 3), lambda t: nxt(d, case_id, t))

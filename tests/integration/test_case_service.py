@@ -10,8 +10,8 @@ from sqlmodel import select
 from cases import lifecycle, repository
 from cases import service as case_service
 from cases.audit import verify_chain
-from cases.enums import CaseStatus, CloseReason, DecisionOutcome, DocumentType, PenaltyStep, ServiceMethod
-from cases.errors import NotAuthorised, NotFound, RuleViolation, StaleVersion, ValidationFailed
+from cases.enums import Action, CaseStatus, CloseReason, DecisionOutcome, DocumentType, PenaltyStep, ServiceMethod
+from cases.errors import InvalidTransition, NotAuthorised, NotFound, RuleViolation, StaleVersion, ValidationFailed
 from cases.models import Case, CaseEvent, Complaint, Deadline, Document
 from tests.integration.conftest import County, at, complaint
 
@@ -34,14 +34,14 @@ def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # n
     ctx = county.ctx(county.actor(username, at(when)), at(when))
     version = _case(county, case_id).version
     with county.session() as s:
-        return fn(s, ctx, case_id=case_id, version=version, **kw)
+        return case_service.act(fn, s, ctx, case_id=case_id, version=version, **kw)
 
 
 def _inspected(county: County, index: int = 0) -> Case:
     case = _receive(county, index=index)
-    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+    _run(county, Action.ASSIGN, "education01", "2026-03-03 10:00", case.id,
          officer_ids=county.team("education03", "education04"))
-    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id,
+    _run(county, Action.RECORD_INSPECTION, "education03", "2026-03-07 10:00", case.id,
          officer_ids=county.team("education03", "education04"), findings="周六上午发现23名初中生在上数学课。",
          violation_codes=["rest_day_training"])
     return _case(county, case.id)
@@ -54,15 +54,15 @@ def _events(county: County, case_id: int) -> list[CaseEvent]:
 
 def test_rectification_path_closes_and_the_log_replays(county: County) -> None:
     case = _inspected(county)
-    doc = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
+    doc = _run(county, Action.ISSUE_RECTIFICATION, "education03", "2026-03-09 10:00", case.id)
     assert doc.number == "息教责改〔2026〕1号"
-    _run(county, case_service.record_service, "education03", "2026-03-10 10:00", case.id, document_id=doc.id,
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-10 10:00", case.id, document_id=doc.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人李某")
     with county.session() as s:
         rect = repository.open_deadline(s, case.id, "rectification")
         assert rect.due_date == date(2026, 3, 25)  # 15 natural days from service (a Wednesday)
         assert repository.open_deadline(s, case.id, "reinspection").due_date == date(2026, 4, 1)
-    _run(county, case_service.record_reinspection, "education04", "2026-03-26 10:00", case.id,
+    _run(county, Action.RECORD_REINSPECTION, "education04", "2026-03-26 10:00", case.id,
          officer_ids=county.team("education03", "education04"), findings="已停止周末学科类培训。", rectified=True)
     final = _case(county, case.id)
     assert final.status is CaseStatus.CLOSED and final.close_reason == "rectified"
@@ -76,7 +76,7 @@ def test_rectification_path_closes_and_the_log_replays(county: County) -> None:
 
 def _penalty_case(county: County, *, major: bool) -> Case:
     case = _inspected(county)
-    _run(county, case_service.open_penalty, "education01", "2026-03-09 10:00", case.id, major=major,
+    _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id, major=major,
          intended_penalty="警告，并处罚款人民币100000元", fine_yuan=100000)
     return _case(county, case.id)
 
@@ -88,37 +88,37 @@ def test_penalty_path_in_legal_order(county: County) -> None:
         assert repository.latest_document(s, case.id, DocumentType.RECTIFICATION_NOTICE) is not None
         assert repository.penalty_of(s, case.id).hearing_offered  # ¥100,000 on an organisation
     with pytest.raises(RuleViolation) as refused:
-        _run(county, case_service.issue_penalty_notice, "education03", "2026-03-10 10:00", case.id)
+        _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-10 10:00", case.id)
     assert refused.value.code == "collective_discussion_first"
-    _run(county, case_service.collective_discussion, "education01", "2026-03-10 10:00", case.id, summary="同意")
-    notice = _run(county, case_service.issue_penalty_notice, "education03", "2026-03-11 10:00", case.id)
-    _run(county, case_service.record_service, "education03", "2026-03-11 15:00", case.id, document_id=notice.id,
+    _run(county, Action.COLLECTIVE_DISCUSSION, "education01", "2026-03-10 10:00", case.id, summary="同意")
+    notice = _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-11 10:00", case.id)
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-11 15:00", case.id, document_id=notice.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 11), recipient="法定代表人")
     with pytest.raises(RuleViolation) as early:  # the 5-working-day window runs to 3-18
-        _run(county, case_service.close_statement_window, "education03", "2026-03-18 10:00", case.id,
+        _run(county, Action.CLOSE_STATEMENT_WINDOW, "education03", "2026-03-18 10:00", case.id,
              hearing_requested=True)
     assert early.value.code == "statement_window_open"
-    with pytest.raises(RuleViolation):  # no decision before the statement window closes
-        _run(county, case_service.decide, "education01", "2026-03-18 10:00", case.id, outcome=DecisionOutcome.PENALTY)
-    _run(county, case_service.close_statement_window, "education03", "2026-03-19 10:00", case.id,
+    with pytest.raises(InvalidTransition):  # no decision before the statement window closes (undeclared)
+        _run(county, Action.DECIDE, "education01", "2026-03-18 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+    _run(county, Action.CLOSE_STATEMENT_WINDOW, "education03", "2026-03-19 10:00", case.id,
          hearing_requested=True)
-    _run(county, case_service.hold_hearing, "education02", "2026-03-26 10:00", case.id, summary="听证")
+    _run(county, Action.HOLD_HEARING, "education02", "2026-03-26 10:00", case.id, summary="听证")
     with pytest.raises(RuleViolation) as unreviewed:
-        _run(county, case_service.decide, "education01", "2026-03-27 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+        _run(county, Action.DECIDE, "education01", "2026-03-27 10:00", case.id, outcome=DecisionOutcome.PENALTY)
     assert unreviewed.value.code == "legal_review_required"
-    _run(county, case_service.legal_review, "education02", "2026-03-27 10:00", case.id, opinion="同意")
-    decision = _run(county, case_service.decide, "education01", "2026-03-30 10:00", case.id,
+    _run(county, Action.LEGAL_REVIEW, "education02", "2026-03-27 10:00", case.id, opinion="同意")
+    decision = _run(county, Action.DECIDE, "education01", "2026-03-30 10:00", case.id,
                     outcome=DecisionOutcome.PENALTY)
-    _run(county, case_service.record_service, "education03", "2026-03-31 10:00", case.id, document_id=decision.id,
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-31 10:00", case.id, document_id=decision.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 31), recipient="法定代表人")
     with pytest.raises(RuleViolation):  # not executed yet
-        _run(county, case_service.close_penalty, "education01", "2026-04-01 10:00", case.id)
-    _run(county, case_service.record_execution, "education03", "2026-04-10 10:00", case.id, paid_on=date(2026, 4, 9))
+        _run(county, Action.CLOSE_PENALTY, "education01", "2026-04-01 10:00", case.id)
+    _run(county, Action.RECORD_EXECUTION, "education03", "2026-04-10 10:00", case.id, paid_on=date(2026, 4, 9))
     with pytest.raises(RuleViolation) as unpublished:
-        _run(county, case_service.close_penalty, "education01", "2026-04-10 11:00", case.id)
+        _run(county, Action.CLOSE_PENALTY, "education01", "2026-04-10 11:00", case.id)
     assert unpublished.value.code == "not_published"
-    _run(county, case_service.publish, "education03", "2026-04-10 12:00", case.id, published_on=date(2026, 4, 10))
-    closed = _run(county, case_service.close_penalty, "education01", "2026-04-13 10:00", case.id)
+    _run(county, Action.PUBLISH, "education03", "2026-04-10 12:00", case.id, published_on=date(2026, 4, 10))
+    closed = _run(county, Action.CLOSE_PENALTY, "education01", "2026-04-13 10:00", case.id)
     assert closed.status is CaseStatus.CLOSED and closed.close_reason == "penalty_executed"
     events = _events(county, case.id)
     assert verify_chain(events) is None
@@ -132,7 +132,7 @@ def test_refused_action_writes_nothing(county: County) -> None:
     before = (_case(county, case.id).version, len(_events(county, case.id)))
     expired = county.team("market12")  # the last market officer's 执法证 lapsed
     with pytest.raises(RuleViolation) as refused:
-        _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+        _run(county, Action.ASSIGN, "education01", "2026-03-03 10:00", case.id,
              officer_ids=county.team("education03") + expired)
     assert refused.value.code == "team_needs_two_certified"
     assert (_case(county, case.id).version, len(_events(county, case.id))) == before
@@ -143,9 +143,9 @@ def test_stale_version_is_a_conflict(county: County) -> None:
     ctx = county.ctx(county.actor("education01"), at("2026-03-03 10:00"))
     team = county.team("education03", "education04")
     with county.session() as s:
-        case_service.assign_case(s, ctx, case_id=case.id, version=case.version, officer_ids=team)
+        case_service.act(Action.ASSIGN, s, ctx, case_id=case.id, version=case.version, officer_ids=team)
     with county.session() as s, pytest.raises(StaleVersion) as stale:
-        case_service.assign_case(s, ctx, case_id=case.id, version=case.version, officer_ids=team)
+        case_service.act(Action.ASSIGN, s, ctx, case_id=case.id, version=case.version, officer_ids=team)
     assert stale.value.current == case.version + 1
 
 
@@ -155,10 +155,10 @@ def test_jurisdiction_and_roles(county: County) -> None:
     other_town = case.region_code != "520122100"
     if other_town:
         with county.session() as s, pytest.raises(NotFound):
-            case_service.assign_case(s, county.ctx(township, at("2026-03-03 10:00")), case_id=case.id,
+            case_service.act(Action.ASSIGN, s, county.ctx(township, at("2026-03-03 10:00")), case_id=case.id,
                                      version=case.version, officer_ids=[])
     with county.session() as s, pytest.raises(NotAuthorised):
-        case_service.assign_case(s, county.ctx(county.actor("education03"), at("2026-03-03 10:00")),
+        case_service.act(Action.ASSIGN, s, county.ctx(county.actor("education03"), at("2026-03-03 10:00")),
                                  case_id=case.id, version=case.version, officer_ids=[])
 
 
@@ -180,9 +180,9 @@ def test_intake_is_idempotent_and_merges_by_institution(county: County) -> None:
 def test_dismiss_needs_a_reason_and_closes_clocks(county: County) -> None:
     case = _receive(county)
     with pytest.raises(RuleViolation):
-        _run(county, case_service.dismiss_case, "education01", "2026-03-03 10:00", case.id,
+        _run(county, Action.DISMISS, "education01", "2026-03-03 10:00", case.id,
              reason=CloseReason.TRANSFERRED)
-    _run(county, case_service.dismiss_case, "education01", "2026-03-03 10:00", case.id,
+    _run(county, Action.DISMISS, "education01", "2026-03-03 10:00", case.id,
          reason=CloseReason.TRANSFERRED, transferred_to="县人社局")
     with county.session() as s:
         assert not repository.open_deadlines(s, case.id)
@@ -193,9 +193,9 @@ def test_pause_and_resume_extend_the_clock(county: County) -> None:
     with county.session() as s:
         due = repository.open_deadline(s, case.id, "inspection").due_date
     assert due == date(2026, 3, 23)  # 15 working days after Monday 2026-03-02
-    _run(county, case_service.pause_clock, "education01", "2026-03-04 10:00", case.id, step="inspection",
+    _run(county, Action.PAUSE_CLOCK, "education01", "2026-03-04 10:00", case.id, step="inspection",
          reason="等待鉴定")
-    resumed = _run(county, case_service.resume_clock, "education01", "2026-03-09 10:00", case.id, step="inspection")
+    resumed = _run(county, Action.RESUME_CLOCK, "education01", "2026-03-09 10:00", case.id, step="inspection")
     assert resumed.due_date == date(2026, 3, 26)  # paused Wed–Fri: three working days more
 
 
@@ -234,12 +234,12 @@ def test_document_numbers_are_gapless_per_authority_type_year(county: County) ->
     numbers = []
     for index in range(3):
         case = _receive(county, index=index)
-        _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id,
+        _run(county, Action.ASSIGN, "education01", "2026-03-03 10:00", case.id,
              officer_ids=county.team("education03", "education04"))
-        _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id,
+        _run(county, Action.RECORD_INSPECTION, "education03", "2026-03-07 10:00", case.id,
              officer_ids=county.team("education03", "education04"), findings="发现违规。",
              violation_codes=["rest_day_training"])
-        numbers.append(_run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00",
+        numbers.append(_run(county, Action.ISSUE_RECTIFICATION, "education03", "2026-03-09 10:00",
                             case.id).number)
     assert numbers == [f"息教责改〔2026〕{n}号" for n in (1, 2, 3)]
     with county.session() as s:
@@ -257,17 +257,17 @@ def test_no_complainant_data_in_documents_to_the_institution(county: County) -> 
     case = _receive(county, complainant_name=name, complainant_phone=phone,
                     content=f"我是{name}，电话{phone}，某机构周末给初中生上数学课。")
     team = county.team("education03", "education04")
-    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
-    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
+    _run(county, Action.ASSIGN, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
+    _run(county, Action.RECORD_INSPECTION, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
          findings="周六上午发现23名初中生在上数学课。", violation_codes=["rest_day_training"])
-    _run(county, case_service.open_penalty, "education01", "2026-03-09 10:00", case.id,
+    _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id,
          intended_penalty="警告，没收违法所得", confiscation_yuan=8000)
-    notice = _run(county, case_service.issue_penalty_notice, "education03", "2026-03-10 10:00", case.id)
-    _run(county, case_service.record_service, "education03", "2026-03-10 11:00", case.id, document_id=notice.id,
+    notice = _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-10 10:00", case.id)
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-10 11:00", case.id, document_id=notice.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人")
-    _run(county, case_service.close_statement_window, "education03", "2026-03-18 10:00", case.id,
+    _run(county, Action.CLOSE_STATEMENT_WINDOW, "education03", "2026-03-18 10:00", case.id,
          hearing_requested=False)
-    _run(county, case_service.decide, "education01", "2026-03-19 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+    _run(county, Action.DECIDE, "education01", "2026-03-19 10:00", case.id, outcome=DecisionOutcome.PENALTY)
     with county.session() as s:
         docs = repository.case_documents(s, case.id)
         assert {d.doc_type for d in docs} >= {DocumentType.RECTIFICATION_NOTICE, DocumentType.PENALTY_NOTICE,

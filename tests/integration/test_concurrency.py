@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from cases import service as case_service
+from cases.enums import Action
 from cases.errors import DomainError, StaleVersion
 from cases.models import CaseEvent
 from tests.integration.conftest import County, at
@@ -43,7 +44,7 @@ def test_twenty_writers_on_one_version_one_wins(county: County) -> None:
 
     def assign(_i: int) -> object:
         with county.session() as s:
-            return case_service.assign_case(s, ctx, case_id=case.id, version=version, officer_ids=team)
+            return case_service.act(Action.ASSIGN, s, ctx, case_id=case.id, version=version, officer_ids=team)
 
     results = _race(20, assign)
     kinds = Counter(type(r).__name__ for r in results)
@@ -67,7 +68,7 @@ def test_document_numbers_stay_gapless_under_concurrent_issuing(county: County) 
                 def broken(doc_type, snapshot):  # noqa: ANN001, ANN202
                     raise DomainError("渲染失败（测试）", code="render_failed")
                 use = case_service.Ctx(ctx.actor, ctx.clock, ctx.calendar, broken, ctx.store)
-            return case_service.issue_rectification(s, use, case_id=c.id, version=c.version)
+            return case_service.act(Action.ISSUE_RECTIFICATION, s, use, case_id=c.id, version=c.version)
 
     results = _race(len(cases), issue)
     numbers = sorted(int(r.number.split("〕")[1].rstrip("号")) for r in results if hasattr(r, "number"))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cases import service as case_service
-from cases.enums import Channel, DocumentType
+from cases.enums import Action, Channel, DocumentType
 from cases.models import Case, Department, Document, Institution, Officer
 from cases.patrols import service as patrol_service
 from cases.patrols.sheets import issue_patrol_sheets
@@ -78,11 +78,11 @@ def _version(engine: Engine, case_id: int) -> int:
         return s.get(Case, case_id).version
 
 
-def _step(engine: Engine, store, fn, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN202
+def _step(engine: Engine, store, action: Action, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN202
     ctx = _ctx(engine, store, username, when)
     version = _version(engine, case_id)
     with Session(engine, expire_on_commit=False) as s:
-        return fn(s, ctx, case_id=case_id, version=version, **kw)
+        return case_service.act(action, s, ctx, case_id=case_id, version=version, **kw)
 
 
 COMPLAINTS = {
@@ -117,15 +117,15 @@ def seed_site(engine: Engine, store) -> Seeded:  # noqa: ANN001
     team = _ids(engine, "education03", "education04")
     for key, when in (("refuse", "2026-03-10 09:00"), ("notice", "2026-02-25 10:00"), ("closed", "2026-02-11 09:00"),
                       ("reveal", "2026-03-11 09:00"), ("late", "2026-01-21 09:00")):
-        _step(engine, store, case_service.assign_case, "education01", when, out.cases[key], officer_ids=team)
+        _step(engine, store, Action.ASSIGN, "education01", when, out.cases[key], officer_ids=team)
     for key, day, code in (("notice", "2026-02-28", "prepaid_fees"), ("closed", "2026-02-14", "rest_day_training")):
-        _step(engine, store, case_service.record_inspection, "education03", f"{day} 10:00", out.cases[key],
+        _step(engine, store, Action.RECORD_INSPECTION, "education03", f"{day} 10:00", out.cases[key],
               officer_ids=team, findings="现场查看收费凭证和课程表，核实学员名册，询问家长和工作人员。",
               violation_codes=[code])
-        doc = _step(engine, store, case_service.issue_rectification, "education03", f"{day} 15:00", out.cases[key])
-        _step(engine, store, case_service.record_service, "education03", f"{day} 16:00", out.cases[key],
+        doc = _step(engine, store, Action.ISSUE_RECTIFICATION, "education03", f"{day} 15:00", out.cases[key])
+        _step(engine, store, Action.RECORD_SERVICE, "education03", f"{day} 16:00", out.cases[key],
               document_id=doc.id, method="direct", served_on=date.fromisoformat(day), recipient="机构负责人")
-    _step(engine, store, case_service.record_reinspection, "education04", "2026-03-02 10:00", out.cases["closed"],
+    _step(engine, store, Action.RECORD_REINSPECTION, "education04", "2026-03-02 10:00", out.cases["closed"],
           officer_ids=team, findings="已停止寒假学科类培训，现场未见学生。", rectified=True)
     out.plan_id = _plan(engine, store)
     with Session(engine, expire_on_commit=False) as s:  # this morning's sweep: 督办 levels on overdue steps

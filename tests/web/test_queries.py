@@ -8,6 +8,7 @@ import pytest
 from api.web import queries
 from cases import repository
 from cases import service as case_service
+from cases.enums import Action
 from tests.integration.conftest import County, at, complaint, county  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.integration
@@ -26,7 +27,7 @@ def test_work_list_is_the_team_overdue_first_and_searchable(county: County) -> N
     for case_id, team in ((mine, ("education03", "education04")), (other, ("education05", "education06"))):
         ctx = county.ctx(county.actor("education01", at("2026-03-13 10:00")), at("2026-03-13 10:00"))
         with county.session() as s:
-            case_service.assign_case(s, ctx, case_id=case_id, version=1, officer_ids=county.team(*team))
+            case_service.act(Action.ASSIGN, s, ctx, case_id=case_id, version=1, officer_ids=county.team(*team))
     today = at("2026-03-16 09:00").date()
     member, name = county.officer("education04").id, county.institution(2).name
     with county.session() as s:

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import views
 from api.deps import CalendarDep, ClockDep, SessionDep
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.web import queries as web_queries
 from api.web.deps import UserDep, require
 from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import authority, queries, repository
-from cases.enums import CaseStatus, DueState, Role
+from cases.enums import Action, CaseStatus, DueState, Role
 
 router = APIRouter(route_class=WebRoute)
 
@@ -30,7 +30,7 @@ def board(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     regions = repository.subtree_codes(session, user.actor.region_code)
     groups = queries.board(session, regions, today, calendar, soon_working_days=soon, department_id=department)
     states = web_queries.case_versions(session, [i.case_id for g in groups for i in g.items])
-    may_assign = authority.may(user.actor, "assign")
+    may_assign = authority.role_allows(user.actor.roles, Action.ASSIGN)
     pickers: dict[int, list] = {}
     if may_assign:
         for g in groups:

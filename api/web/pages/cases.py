@@ -1,9 +1,9 @@
 """我的案件 (the work list) and 案件详情 (the case page with its action forms and the logged reveal).
 
-The action forms post to `/cases/{id}/actions/{action}`, which runs the same request model, the
-same use case (`api.actions.ACTIONS`) and the same stale-version and retry handling
-(`api.routes.actions.execute`) as `POST /api/v1/cases/{id}/actions/{action}`; photos go through
-the API's evidence upload. A refusal re-renders the page with the guard's reason at the form.
+The action forms post to `/cases/{id}/actions/{action}`, which calls the same checked entry point
+(`cases.service.perform`) with the same input model (`cases.actions`) as
+`POST /api/v1/cases/{id}/actions/{action}`; photos are stored and attached to the case as the API's
+evidence upload does. A refusal re-renders the page with the reason at the form.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
 
 from api import views
-from api.actions import ACTIONS, ActionSpec, available_actions
 from api.deps import (
     CalendarDep,
     ClockDep,
@@ -32,16 +30,17 @@ from api.deps import (
 )
 from api.disclosure import log_reveal
 from api.errors import status_of
-from api.fields import MAX_INT
-from api.routes.actions import execute, resolve_evidence
-from api.routes.cases import upload_evidence
+from cases.fields import MAX_INT
+from api.routes.cases import attach_evidence, store_evidence
 from api.web import forms, queries
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
-from cases import authority, repository
+from cases import allowed, authority, repository
+from cases.actions import ACTIONS, ActionSpec
 from cases.catalogue import load_catalogue
 from cases.enums import (
+    Action,
     CaseEventType,
     CaseStatus,
     CloseReason,
@@ -53,8 +52,9 @@ from cases.enums import (
     Role,
     ServiceMethod,
 )
-from cases.errors import DomainError, NotAuthorised, NotFound, StaleVersion, ValidationFailed
+from cases.errors import DomainError, InputInvalid, NotAuthorised, NotFound, StaleVersion, ValidationFailed
 from cases.models import Case, Complaint, Document, Institution
+from cases.service import perform
 
 router = APIRouter(route_class=WebRoute)
 PAGE_SIZE = 30
@@ -205,19 +205,19 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     ids += [e.actor_id or 0 for e in detail.timeline] + [i for e in detail.timeline
                                                          for i in (e.payload or {}).get("officer_ids", []) or []]
     names = queries.officer_names(session, ids)
-    allowed = {a.action for a in detail.allowed_actions}
-    declared = [s for s in available_actions(case.status, case.penalty_step)
-                if s.name not in ("pause_clock", "resume_clock")]
-    others: dict[str, list[str]] = {}
-    for spec in declared:
-        if spec.name not in allowed:
-            roles = "、".join(r.label for r in Role if r in authority.EVENT_ROLES[spec.role_key])
-            others.setdefault(roles, []).append(spec.label)
+    clocks = list(repository.open_deadlines(session, case.id))
+    offers = allowed.offers(case.status, case.penalty_step, case.team_officer_ids, actor,
+                            running_clock=any(d.paused_since is None for d in clocks),
+                            paused_clock=any(d.paused_since is not None for d in clocks))
+    allowed_names = {o.spec.name for o in offers if o.refusal is None}
+    others: dict[str, list[str]] = {}  # what the case waits for from someone else, and why not you
+    for offer in offers:
+        if offer.refusal is not None and offer.spec.action not in (Action.PAUSE_CLOCK, Action.RESUME_CLOCK):
+            others.setdefault(offer.refusal.message, []).append(offer.spec.label)
     regions = repository.subtree_codes(session, actor.region_code)
     dept_ids = [case.lead_department_id, *case.cooperating_department_ids]
-    officers = queries.officer_options(session, regions, today, department_ids=dept_ids) if allowed & {
+    officers = queries.officer_options(session, regions, today, department_ids=dept_ids) if allowed_names & {
         "assign", "record_inspection", "record_reinspection"} else []
-    clocks = list(repository.open_deadlines(session, case.id))
     visited = {e.to_status for e in detail.timeline if e.to_status} | {str(case.status), str(CaseStatus.RECEIVED)}
     stages = [{"label": STAGE_LABELS[s], "done": str(s) in visited and s is not case.status,
                "current": s is case.status} for s in STAGES]
@@ -225,18 +225,18 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     for c in detail.complaints:
         text, photos = _photo_hashes(c.content)
         complaint_views.append({"c": c, "text": text, "photos": photos})
-    unserved = queries.unserved_documents(session, case.id) if "record_service" in allowed else []
-    shown = [ACTIONS[a.action] for a in detail.allowed_actions
-             if not (a.action == "record_service" and not unserved)]  # nothing left to serve
+    unserved = queries.unserved_documents(session, case.id) if "record_service" in allowed_names else []
+    shown = [o.spec for o in offers if o.refusal is None
+             and not (o.spec.action is Action.RECORD_SERVICE and not unserved)]  # nothing left to serve
     primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
     return {
         "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue,
         "allowed": shown, "others": others, "officers": officers, "unserved": unserved,
         "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
-        "stages": stages, "complaints": complaint_views, "may_reveal": authority.may(actor, "reveal_complainant"),
+        "stages": stages, "complaints": complaint_views, "may_reveal": authority.permitted(actor, "reveal_complainant"),
         "revealed": reveal, "form": state or FormState(), "done_doc": done_doc,
-        "done": ACTIONS[done].label if done in ACTIONS else None,
-        "primary": primary, "marks": forms.ACTION_MARKS, "service_methods": list(ServiceMethod),
+        "done": Action(done).label if done in Action._value2member_map_ else None,
+        "primary": primary, "service_methods": list(ServiceMethod),
         "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
         "outcomes": list(DecisionOutcome), "today": today, "field_labels": forms.FIELD_LABELS,
         "category_label": InstitutionCategory(inst.category).label if inst else "",
@@ -267,7 +267,7 @@ def case_page(request: Request, case_id: CaseIdPath, user: UserDep, session: Ses
 def reveal(request: Request, case_id: CaseIdPath, form: FormDep, user: UserDep, session: SessionDep,
            write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep) -> Response:
     case = _scoped(session, user, case_id)
-    if not authority.may(user.actor, "reveal_complainant"):
+    if not authority.permitted(user.actor, "reveal_complainant"):
         raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")
     identified = [c.id for c in session.exec(select(Complaint).where(Complaint.case_id == case.id)).all()
                   if c.complainant_name or c.complainant_phone]
@@ -285,25 +285,24 @@ def _photos(form: FormData) -> list[UploadFile]:
 def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_length=40)], form: FormDep,
         user: UserDep, session: SessionDep, write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep,
         evidence: EvidenceStoreDep, settings: SettingsDep) -> Response:
-    spec: ActionSpec | None = ACTIONS.get(action)
-    if spec is None:
+    spec: ActionSpec | None = ACTIONS.get(Action(action)) if action in Action._value2member_map_ else None
+    if spec is None or not spec.routed:
         raise NotFound("没有这项办案操作", action=action)
     case = _scoped(session, user, case_id)
     state = FormState(action=spec.name, values=_form_values(form),
                       evidence=[e for e in form.getlist("evidence") if isinstance(e, str) and len(e) == 64])
+    ctx = make_ctx(request, user.actor, clock, calendar)
     status = 200
     try:
-        version = _version(form)
-        if case.version != version:
-            raise StaleVersion(expected=version, current=case.version)
-        authority.require(user.actor, spec.role_key)
-        kwargs = forms.parse_action_form(spec, form)
-        if spec.name == "record_inspection":
+        data = forms.body_from_form(spec, form)
+        if spec.action is Action.RECORD_INSPECTION:
             for upload in _photos(form):
-                state.evidence.append(upload_evidence(user.actor, case, evidence, settings, upload).sha256)
-            kwargs["evidence"] = resolve_evidence(evidence, state.evidence) if state.evidence else []
-        outcome = execute(write, make_ctx(request, user.actor, clock, calendar), spec, case.id, version, kwargs)
-    except RequestValidationError as exc:
+                ref = store_evidence(evidence, settings, upload)
+                attach_evidence(write, ctx, case.id, ref)
+                state.evidence.append(ref.sha256)
+            data["evidence"] = state.evidence
+        done = perform(write, ctx, case.id, spec.action, _version(form), data)
+    except InputInvalid as exc:
         write.rollback()
         state.field_errors = forms.field_errors(exc)
         state.error = "请检查填写内容：" + forms.describe_errors(state.field_errors)
@@ -320,16 +319,16 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
         status = status_of(exc)
     else:
         query = {"done": spec.name}
-        if isinstance(outcome, Document):
-            query["doc"] = str(outcome.id)
+        if isinstance(done.result, Document):
+            query["doc"] = str(done.result.id)
         back = form.get("back")
         if back == "/board":  # the board's one-click assignment returns to the board
             return RedirectResponse(f"/board?{urlencode({**query, 'case': case.case_number})}", status_code=303)
         return RedirectResponse(f"/cases/{case.id}?{urlencode(query)}#top", status_code=303)
     fresh = session.get(Case, case.id)
     session.refresh(fresh)
-    ctx = detail_context(session, user, fresh, clock.now().date(), calendar, state=state)
-    return page(request, "case_detail.html", ctx, user=user, status=status)
+    detail = detail_context(session, user, fresh, clock.now().date(), calendar, state=state)
+    return page(request, "case_detail.html", detail, user=user, status=status)
 
 
 def _version(form: FormData) -> int:

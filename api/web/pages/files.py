@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 from sqlmodel import select
 
 from api.deps import DocumentStoreDep, EvidenceStoreDep, SessionDep, scoped_case
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.routes.cases import download_evidence
 from api.routes.documents import document_pdf, valid_document
 from api.web.deps import UserDep, require

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
 from api.errors import status_of
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.imports import HEADERS
 from api.routes.institutions import import_institutions
 from api.web import queries as web_queries
@@ -59,7 +59,7 @@ def institutions(request: Request, user: UserDep, session: SessionDep,
         "page_no": page_no, "pages": pages,
         "prev_url": f"/institutions?{urlencode({**params, 'page': page_no - 1})}" if page_no > 1 else None,
         "next_url": f"/institutions?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
-        "may_import": authority.may(user.actor, "manage_register")}, user=user)
+        "may_import": authority.permitted(user.actor, "manage_register")}, user=user)
 
 
 @router.get("/institutions/import", summary="导入机构")

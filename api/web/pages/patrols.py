@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep
-from api.fields import MAX_INT
+from cases.fields import MAX_INT
 from api.web import queries
 from api.web.deps import UserDep
 from api.web.routing import WebRoute

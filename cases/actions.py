@@ -1,0 +1,228 @@
+"""The action table: every case action, once.
+
+Each row names the action (`cases.enums.Action`), the lifecycle events it may fire, the roles that
+may take it and who on the case (`Standing`), its input model, the documents it issues, its Chinese
+label and description. Everything else is derived from this table: the checked entry point
+(`cases.service.perform`), the lifecycle's `authorised` guard (`cases.authority.check`), the API
+routes and their OpenAPI text (`api/routes/actions.py`), the web forms and the list of allowed
+actions on every case read. The use case of an action is the function registered for it with
+`@handles(Action.X)` in `cases/service/`.
+
+Adding an action: a row here (with its input model), the use case, the form in
+`api/web/templates/_action_forms.html` — see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+
+from cases.enums import Action, CaseStatus, DecisionOutcome, DocumentType, Role, ServiceMethod, Standing
+from cases.fields import Code, Day, Id, In, Moment, Sha256, Str128, Str256, Str2000, Str5000, Yuan
+
+Team = list[Id]
+
+
+class EmptyIn(In):
+    """无需填写内容。"""
+
+
+class AssignIn(In):
+    officer_ids: Team = Field(min_length=1, max_length=12, title="执法人员",
+                              description="执法小组成员（第一位为主办人）；"
+                              "须至少2名持有效执法证、属有管辖权部门的执法人员", examples=[[21, 22]])
+
+
+class DismissIn(In):
+    reason: Literal["duplicate", "transferred", "insufficient"] = Field(
+        title="理由", description="duplicate 重复线索（并案） / transferred 不属本机关管辖（移送） / insufficient 信息不足")
+    merged_into_case_id: Id | None = Field(default=None, title="并入案件编号", description="并入的案件编号（重复线索时必填）")
+    transferred_to: Str128 = Field(default="", title="接收机关", description="接收机关（移送时必填）")
+    note: Str2000 = Field(default="", title="备注")
+
+
+class InspectionIn(In):
+    officer_ids: Team = Field(min_length=1, max_length=12, title="执法人员", description="在场执法人员（至少2名持证）")
+    findings: Str5000 = Field(title="检查情况", description="检查发现的情况",
+                              examples=["周六上午发现23名初中生在上数学课。"])
+    violation_codes: list[Code] = Field(default_factory=list, max_length=10, title="违法行为",
+                                        description="认定的违法行为；空表示未发现违法", examples=[["rest_day_training"]])
+    place: Str256 = Field(default="", title="检查地点")
+    started_at: Moment | None = Field(default=None, title="检查时间", description="检查开始时间（默认现在）")
+    institution_id: Id | None = Field(default=None, title="被检查机构", description="被检查机构（关联当事人）")
+    evidence: list[Sha256] = Field(default_factory=list, max_length=50, title="现场照片",
+                                   description="已上传到本案的证据的 SHA-256（见 POST /cases/{id}/evidence）")
+
+
+class RectificationIn(In):
+    deadline: Day | None = Field(default=None, title="整改期限", description="整改期限（默认：自送达之日起15日）")
+    requirements: list[Str2000] | None = Field(default=None, max_length=20, title="整改要求",
+                                               description="整改要求（默认按违法行为目录）")
+
+
+class ServiceIn(In):
+    document_id: Id = Field(title="文书")
+    method: ServiceMethod = Field(title="送达方式", description="送达方式")
+    served_on: Day = Field(title="送达日期", description="送达日期（不晚于今天）")
+    recipient: Str128 = Field(default="", title="受送达人", description="受送达人或签收人")
+    place: Str256 = Field(default="", title="送达地点")
+    refusal_reason: Str2000 = Field(default="", title="拒收理由", description="拒收理由（留置送达）")
+    witness: Str128 = Field(default="", title="见证人", description="见证人（留置送达）")
+
+
+class ReinspectionIn(In):
+    officer_ids: Team = Field(min_length=1, max_length=12, title="执法人员")
+    findings: Str5000 = Field(title="复查情况", description="复查情况")
+    rectified: bool = Field(title="复查结论", description="是否整改到位（到位则结案）")
+
+
+class OpenPenaltyIn(In):
+    intended_penalty: Str2000 = Field(title="拟作出的处罚", description="拟作出的行政处罚",
+                                      examples=["警告，并处罚款人民币10000元"])
+    fine_yuan: Yuan = Field(default=0, title="罚款金额")
+    confiscation_yuan: Yuan = Field(default=0, title="没收违法所得")
+    party_is_person: bool = Field(default=False, title="当事人为自然人", description="当事人为自然人")
+    major: bool = Field(default=False, title="重大案件", description="重大案件（须集体讨论和法制审核）")
+    new_serious_violation: bool = Field(default=False, title="新的严重违法行为", description="发现新的严重违法行为")
+    rectification_deadline: Day | None = Field(default=None, title="整改期限", description="同时责令改正时的整改期限")
+
+
+class SummaryIn(In):
+    summary: Str5000 = Field(min_length=1, title="情况记录", description="讨论或听证情况")
+
+
+class StatementIn(In):
+    hearing_requested: bool = Field(title="是否申请听证", description="当事人是否申请听证")
+    waived: bool = Field(default=False, title="放弃陈述申辩", description="当事人书面放弃陈述申辩")
+    statement_summary: Str5000 = Field(default="", title="陈述申辩情况")
+
+
+class OpinionIn(In):
+    opinion: Str5000 = Field(min_length=1, title="审核意见", description="法制审核意见")
+
+
+class DecideIn(In):
+    outcome: DecisionOutcome = Field(title="决定", description="penalty 给予处罚 / no_penalty 不予处罚")
+    penalty_text: Str2000 = Field(default="", title="处罚内容")
+    fine_yuan: Yuan | None = Field(default=None, title="罚款金额")
+    confiscation_yuan: Yuan | None = Field(default=None, title="没收违法所得")
+
+
+class ExecutionIn(In):
+    paid_on: Day | None = Field(default=None, title="缴款日期", description="缴款（执行）日期")
+    court_enforcement_on: Day | None = Field(default=None, title="申请强制执行日期", description="申请法院强制执行日期")
+
+
+class PublishIn(In):
+    published_on: Day = Field(title="公示日期", description="公示日期")
+
+
+class PauseIn(In):
+    step: Code = Field(title="环节", description="环节，例如 inspection、decision", examples=["inspection"])
+    reason: Str2000 = Field(min_length=1, title="理由", description="中止计时理由", examples=["等待鉴定"])
+
+
+class ResumeIn(In):
+    step: Code = Field(title="环节", examples=["inspection"])
+
+
+class EvidenceIn(In):
+    sha256: Sha256
+    filename: Str256 = ""
+    content_type: Str128
+    size: int = Field(ge=1)
+
+
+O, SUP, LEG = Role.OFFICER, Role.SUPERVISOR, Role.LEGAL
+FIELD = frozenset({O, SUP})
+HEAD = frozenset({SUP})
+OPEN = tuple(s for s in CaseStatus if s is not CaseStatus.CLOSED)
+SUPERVISOR_ONLY = "此操作须由本辖区的科长或分管领导办理"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: Action
+    body: type[In]
+    roles: frozenset[Role]
+    standing: Standing
+    events: tuple[str, ...] = ()  # lifecycle events the action fires (it is available where one is declared)
+    states: tuple[CaseStatus, ...] = ()  # …or states in which it is always available
+    documents: tuple[DocumentType, ...] = ()  # documents it issues
+    description: str = ""
+    mark: str = ""  # one character on the case page's action button
+    role_refusal: str = "您的角色无权执行此操作"
+    routed: bool = True  # exposed as POST /cases/{id}/actions/{name}; False: reached through its own route
+    versioned: bool = True  # needs the case's current version (If-Match)
+
+    @property
+    def name(self) -> str:
+        return self.action.value
+
+    @property
+    def label(self) -> str:
+        return self.action.label
+
+    def available(self, status: CaseStatus, declared: set[str]) -> bool:
+        return status in self.states or any(e in declared for e in self.events)
+
+
+A, T, J, I = Action, Standing.TEAM, Standing.JURISDICTION, Standing.INDEPENDENT
+_ROWS = (
+    ActionSpec(A.ASSIGN, AssignIn, HEAD, J, ("assign",), description="分派（或改派）执法小组。仅科长/分管领导。",
+               mark="派", role_refusal="分派案件须由本辖区的科长或分管领导办理"),
+    ActionSpec(A.DISMISS, DismissIn, HEAD, J, ("dismiss",),
+               description="重复线索并案、移送或信息不足，终止办理。仅科长/分管领导。", mark="终", role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.RECORD_INSPECTION, InspectionIn, FIELD, T, ("record_inspection",),
+               description="登记现场检查：2名以上持证执法人员在场，填写检查情况与证据。本案执法小组成员办理。", mark="检"),
+    ActionSpec(A.CLOSE_NO_VIOLATION, EmptyIn, FIELD, T, ("close_no_violation",),
+               description="检查未发现违法行为，结案。", mark="结"),
+    ActionSpec(A.ISSUE_RECTIFICATION, RectificationIn, FIELD, T, ("issue_rectification",),
+               documents=(DocumentType.RECTIFICATION_NOTICE, DocumentType.SERVICE_RECEIPT),
+               description="下达责令限期改正通知书：编号、生成PDF并存档，同一事务完成。须现场检查已认定违法行为。", mark="改"),
+    ActionSpec(A.RECORD_SERVICE, ServiceIn, FIELD, T, ("serve_penalty_notice", "serve_decision"),
+               (CaseStatus.RECTIFICATION_NOTICE, CaseStatus.PENALTY), description="登记文书送达；送达日期起算下一期限。", mark="送"),
+    ActionSpec(A.RECORD_REINSPECTION, ReinspectionIn, FIELD, T, ("record_reinspection", "confirm_rectified"),
+               description="整改复查：整改到位则结案，未到位则可立案。", mark="复"),
+    ActionSpec(A.OPEN_PENALTY, OpenPenaltyIn, HEAD, J, ("open_penalty",),
+               documents=(DocumentType.RECTIFICATION_NOTICE, DocumentType.SERVICE_RECEIPT),
+               description="立案（科长批准）。从“已检查”立案时同时下达责令改正通知书。", mark="立",
+               role_refusal="立案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第二十六条）"),
+    ActionSpec(A.COLLECTIVE_DISCUSSION, SummaryIn, HEAD, J, ("collective_discussion",),
+               description="重大案件集体讨论（制作事先告知书之前）。", mark="议",
+               role_refusal="集体讨论由本机关负责人组织（校外培训行政处罚暂行办法第三十四条）"),
+    ActionSpec(A.ISSUE_PENALTY_NOTICE, EmptyIn, FIELD, T, ("issue_penalty_notice",),
+               documents=(DocumentType.PENALTY_NOTICE,), description="制作行政处罚事先告知书；送达后进入陈述申辩期。",
+               mark="告"),
+    ActionSpec(A.CLOSE_STATEMENT_WINDOW, StatementIn, FIELD, T, ("close_statement_window",),
+               description="陈述申辩、听证申请期届满或当事人放弃。", mark="申"),
+    ActionSpec(A.HOLD_HEARING, SummaryIn, frozenset({LEG, SUP}), I, ("hold_hearing",),
+               description="举行听证（当事人申请时），由非本案调查人员主持。", mark="听",
+               role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
+    ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({LEG}), I, ("legal_review",),
+               description="法制审核（法制审核人员，非本案调查人员）。", mark="审",
+               role_refusal="法制审核须由法制审核人员办理（行政处罚法第五十八条）"),
+    ActionSpec(A.DECIDE, DecideIn, HEAD, J, ("decide",), documents=(DocumentType.PENALTY_DECISION,),
+               description="作出行政处罚决定（或不予处罚），同时生成决定书。", mark="决",
+               role_refusal="行政处罚决定由本机关负责人作出（行政处罚法第五十七条）"),
+    ActionSpec(A.RECORD_EXECUTION, ExecutionIn, FIELD, T, ("execute",),
+               description="登记罚款缴纳（执行完毕）或申请法院强制执行。", mark="执"),
+    ActionSpec(A.PUBLISH, PublishIn, FIELD, T, ("publish",), description="公示处罚决定。", mark="公"),
+    ActionSpec(A.CLOSE_PENALTY, EmptyIn, HEAD, J, ("close_penalty",), description="处罚案件结案（科长批准）。",
+               mark="结", role_refusal="结案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第三十七条）"),
+    ActionSpec(A.PAUSE_CLOCK, PauseIn, HEAD, J, (), OPEN,
+               description="中止某一环节的计时（须注明理由），例如听证、鉴定期间。", mark="停", role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.RESUME_CLOCK, ResumeIn, HEAD, J, (), OPEN, description="恢复计时；中止期间顺延期限。", mark="续",
+               role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.UPLOAD_EVIDENCE, EvidenceIn, FIELD, T, (), OPEN,
+               description="上传现场证据（照片、视频、文件），记入案件记录。", routed=False, versioned=False),
+)
+ACTIONS: dict[Action, ActionSpec] = {row.action: row for row in _ROWS}
+ROUTED: tuple[ActionSpec, ...] = tuple(row for row in _ROWS if row.routed)
+
+
+def available(status: CaseStatus, declared: set[str]) -> list[ActionSpec]:
+    """Routed actions available in `status` given the events the machines declare from there."""
+    return [spec for spec in ROUTED if spec.available(status, declared)]
