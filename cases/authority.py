@@ -75,7 +75,7 @@ def standing_refusal(actor: ActorFacts, action: Action) -> NotAuthorised | None:
     """Why `actor` may not take `action` on this case (None: they may)."""
     spec = ACTIONS[action]
     if not actor.roles & spec.roles:
-        return NotAuthorised(spec.role_refusal, code="role_not_allowed", action=str(action))
+        return NotAuthorised(spec.role_refusal, action=str(action))
     if spec.standing is Standing.TEAM and not actor.on_team and SUP not in actor.roles:
         return NotAuthorised("您不是本案执法小组成员（承办人/协办人），不能办理此操作；如需办理，请科长改派",
                              code="not_on_team", action=str(action))

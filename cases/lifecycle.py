@@ -261,19 +261,23 @@ def transition(case: HasStatus, event: str, *, facts: Facts, listeners: Iterable
     """
     machine: StateMachine
     try:
-        if event in PROCEDURE_EVENTS:
-            if case.status is not CaseStatus.PENALTY:
-                raise TransitionNotAllowed(event, case.status)  # type: ignore[arg-type]
+        if event not in PROCEDURE_EVENTS:
+            machine = CaseLifecycle(model=case, state_field="status", listeners=list(listeners))
+        elif case.status is CaseStatus.PENALTY:
             machine = PenaltyProcedure(model=case, state_field="penalty_step", listeners=list(listeners))
         else:
-            machine = CaseLifecycle(model=case, state_field="status", listeners=list(listeners))
+            raise _not_allowed(case, event)
         machine.send(event, facts=facts)
     except TransitionNotAllowed as exc:
-        where = case.status.label
-        if case.status is CaseStatus.PENALTY and case.penalty_step:
-            where += f"·{case.penalty_step.label}"
-        raise InvalidTransition(f"案件当前状态为“{where}”，不能执行该操作", case_id=case.id,
-                                status=str(case.status), event=event) from exc
+        raise _not_allowed(case, event) from exc
+
+
+def _not_allowed(case: HasStatus, event: str) -> InvalidTransition:
+    where = case.status.label
+    if case.status is CaseStatus.PENALTY and case.penalty_step:
+        where += f"·{case.penalty_step.label}"
+    return InvalidTransition(f"案件当前状态为“{where}”，不能执行该操作", case_id=case.id, status=str(case.status),
+                             event=event)
 
 
 def declared_events(status: CaseStatus, step: PenaltyStep | None = None) -> list[str]:

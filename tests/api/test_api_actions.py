@@ -65,7 +65,7 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
         "rectified": True}, when="2026-03-26 10:00"))
     assert closed["state"] == "closed" and closed["allowed_actions"] == [] and closed["deadlines"] == []
     detail = ok(api.get(f"/api/v1/cases/{case_id}", "education01"))
-    assert [e["label"] for e in detail["timeline"]] == ["受理", "分派", "现场检查", "下达责令整改通知书", "送达",
+    assert [e["label"] for e in detail["timeline"]] == ["受理", "分派", "上传证据", "上传证据", "现场检查", "下达责令整改通知书", "送达",
                                                         "复查整改到位结案"]
     assert detail["close_reason_label"] == "整改到位"
     with api.county.session() as s:
@@ -88,7 +88,8 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     early = api.act(case_id, "close_statement_window", "education03", {"hearing_requested": True},
                     when="2026-03-18 10:00")
     assert early.status_code == 422 and early.json()["code"] == "statement_window_open"
-    assert api.act(case_id, "decide", "education01", {"outcome": "penalty"}).status_code == 422
+    early_decision = api.act(case_id, "decide", "education01", {"outcome": "penalty"})  # an undeclared step order
+    assert early_decision.status_code == 409 and early_decision.json()["code"] == "invalid_transition"
     ok(api.act(case_id, "close_statement_window", "education03", {"hearing_requested": True},
                when="2026-03-19 10:00"))
     assert "hold_hearing" in allowed(api, case_id, "education02")  # the legal reviewer

@@ -42,8 +42,14 @@ def test_evidence_is_sniffed_hashed_and_limited(county: County, tmp_path: Path) 
     assert unknown.status_code == 422 and unknown.json()["code"] == "evidence_unknown"
     legal = api.post(url, "education02", files={"file": ("a.png", PNG, "image/png")})
     assert legal.status_code == 403
-    missing = api.get(f"/api/v1/cases/{case_id}/evidence/{one['sha256']}", "education03")
-    assert missing.status_code == 404  # uploaded but not cited by an inspection of this case
+    mine = api.get(f"/api/v1/cases/{case_id}/evidence/{one['sha256']}", "education03")
+    assert mine.status_code == 200 and mine.content == PNG  # uploaded to this case: part of its record
+    other = api.assigned_case(1)
+    elsewhere = api.get(f"/api/v1/cases/{other}/evidence/{one['sha256']}", "education03")
+    assert elsewhere.status_code == 404  # another case's evidence is not reachable by its hash
+    cited = api.act(other, "record_inspection", "education03", {
+        "officer_ids": api.officer_ids("education03", "education04"), "findings": "检查", "evidence": [one["sha256"]]})
+    assert cited.status_code == 422 and cited.json()["code"] == "evidence_unknown"
 
 
 def test_oversized_bodies_are_refused_before_parsing(api: Api) -> None:

@@ -59,7 +59,9 @@ def test_action_checks_in_order(api: Api) -> None:
     refused = shape(api.act(case_id, "assign", "education01", {"officer_ids": api.officer_ids("education03")}),
                     422, "team_needs_two_certified")
     assert "行政处罚法第四十二条" in refused["message"]
-    shape(api.act(case_id, "record_inspection", "education03", {
+    shape(api.act(case_id, "record_inspection", "education03", {  # no team yet: nobody's field work
+        "officer_ids": api.officer_ids("education03", "education04"), "findings": "x"}), 403, "not_on_team")
+    shape(api.act(case_id, "record_inspection", "education01", {
         "officer_ids": api.officer_ids("education03", "education04"), "findings": "x"}), 409, "invalid_transition")
     ok = api.act(case_id, "assign", "education01", team)
     assert ok.status_code == 200 and ok.headers["ETag"] == '"2"' and ok.json()["version"] == 2

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.actions import ACTIONS
-from cases.authority import EVENT_ROLES
+from cases.actions import ROUTED
 from tests.api.support import Api
 
 pytestmark = pytest.mark.api
@@ -42,9 +41,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/board"): SUP, ("GET", f"{V}/stats"): frozenset({"supervisor", "legal", "admin"}),
     ("GET", f"{V}/violations"): PUBLIC, ("GET", f"{V}/regions"): PUBLIC, ("GET", f"{V}/health"): PUBLIC,
 }
-for _spec in ACTIONS.values():  # the actions follow cases.authority, the single statement of who may act
+for _spec in ROUTED:  # the actions follow the action table, the single statement of who may act
     ACCESS[("POST", f"{V}/cases/{{case_id}}/actions/{_spec.name}")] = frozenset(
-        name for name, user in ROLES.items() if user and {r.value for r in EVENT_ROLES[_spec.role_key]} & {name})
+        name for name, user in ROLES.items() if user and {r.value for r in _spec.roles} & {name})
 
 JPEG = b"\xff\xd8\xff\xe0" + b"matrix" * 10
 CSV = "机构名称,类别,证照情况,行政区划代码\n矩阵测试机构,体育,无证无照,520122100\n".encode()
@@ -54,7 +53,7 @@ def fixtures(api: Api) -> dict[str, str]:
     case_id = api.inspected_case(0)
     api.act(case_id, "issue_rectification", "education03", when="2026-03-09 10:00")
     doc = api.get(f"/api/v1/cases/{case_id}/documents", "education03").json()[0]
-    fresh = api.new_case(1)
+    fresh = api.assigned_case(1)  # the officer of the matrix (education03) is on its team
     tracking = api.get(f"/api/v1/cases/{fresh}", "education01").json()["complaints"][0]["tracking_code"]
     return {"case_id": str(fresh), "document_id": str(doc["id"]), "tracking_code": tracking,
             "institution_id": str(api.county.institution(30).id), "department_id": "1",
