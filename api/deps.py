@@ -13,11 +13,10 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.errors import NotAuthenticated
 from api.evidence import EvidenceStore
-from cases.fields import MAX_INT
 from api.security import actor_from_token, verify_token
 from api.settings import ApiSettings
 from api.sqlite import SerialisedSession
@@ -26,6 +25,7 @@ from cases.authority import Actor
 from cases.calendar import WorkCalendar
 from cases.enums import Role
 from cases.errors import NotAuthorised, NotFound
+from cases.fields import MAX_INT
 from cases.models import Case
 from cases.ports import Clock, DocumentRenderer, DocumentStore
 from cases.service import Ctx

@@ -37,8 +37,10 @@ class AssignIn(In):
 
 class DismissIn(In):
     reason: Literal["duplicate", "transferred", "insufficient"] = Field(
-        title="理由", description="duplicate 重复线索（并案） / transferred 不属本机关管辖（移送） / insufficient 信息不足")
-    merged_into_case_id: Id | None = Field(default=None, title="并入案件编号", description="并入的案件编号（重复线索时必填）")
+        title="理由",
+        description="duplicate 重复线索（并案） / transferred 不属本机关管辖（移送） / insufficient 信息不足")
+    merged_into_case_id: Id | None = Field(default=None, title="并入案件编号",
+                                           description="并入的案件编号（重复线索时必填）")
     transferred_to: Str128 = Field(default="", title="接收机关", description="接收机关（移送时必填）")
     note: Str2000 = Field(default="", title="备注")
 
@@ -48,7 +50,8 @@ class InspectionIn(In):
     findings: Str5000 = Field(title="检查情况", description="检查发现的情况",
                               examples=["周六上午发现23名初中生在上数学课。"])
     violation_codes: list[Code] = Field(default_factory=list, max_length=10, title="违法行为",
-                                        description="认定的违法行为；空表示未发现违法", examples=[["rest_day_training"]])
+                                        description="认定的违法行为；空表示未发现违法",
+                                        examples=[["rest_day_training"]])
     place: Str256 = Field(default="", title="检查地点")
     started_at: Moment | None = Field(default=None, title="检查时间", description="检查开始时间（默认现在）")
     institution_id: Id | None = Field(default=None, title="被检查机构", description="被检查机构（关联当事人）")
@@ -135,9 +138,8 @@ class EvidenceIn(In):
     size: int = Field(ge=1)
 
 
-O, SUP, LEG = Role.OFFICER, Role.SUPERVISOR, Role.LEGAL
-FIELD = frozenset({O, SUP})
-HEAD = frozenset({SUP})
+FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
+HEAD = frozenset({Role.SUPERVISOR})
 OPEN = tuple(s for s in CaseStatus if s is not CaseStatus.CLOSED)
 SUPERVISOR_ONLY = "此操作须由本辖区的科长或分管领导办理"
 
@@ -169,21 +171,25 @@ class ActionSpec:
         return status in self.states or any(e in declared for e in self.events)
 
 
-A, T, J, I = Action, Standing.TEAM, Standing.JURISDICTION, Standing.INDEPENDENT
+A, T, J, IND = Action, Standing.TEAM, Standing.JURISDICTION, Standing.INDEPENDENT
 _ROWS = (
     ActionSpec(A.ASSIGN, AssignIn, HEAD, J, ("assign",), description="分派（或改派）执法小组。仅科长/分管领导。",
                mark="派", role_refusal="分派案件须由本辖区的科长或分管领导办理"),
     ActionSpec(A.DISMISS, DismissIn, HEAD, J, ("dismiss",),
-               description="重复线索并案、移送或信息不足，终止办理。仅科长/分管领导。", mark="终", role_refusal=SUPERVISOR_ONLY),
+               description="重复线索并案、移送或信息不足，终止办理。仅科长/分管领导。", mark="终",
+               role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.RECORD_INSPECTION, InspectionIn, FIELD, T, ("record_inspection",),
-               description="登记现场检查：2名以上持证执法人员在场，填写检查情况与证据。本案执法小组成员办理。", mark="检"),
+               description="登记现场检查：2名以上持证执法人员在场，填写检查情况与证据。本案执法小组成员办理。",
+               mark="检"),
     ActionSpec(A.CLOSE_NO_VIOLATION, EmptyIn, FIELD, T, ("close_no_violation",),
                description="检查未发现违法行为，结案。", mark="结"),
     ActionSpec(A.ISSUE_RECTIFICATION, RectificationIn, FIELD, T, ("issue_rectification",),
                documents=(DocumentType.RECTIFICATION_NOTICE, DocumentType.SERVICE_RECEIPT),
-               description="下达责令限期改正通知书：编号、生成PDF并存档，同一事务完成。须现场检查已认定违法行为。", mark="改"),
+               description="下达责令限期改正通知书：编号、生成PDF并存档，同一事务完成。须现场检查已认定违法行为。",
+               mark="改"),
     ActionSpec(A.RECORD_SERVICE, ServiceIn, FIELD, T, ("serve_penalty_notice", "serve_decision"),
-               (CaseStatus.RECTIFICATION_NOTICE, CaseStatus.PENALTY), description="登记文书送达；送达日期起算下一期限。", mark="送"),
+               (CaseStatus.RECTIFICATION_NOTICE, CaseStatus.PENALTY),
+               description="登记文书送达；送达日期起算下一期限。", mark="送"),
     ActionSpec(A.RECORD_REINSPECTION, ReinspectionIn, FIELD, T, ("record_reinspection", "confirm_rectified"),
                description="整改复查：整改到位则结案，未到位则可立案。", mark="复"),
     ActionSpec(A.OPEN_PENALTY, OpenPenaltyIn, HEAD, J, ("open_penalty",),
@@ -194,14 +200,14 @@ _ROWS = (
                description="重大案件集体讨论（制作事先告知书之前）。", mark="议",
                role_refusal="集体讨论由本机关负责人组织（校外培训行政处罚暂行办法第三十四条）"),
     ActionSpec(A.ISSUE_PENALTY_NOTICE, EmptyIn, FIELD, T, ("issue_penalty_notice",),
-               documents=(DocumentType.PENALTY_NOTICE,), description="制作行政处罚事先告知书；送达后进入陈述申辩期。",
-               mark="告"),
+               documents=(DocumentType.PENALTY_NOTICE,),
+               description="制作行政处罚事先告知书；送达后进入陈述申辩期。", mark="告"),
     ActionSpec(A.CLOSE_STATEMENT_WINDOW, StatementIn, FIELD, T, ("close_statement_window",),
                description="陈述申辩、听证申请期届满或当事人放弃。", mark="申"),
-    ActionSpec(A.HOLD_HEARING, SummaryIn, frozenset({LEG, SUP}), I, ("hold_hearing",),
+    ActionSpec(A.HOLD_HEARING, SummaryIn, frozenset({Role.LEGAL, Role.SUPERVISOR}), IND, ("hold_hearing",),
                description="举行听证（当事人申请时），由非本案调查人员主持。", mark="听",
                role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
-    ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({LEG}), I, ("legal_review",),
+    ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({Role.LEGAL}), IND, ("legal_review",),
                description="法制审核（法制审核人员，非本案调查人员）。", mark="审",
                role_refusal="法制审核须由法制审核人员办理（行政处罚法第五十八条）"),
     ActionSpec(A.DECIDE, DecideIn, HEAD, J, ("decide",), documents=(DocumentType.PENALTY_DECISION,),
@@ -213,7 +219,8 @@ _ROWS = (
     ActionSpec(A.CLOSE_PENALTY, EmptyIn, HEAD, J, ("close_penalty",), description="处罚案件结案（科长批准）。",
                mark="结", role_refusal="结案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第三十七条）"),
     ActionSpec(A.PAUSE_CLOCK, PauseIn, HEAD, J, (), OPEN,
-               description="中止某一环节的计时（须注明理由），例如听证、鉴定期间。", mark="停", role_refusal=SUPERVISOR_ONLY),
+               description="中止某一环节的计时（须注明理由），例如听证、鉴定期间。", mark="停",
+               role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.RESUME_CLOCK, ResumeIn, HEAD, J, (), OPEN, description="恢复计时；中止期间顺延期限。", mark="续",
                role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.UPLOAD_EVIDENCE, EvidenceIn, FIELD, T, (), OPEN,

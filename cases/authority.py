@@ -18,16 +18,16 @@ from cases.actions import ACTIONS
 from cases.enums import Action, Role, Standing
 from cases.errors import NotAuthorised
 
-O, SUP, LEG, ADM = Role.OFFICER, Role.SUPERVISOR, Role.LEGAL, Role.ADMIN
+OFF, SUP, LEG, ADM = Role.OFFICER, Role.SUPERVISOR, Role.LEGAL, Role.ADMIN
 
 # Permissions that are not case actions → the roles that hold them.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "reveal_complainant": frozenset({SUP, LEG}),
-    "receive_complaint": frozenset({O, SUP, ADM}),
+    "receive_complaint": frozenset({OFF, SUP, ADM}),
     "manage_register": frozenset({SUP, ADM}),
     "manage_staff": frozenset({ADM}),
     "plan_patrols": frozenset({SUP, ADM}),
-    "raise_whistle": frozenset({O, SUP}),  # 吹哨 for a joint operation
+    "raise_whistle": frozenset({OFF, SUP}),  # 吹哨 for a joint operation
 }
 
 

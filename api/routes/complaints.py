@@ -30,7 +30,6 @@ from cases.models import Case, Complaint
 
 router = APIRouter(prefix="/complaints", tags=["举报投诉（公众）"])
 
-PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.SNAPSHOT_APP, Channel.SOCIAL_SUPERVISOR})
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
@@ -63,12 +62,6 @@ def _stored_key(key: str, body: schemas.ComplaintCreate) -> str:
 def file_complaint(body: schemas.ComplaintCreate, response: Response, session: WriteSessionDep,
                    clock: ClockDep, calendar: CalendarDep, actor: RateLimitedActor,
                    idempotency_key: IdempotencyKey = None) -> schemas.ComplaintReceipt:
-    if actor is None and body.channel not in PUBLIC_CHANNELS:
-        raise ValidationFailed("该来源渠道仅限工作人员登记", code="channel_not_public", channel=str(body.channel))
-    if actor is None and body.received_at is not None:
-        raise ValidationFailed("受理时间由系统记录", code="received_at_not_public")
-    if body.received_at is not None and body.received_at > clock.now():
-        raise ValidationFailed("受理时间不能晚于现在", code="received_in_future")
     intake_actor = actor or Actor(None, frozenset(), None, body.region_code, "公众")
     ctx = case_service.Ctx(actor=intake_actor, clock=clock, calendar=calendar)
     data = case_service.ComplaintIn(**body.model_dump(exclude={"violation_codes"}),

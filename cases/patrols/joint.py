@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from cases import deadlines, repository
+from cases import authority, deadlines, repository
 from cases.audit import append_event
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType
@@ -22,7 +22,6 @@ from cases.models import Alert, Case, Department, Officer, OfficerLeave
 from cases.patrols.models import PatrolMember, PatrolTeam, Whistle, WhistleAnswer
 from cases.ports import Clock
 from cases.pupil_calendar import PupilCalendar
-from cases import authority
 from cases.service._common import Ctx, periods, scoped_case
 
 

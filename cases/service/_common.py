@@ -14,10 +14,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from cases import authority, deadlines, repository
 from cases.audit import AuditTrail, append_event
@@ -57,7 +55,8 @@ class Ctx:
 def scoped_case(session: Session, ctx: Ctx, case_id: int) -> Case:
     """The case, when it lies in the actor's jurisdiction (for use cases that are not case actions)."""
     case = session.get(Case, case_id)
-    if case is None or not authority.within(case.region_code, ctx.actor.region_code, repository.region_parents(session)):
+    parents = repository.region_parents(session)
+    if case is None or not authority.within(case.region_code, ctx.actor.region_code, parents):
         raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
     return case
 

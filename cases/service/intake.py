@@ -26,6 +26,7 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 # enter it; an older time is a back-dated entry and is refused. Batch imports of a hotline export
 # (no individual officer) keep the export's times.
 STAFF_BACKDATE_LIMIT = timedelta(days=3)
+PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.SNAPSHOT_APP, Channel.SOCIAL_SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ def _validate(session: Session, ctx: Ctx, data: ComplaintIn) -> None:
     if not _within(session, ctx, data.region_code):
         raise ValidationFailed("所在地区不在您的辖区内，请转交有管辖权的机关", code="region_out_of_scope",
                                region=data.region_code)
+    public = not ctx.actor.roles  # the public files complaints with no role
+    if public and data.channel not in PUBLIC_CHANNELS:
+        raise ValidationFailed("该来源渠道仅限工作人员登记", code="channel_not_public", channel=str(data.channel))
+    if public and data.received_at is not None:
+        raise ValidationFailed("受理时间由系统记录", code="received_at_not_public")
     if data.received_at is not None:
         if data.received_at > ctx.now():
             raise ValidationFailed("受理时间不能晚于现在", code="received_in_future")

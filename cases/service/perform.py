@@ -33,7 +33,15 @@ from cases import authority, repository
 from cases.actions import ACTIONS, ActionSpec
 from cases.authority import ActorFacts
 from cases.enums import Action
-from cases.errors import Busy, InputInvalid, InvalidTransition, NotFound, StaleVersion, ValidationFailed, VersionRequired
+from cases.errors import (
+    Busy,
+    InputInvalid,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    VersionRequired,
+)
 from cases.fields import In
 from cases.lifecycle import declared_events
 from cases.models import Case, CaseEvidence, Department, Document, Institution, Officer

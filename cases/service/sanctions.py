@@ -33,8 +33,8 @@ from cases.service._common import (
     close_all_clocks,
     fire,
     issue_document,
-    start_clock,
     record,
+    start_clock,
     stop_clock,
 )
 from cases.service.inspection import _issue_rectification, party_of

@@ -78,8 +78,9 @@ def test_references_outside_the_jurisdiction_are_refused(api: Api, neighbour: di
     refused(api, other, "assign", "education01", {"officer_ids": [team[0], neighbour["officer"]]}, 422,
             "officer_out_of_scope")
     with api.county.session() as s:  # a case of the neighbouring county, to merge into
-        foreign = Case(case_number="2026-520123-0001", region_code=NEIGHBOUR, lead_department_id=neighbour["department"],
-                       received_at=api.clock.now(), updated_at=api.clock.now())
+        foreign = Case(case_number="2026-520123-0001", region_code=NEIGHBOUR,
+                       lead_department_id=neighbour["department"], received_at=api.clock.now(),
+                       updated_at=api.clock.now())
         s.add(foreign)
         s.commit()
         foreign_id = foreign.id
@@ -100,7 +101,8 @@ def test_rectification_needs_a_violation_found(api: Api) -> None:
 
 def test_staff_intake_stays_in_the_jurisdiction_and_is_not_back_dated(api: Api, neighbour: dict[str, int]) -> None:
     api.clock.set("2026-03-10 09:00")
-    body = {"channel": "hotline_12345", "content": "周末有机构给小学生上英语课，约十人。", "region_code": NEIGHBOUR + "100"}
+    body = {"channel": "hotline_12345", "content": "周末有机构给小学生上英语课，约十人。",
+            "region_code": NEIGHBOUR + "100"}
     with api.county.session() as s:
         before = s.exec(select(func.count()).select_from(Complaint)).one()
     foreign = api.post("/api/v1/complaints", "education01", json=body)

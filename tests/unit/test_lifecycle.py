@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cases.actions import ACTIONS
 from cases.authority import ActorFacts
-from cases.enums import Action, CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, Role
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, Role
 from cases.errors import InvalidTransition, NotAuthorised, RuleViolation
 from cases.lifecycle import (
     PROCEDURE_EVENTS,

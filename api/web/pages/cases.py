@@ -30,7 +30,6 @@ from api.deps import (
 )
 from api.disclosure import log_reveal
 from api.errors import status_of
-from cases.fields import MAX_INT
 from api.routes.cases import attach_evidence, store_evidence
 from api.web import forms, queries
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
@@ -53,6 +52,7 @@ from cases.enums import (
     ServiceMethod,
 )
 from cases.errors import DomainError, InputInvalid, NotAuthorised, NotFound, StaleVersion, ValidationFailed
+from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution
 from cases.service import perform
 
