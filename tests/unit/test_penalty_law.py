@@ -216,7 +216,8 @@ GOLDEN: list[tuple[str, Callable[[], Any], tuple[str, str] | None]] = [
     ("hearing chaired by another officer", lambda: law.check_hearing_chair(9, [7, 8]), OK),
     # --- 6. 法制审核 and 集体讨论 ---------------------------------------------------------------------------
     ("decision after a 不通过", lambda: law.check_decision_review(
-        False, [Review(ReviewOutcome.FAILED, D("2026-03-20"), 3, "证据不足")]), ("legal_review_not_passed", "第三十三条")),
+        False, [Review(ReviewOutcome.FAILED, D("2026-03-20"), 3, "证据不足")]),
+     ("legal_review_not_passed", "第三十三条")),
     ("decision after 退回补充调查", lambda: law.check_decision_review(
         True, [Review(ReviewOutcome.RETURNED, D("2026-03-20"), 3, "补充询问笔录")]),
      ("legal_review_not_passed", "第五十八条")),
@@ -232,7 +233,8 @@ GOLDEN: list[tuple[str, Callable[[], Any], tuple[str, str] | None]] = [
     ("不通过 without reasons", lambda: law.check_review(Review(ReviewOutcome.FAILED, D("2026-03-20"), 3)),
      ("review_reasons_required", "第三十三条")),
     ("collective discussion after the notice", lambda: law.check_collective_discussion(
-        True, D("2026-03-05"), D("2026-03-02"), ["局长", "副局长"]), ("collective_discussion_first", "第三十四条第二款")),
+        True, D("2026-03-05"), D("2026-03-02"), ["局长", "副局长"]),
+     ("collective_discussion_first", "第三十四条第二款")),
     ("collective discussion never held", lambda: law.check_collective_discussion(True, None, D("2026-03-02")),
      ("collective_discussion_first", "第三十四条")),
     ("collective discussion with one participant", lambda: law.check_collective_discussion(
@@ -312,7 +314,8 @@ GOLDEN: list[tuple[str, Callable[[], Any], tuple[str, str] | None]] = [
         FilingConditions(True, True, True, True, True), "当事人申请"), ("revocation_unfounded", "第二十七条")),
     ("撤销立案 without reasons", lambda: law.check_filing_revocation(FilingConditions(), ""),
      ("revocation_reason_required", "第二十七条")),
-    ("onward transfer of a transferred case", lambda: law.check_transfer(True), ("onward_transfer_barred", "第十条第三款")),
+    ("onward transfer of a transferred case", lambda: law.check_transfer(True),
+     ("onward_transfer_barred", "第十条第三款")),
     ("transfer of an own case", lambda: law.check_transfer(False), OK),
     # --- 11. leniency ---------------------------------------------------------------------------------------
     ("penalty where the law says 不予处罚", lambda: law.check_penalty_allowed(law.leniency_notes(
