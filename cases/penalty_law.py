@@ -911,6 +911,25 @@ def check_filing_revocation(conditions: FilingConditions, reason: str) -> None:
         raise refuse("revocation_unfounded", "经调查仍符合第二十六条规定的立案条件的，不得撤销立案", article)
 
 
+def check_filing_after_rectification(*, notice_served_on: date | None, rectification_due: date | None,
+                                     reinspected_on: date | None, rectified: bool | None,
+                                     new_violation_inspected: bool = False) -> None:
+    """立案 on a case under a 整改通知书: the notice was served, its deadline passed and a 复查 after it
+    found the violation not corrected — unless a new violation is backed by its own inspection record
+    (53号令 art. 32, 行政处罚法 art. 28: correction is ordered before any penalty decision)."""
+    if new_violation_inspected:
+        return
+    article = _cite(MO53, "第三十二条") + "、" + _cite(APL, "第二十八条")
+    if notice_served_on is None or rectification_due is None:
+        raise refuse("rectification_not_served", "责令限期改正通知书尚未送达，不能以逾期未改正为由立案", article)
+    if reinspected_on is None or reinspected_on <= rectification_due:
+        raise refuse("rectification_period_running",
+                     f"整改期限至{rectification_due.isoformat()}届满，须在期满后复查确认未整改到位方可立案", article)
+    if rectified is not False:
+        raise refuse("rectified_no_filing",
+                     "复查确认已整改到位，应复查结案；及时改正并消除危害后果的，可以从轻、减轻或者免予处罚", article)
+
+
 def check_transfer(received_by_transfer: bool) -> None:
     """A case received by transfer is not transferred on; the receiver asks for 指定管辖 (53号令 art. 10 ¶3)."""
     if received_by_transfer:

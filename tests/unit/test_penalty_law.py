@@ -314,6 +314,21 @@ GOLDEN: list[tuple[str, Callable[[], Any], tuple[str, str] | None]] = [
         FilingConditions(True, True, True, True, True), "当事人申请"), ("revocation_unfounded", "第二十七条")),
     ("撤销立案 without reasons", lambda: law.check_filing_revocation(FilingConditions(), ""),
      ("revocation_reason_required", "第二十七条")),
+    ("立案 under a notice never served", lambda: law.check_filing_after_rectification(
+        notice_served_on=None, rectification_due=None, reinspected_on=None, rectified=None),
+     ("rectification_not_served", "第三十二条")),
+    ("立案 before the rectification deadline", lambda: law.check_filing_after_rectification(
+        notice_served_on=D("2026-03-02"), rectification_due=D("2026-03-17"), reinspected_on=D("2026-03-17"),
+        rectified=False), ("rectification_period_running", "第二十八条")),
+    ("立案 after a 复查 that found it rectified", lambda: law.check_filing_after_rectification(
+        notice_served_on=D("2026-03-02"), rectification_due=D("2026-03-17"), reinspected_on=D("2026-03-18"),
+        rectified=True), ("rectified_no_filing", "第三十二条")),
+    ("立案 after a 复查 that found it not rectified", lambda: law.check_filing_after_rectification(
+        notice_served_on=D("2026-03-02"), rectification_due=D("2026-03-17"), reinspected_on=D("2026-03-18"),
+        rectified=False), OK),
+    ("立案 on a new violation with its own inspection", lambda: law.check_filing_after_rectification(
+        notice_served_on=D("2026-03-02"), rectification_due=D("2026-03-17"), reinspected_on=None, rectified=None,
+        new_violation_inspected=True), OK),
     ("onward transfer of a transferred case", lambda: law.check_transfer(True),
      ("onward_transfer_barred", "第十条第三款")),
     ("transfer of an own case", lambda: law.check_transfer(False), OK),
