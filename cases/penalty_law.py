@@ -285,6 +285,13 @@ def check_complete(penalty: IntendedPenalty, *, article: str = _cite(APL, "第�
             raise refuse("penalty_amount_missing", "限制从业未载明期限", article, type=item.type.value)
 
 
+def _tier_zh(gravity: Gravity, norms: Iterable[Norm]) -> str:
+    """'情节严重的，' / '一般情节下，' — nothing for articles that grade no tiers."""
+    if all(len(n.tiers) == 1 for n in norms):
+        return ""
+    return "一般情节下，" if gravity is Gravity.GENERAL else f"{gravity.label}的，"
+
+
 def _norms(codes: Sequence[str] | str, catalogue: Catalogue, party_is_person: bool) -> tuple[Norm, ...]:
     """Violation codes (or norm keys, e.g. 'mo53_art24') → their articles, without repeats."""
     codes = (codes,) if isinstance(codes, str) else tuple(codes)
@@ -330,7 +337,7 @@ def check_penalty(codes: Sequence[str] | str, gravity: Gravity | str, penalty: I
     allowed = frozenset().union(*(t.allowed for _, t in tiers))
     for kind in penalty.types:
         if kind not in allowed:
-            raise refuse("penalty_type_not_allowed", f"{gravity.label}情节下，该条款不允许给予{kind.label}", where,
+            raise refuse("penalty_type_not_allowed", f"{_tier_zh(gravity, norms)}该条款不允许给予{kind.label}", where,
                          type=kind.value, gravity=gravity.value)
     income = illegal_income.amount_yuan if illegal_income else None
     given = set(penalty.types)
@@ -343,14 +350,14 @@ def check_penalty(codes: Sequence[str] | str, gravity: Gravity | str, penalty: I
                          norm.citation + "、" + _cite(MO53, "第四十二条"))
         needed = set(tier.required) | (set(tier.required_if_income) if income else set())
         for kind in sorted(needed - given, key=list(PenaltyType).index):
-            raise refuse("penalty_type_missing", f"{gravity.label}情节下，该条款应当给予{kind.label}", norm.citation,
-                         type=kind.value)
+            raise refuse("penalty_type_missing", f"{_tier_zh(gravity, [norm])}该条款应当给予{kind.label}",
+                         norm.citation, type=kind.value)
         if tier.one_of and len(given & set(tier.one_of)) != 1:
             names = "或者".join(k.label for k in tier.one_of)
             raise refuse("penalty_choice", f"该条款规定予以{names}，应当且只能选择其一", norm.citation)
         if tier.any_of and not given & set(tier.any_of):
             names = "、".join(k.label for k in tier.any_of)
-            raise refuse("penalty_type_missing", f"{gravity.label}情节下，该条款应当给予{names}", norm.citation)
+            raise refuse("penalty_type_missing", f"{_tier_zh(gravity, [norm])}该条款应当给予{names}", norm.citation)
         if len(given & set(tier.at_most_one_of)) > 1:
             names = "或者".join(k.label for k in tier.at_most_one_of)
             raise refuse("penalty_choice", f"该条款规定予以{names}，只能选择其一", norm.citation)
@@ -378,7 +385,7 @@ def _check_fine(penalty: IntendedPenalty, tiers: list[tuple[Norm, Tier]], income
     fine = penalty.item(PenaltyType.FINE)
     if fine is None:
         if needs_fine:
-            raise refuse("penalty_type_missing", f"{gravity.label}情节下，该条款应当处以罚款",
+            raise refuse("penalty_type_missing", f"{_tier_zh(gravity, [n for n, _ in fining])}该条款应当处以罚款",
                          "、".join(n.citation for n, _ in fining))
         return None, None
     _, norm, (low, high) = max(bands, key=lambda b: b[0])  # art. 13 ¶2: the norm with the higher fine
@@ -388,8 +395,9 @@ def _check_fine(penalty: IntendedPenalty, tiers: list[tuple[Norm, Tier]], income
     if len(bands) > 1:
         article += "、" + _cite(MO53, "第十三条第二款") + "、" + _cite(APL, "第二十九条")
     if not low <= fine.amount_yuan <= high:
-        raise refuse("fine_out_of_band", f"罚款{_yuan(fine.amount_yuan)}不在法定幅度{_yuan(low)}至{_yuan(high)}之内"
-                     f"（“以上”“以下”含本数）", article, low=low, high=high, amount=fine.amount_yuan)
+        band_zh = f"{_yuan(high)}以下" if low <= 1 else f"{_yuan(low)}以上{_yuan(high)}以下"
+        raise refuse("fine_out_of_band", f"罚款{_yuan(fine.amount_yuan)}不在法定幅度（{band_zh}，含本数）之内",
+                     article, low=low, high=high, amount=fine.amount_yuan)
     return norm, (low, high)
 
 
@@ -422,7 +430,8 @@ def _check_practice(penalty: IntendedPenalty, tiers: list[tuple[Norm, Tier]], gr
         if not item.permanent and low <= item.years <= high:
             return
         allowed = "永久" if tier.practice_permanent else f"{low}至{high}年"
-        raise refuse("practice_term_not_allowed", f"{gravity.label}情节下限制从业的期限应为{allowed}", norm.citation)
+        raise refuse("practice_term_not_allowed", f"{_tier_zh(gravity, [norm])}限制从业的期限应为{allowed}",
+                     norm.citation)
 
 
 # --- 3. the hearing right, from the structured penalty --------------------------------------------
