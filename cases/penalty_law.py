@@ -153,6 +153,14 @@ def _calendar_refusal(year: int, article: str) -> RuleViolation:
                   article, year=year)
 
 
+def reckoned_zh(value: Reckoned) -> str:
+    """A computed date as printed on a document (GB/T 9704 §7.3.5.4 style), marked when provisional:
+    '2027年2月1日（暂定，该年度法定节假日安排尚未公布）'."""
+    d = value.date
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return text + "（暂定，该年度法定节假日安排尚未公布）" if value.provisional else text
+
+
 def _due(law: PenaltyLaw, key: str, start: date, calendar: WorkCalendar, *, confirmed: bool, article: str,
          on: Iterable[date] = (), pauses: Iterable[tuple[date, date]] = ()) -> Reckoned:
     period = law.period(key)
@@ -516,7 +524,7 @@ def check_decision_vs_notice(decision: IntendedPenalty, notices: Sequence[Served
     closes = statement_window_closes(latest.served_on, calendar, provisional_confirmed=provisional_confirmed, law=law)
     if decided_on <= closes.date and not statement_waived:
         raise refuse("statement_window_open",
-                     f"陈述申辩期至{closes.date.isoformat()}届满，期满前（当事人明确放弃的除外）不得作出处罚决定",
+                     f"陈述申辩期至{reckoned_zh(closes)}届满，期满前（当事人明确放弃的除外）不得作出处罚决定",
                      _cite(APL, "第六十二条") + "、" + _cite(MO53, "第三十一条"), closes=closes.date.isoformat())
     return latest
 
@@ -536,7 +544,7 @@ def check_hearing_request(requested_on: date, notice_served_on: date, penalty: I
     closes = statement_window_closes(notice_served_on, calendar, provisional_confirmed=provisional_confirmed, law=law)
     if requested_on > closes.date:
         raise refuse("hearing_request_late",
-                     f"听证应当自告知书送达之日起五个工作日内（至{closes.date.isoformat()}）提出，逾期视为放弃",
+                     f"听证应当自告知书送达之日起五个工作日内（至{reckoned_zh(closes)}）提出，逾期视为放弃",
                      _cite(MO53, "第三十条第二款") + "、" + _cite(APL, "第六十四条第（一）项"))
 
 
@@ -557,7 +565,7 @@ def check_hearing_schedule(hearing_on: date, hearing_notice_served_on: date | No
     if hearing_on < first.date:
         raise refuse("hearing_notice_too_late",
                      f"应当在举行听证的七日前通知当事人；通知于{hearing_notice_served_on.isoformat()}送达，"
-                     f"听证最早于{first.date.isoformat()}举行", article, earliest=first.date.isoformat())
+                     f"听证最早于{reckoned_zh(first)}举行", article, earliest=first.date.isoformat())
 
 
 def check_hearing_chair(chair_id: int | str, investigator_ids: Iterable[int | str]) -> None:
@@ -724,8 +732,8 @@ def check_decision_in_time(decided_on: date, filed_on: date, calendar: WorkCalen
     due = decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
                             provisional_confirmed=provisional_confirmed, law=law)
     if decided_on > due.date:
-        raise refuse("decision_late", f"应当自立案之日起九十日内作出行政处罚决定（本案期限至{due}）", article,
-                     due=due.date.isoformat())
+        raise refuse("decision_late", f"应当自立案之日起九十日内作出行政处罚决定（本案期限至{reckoned_zh(due)}）",
+                     article, due=due.date.isoformat())
     return due
 
 
@@ -844,7 +852,7 @@ def check_court_enforcement(applied_on: date, decision_served_on: date, calendar
                                       provisional_confirmed=provisional_confirmed, law=cfg)
     if applied_on <= window.remedies_end.date:
         raise refuse("remedy_period_running",
-                     f"申请复议（六十日）和提起诉讼（六个月）的期限至{window.remedies_end}届满，届满前不得申请人民法院强制执行",
+                     f"申请复议（六十日）和提起诉讼（六个月）的期限至{reckoned_zh(window.remedies_end)}届满，届满前不得申请人民法院强制执行",
                      a53, remedies_end=window.remedies_end.date.isoformat())
     a54 = _cite(AEL, "第五十四条、第六十九条")
     if reminder_served_on is None:
@@ -853,11 +861,11 @@ def check_court_enforcement(applied_on: date, decision_served_on: date, calendar
                         article=a54)
     if applied_on <= reminder_end.date:
         raise refuse("reminder_period_running",
-                     f"催告书送达十个工作日后（{reminder_end}之后）当事人仍未履行的，方可申请",
+                     f"催告书送达十个工作日后（{reckoned_zh(reminder_end)}之后）当事人仍未履行的，方可申请",
                      a54, reminder_end=reminder_end.date.isoformat())
     if applied_on > window.closes.date:
-        raise refuse("court_enforcement_late", f"应当自期限届满之日起三个月内（至{window.closes}）申请人民法院强制执行",
-                     a53, closes=window.closes.date.isoformat())
+        raise refuse("court_enforcement_late",
+                     f"应当自期限届满之日起三个月内（至{reckoned_zh(window.closes)}）申请人民法院强制执行", a53, closes=window.closes.date.isoformat())
     return window
 
 
@@ -1027,8 +1035,8 @@ def check_publication(published_on: date, decided_on: date, calendar: WorkCalend
         raise refuse("publication_before_decision", "公开日早于处罚决定日", article)
     due = _due(_law(law), "publication", decided_on, calendar, confirmed=provisional_confirmed, article=article)
     if published_on > due.date:
-        raise refuse("publication_late", f"行政处罚决定应当自作出之日起七个工作日内公开（至{due}）", article,
-                     due=due.date.isoformat())
+        raise refuse("publication_late", f"行政处罚决定应当自作出之日起七个工作日内公开（至{reckoned_zh(due)}）",
+                     article, due=due.date.isoformat())
 
 
 def check_withdrawal(withdrawn_on: date, revoked_on: date, calendar: WorkCalendar, *,
@@ -1037,6 +1045,6 @@ def check_withdrawal(withdrawn_on: date, revoked_on: date, calendar: WorkCalenda
     due = _due(_law(law), "publication_withdrawal", revoked_on, calendar, confirmed=provisional_confirmed,
                article=article)
     if withdrawn_on > due.date:
-        raise refuse("withdrawal_late", f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{due}）撤回",
-                     article, due=due.date.isoformat())
+        raise refuse("withdrawal_late",
+                     f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{reckoned_zh(due)}）撤回", article, due=due.date.isoformat())
 

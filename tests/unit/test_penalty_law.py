@@ -454,6 +454,8 @@ def test_decision_deadline_and_extension_from_configuration() -> None:
     assert caught.value.code == "decision_extension_too_long"
     provisional = law.decision_deadline(D("2026-11-02"), CAL, provisional_confirmed=True)
     assert provisional.provisional and str(provisional).endswith("provisional")
+    assert law.reckoned_zh(provisional) == "2027年2月1日（暂定，该年度法定节假日安排尚未公布）"
+    assert law.reckoned_zh(law.decision_deadline(D("2026-03-02"), CAL)) == "2026年6月1日"
 
 
 def test_service_rules() -> None:
