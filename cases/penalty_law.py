@@ -865,7 +865,8 @@ def check_court_enforcement(applied_on: date, decision_served_on: date, calendar
                      a54, reminder_end=reminder_end.date.isoformat())
     if applied_on > window.closes.date:
         raise refuse("court_enforcement_late",
-                     f"应当自期限届满之日起三个月内（至{reckoned_zh(window.closes)}）申请人民法院强制执行", a53, closes=window.closes.date.isoformat())
+                     f"应当自期限届满之日起三个月内（至{reckoned_zh(window.closes)}）申请人民法院强制执行", a53,
+                     closes=window.closes.date.isoformat())
     return window
 
 
@@ -1046,5 +1047,6 @@ def check_withdrawal(withdrawn_on: date, revoked_on: date, calendar: WorkCalenda
                article=article)
     if withdrawn_on > due.date:
         raise refuse("withdrawal_late",
-                     f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{reckoned_zh(due)}）撤回", article, due=due.date.isoformat())
+                     f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{reckoned_zh(due)}）撤回", article,
+                     due=due.date.isoformat())
 
