@@ -1047,6 +1047,6 @@ def check_withdrawal(withdrawn_on: date, revoked_on: date, calendar: WorkCalenda
                article=article)
     if withdrawn_on > due.date:
         raise refuse("withdrawal_late",
-                     f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{reckoned_zh(due)}）撤回", article,
-                     due=due.date.isoformat())
+                     f"公开的处罚决定被变更、撤销或者确认违法、无效的，应当在三日内（至{reckoned_zh(due)}）撤回",
+                     article, due=due.date.isoformat())
 
