@@ -198,3 +198,36 @@ class Standing(Labeled):
     TEAM = ("team", "本案执法小组成员（承办人/协办人）或本辖区科长")
     JURISDICTION = ("jurisdiction", "本辖区内持该角色的人员")
     INDEPENDENT = ("independent", "非本案调查人员")
+
+
+# --- the penalty as data (cases/penalty_law.py; docs/penalty-law.md) ----------------------------
+
+
+class PenaltyType(Labeled):
+    """The kinds of 校外培训行政处罚 (校外培训行政处罚暂行办法 art. 5, items (一)–(六))."""
+
+    WARNING = ("warning", "警告")
+    CIRCULATED_CRITICISM = ("circulated_criticism", "通报批评")
+    FINE = ("fine", "罚款")
+    CONFISCATE_INCOME = ("confiscate_income", "没收违法所得")
+    CONFISCATE_PROPERTY = ("confiscate_property", "没收非法财物")
+    STOP_ENROLMENT = ("stop_enrolment", "责令停止招收学员")
+    STOP_RUNNING = ("stop_running", "责令停止举办")
+    REVOKE_LICENCE = ("revoke_licence", "吊销许可证件")
+    RESTRICT_PRACTICE = ("restrict_practice", "限制从业")
+
+
+class Gravity(Labeled):
+    """The tiers an article grades (e.g. 校外培训行政处罚暂行办法 arts. 18, 23)."""
+
+    GENERAL = ("general", "一般")
+    SERIOUS = ("serious", "情节严重")
+    ESPECIALLY_SERIOUS = ("especially_serious", "情节特别严重")
+
+
+class ReviewOutcome(Labeled):
+    """The opinion of a 法制审核 (校外培训行政处罚暂行办法 art. 33, 行政处罚法 art. 58)."""
+
+    PASSED = ("passed", "通过")
+    FAILED = ("failed", "不通过")
+    RETURNED = ("returned", "退回补充调查")

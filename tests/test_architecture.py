@@ -17,7 +17,8 @@ FORBIDDEN = {
     "api": ("flows",),
 }
 PURE = ["cases/enums.py", "cases/errors.py", "cases/calendar.py", "cases/pupil_calendar.py", "cases/deadlines.py",
-        "cases/authority.py", "cases/lifecycle.py", "cases/ports.py", "cases/catalogue.py", "cases/uscc.py"]
+        "cases/authority.py", "cases/lifecycle.py", "cases/ports.py", "cases/catalogue.py", "cases/uscc.py",
+        "cases/penalty_law.py"]
 PURE_FORBIDDEN = ("sqlmodel", "sqlalchemy", "cases.models", "cases.db", "cases.repository", "cases.service",
                   "cases.settings")
 
