@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
 from cases.enums import Channel
+from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
 
 
 class ErrorOut(BaseModel):

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from cases.fields import Clean, Code, Day, Id, In, Str32, Str64, Str128, Str256
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
+from cases.fields import Clean, Code, Day, Id, In, Str32, Str64, Str128, Str256
 
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6,12}$", description="行政区划代码", examples=["520122100"])]
 Fund = Literal["supervised", "not_supervised", "abnormal"]  # cases.patrols.risk.FundSupervision

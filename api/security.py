@@ -21,9 +21,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from api.errors import LoginLocked, NotAuthenticated
-from cases.fields import clean_text
 from cases.authority import Actor
 from cases.enums import Role
+from cases.fields import clean_text
 from cases.models import Department, Officer
 from cases.passwords import hash_password, verify_password
 

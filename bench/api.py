@@ -53,7 +53,8 @@ def bare_app(url: str):  # noqa: ANN201
 
     from cases.audit import append_event
     from cases.db import make_engine
-    from cases.enums import Action, CaseEventType, CaseStatus
+    from cases.enums import CaseEventType, CaseStatus
+from cases.actions import Action
     from cases.models import Case, Deadline
 
     engine = make_engine(url)

@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pgtemp import temporary_database  # noqa: E402
 
 from cases import service as case_service  # noqa: E402
+from cases.actions import Action
 from cases.db import make_engine, migrate  # noqa: E402
-from cases.enums import Action, Channel, DeadlineKind  # noqa: E402
+from cases.enums import Channel, DeadlineKind  # noqa: E402
 from cases.models import Case, Deadline, Officer  # noqa: E402
 from cases.settings import FixedClock, get_calendar  # noqa: E402
 from flows.context import actor_for  # noqa: E402

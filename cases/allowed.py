@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cases import authority
-from cases.actions import ActionSpec, available
+from cases.actions import Action, ActionSpec, available
 from cases.authority import Actor, ActorFacts
-from cases.enums import Action, CaseStatus, PenaltyStep
+from cases.enums import CaseStatus, PenaltyStep
 from cases.errors import NotAuthorised
 from cases.lifecycle import declared_events
 

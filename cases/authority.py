@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cases.actions import ACTIONS
-from cases.enums import Action, Role, Standing
+from cases.actions import ACTIONS, Action, Standing
+from cases.enums import Role
 from cases.errors import NotAuthorised
 
 OFF, SUP, LEG, ADM = Role.OFFICER, Role.SUPERVISOR, Role.LEGAL, Role.ADMIN

@@ -167,39 +167,6 @@ class CloseReason(Labeled):
     COURT_ENFORCEMENT = ("court_enforcement", "已申请法院强制执行")
 
 
-class Action(Labeled):
-    """The case actions of the action table (`cases.actions.ACTIONS`); the label is what users see."""
-
-    ASSIGN = ("assign", "分派")
-    DISMISS = ("dismiss", "不予立案/终止")
-    RECORD_INSPECTION = ("record_inspection", "现场检查")
-    CLOSE_NO_VIOLATION = ("close_no_violation", "未发现违法结案")
-    ISSUE_RECTIFICATION = ("issue_rectification", "下达责令整改通知书")
-    RECORD_SERVICE = ("record_service", "登记送达")
-    RECORD_REINSPECTION = ("record_reinspection", "复查")
-    OPEN_PENALTY = ("open_penalty", "立案")
-    COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
-    ISSUE_PENALTY_NOTICE = ("issue_penalty_notice", "制作事先告知书")
-    CLOSE_STATEMENT_WINDOW = ("close_statement_window", "陈述申辩期届满")
-    HOLD_HEARING = ("hold_hearing", "听证")
-    LEGAL_REVIEW = ("legal_review", "法制审核")
-    DECIDE = ("decide", "作出决定")
-    RECORD_EXECUTION = ("record_execution", "登记执行")
-    PUBLISH = ("publish", "公示")
-    CLOSE_PENALTY = ("close_penalty", "处罚结案")
-    PAUSE_CLOCK = ("pause_clock", "中止计时")
-    RESUME_CLOCK = ("resume_clock", "恢复计时")
-    UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
-
-
-class Standing(Labeled):
-    """Who on the case may take an action, beyond holding the role."""
-
-    TEAM = ("team", "本案执法小组成员（承办人/协办人）或本辖区科长")
-    JURISDICTION = ("jurisdiction", "本辖区内持该角色的人员")
-    INDEPENDENT = ("independent", "非本案调查人员")
-
-
 # --- the penalty as data (cases/penalty_law.py; docs/penalty-law.md) ----------------------------
 
 

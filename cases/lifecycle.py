@@ -24,8 +24,9 @@ from statemachine.exceptions import TransitionNotAllowed
 from statemachine.states import States
 
 from cases import authority
+from cases.actions import Action
 from cases.authority import ActorFacts
-from cases.enums import Action, CaseStatus, CloseReason, DecisionOutcome, PenaltyStep
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep
 from cases.errors import InvalidTransition, RuleViolation
 
 S = PenaltyStep

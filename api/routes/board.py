@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query
 from api import schemas, views
 from api.deps import CalendarDep, ClockDep, ScopeDep, SessionDep, StatsReader, Supervisor
 from api.errors import error_responses
-from cases.fields import MAX_INT, Day
 from cases import queries
 from cases.enums import DueState
 from cases.errors import ValidationFailed
+from cases.fields import MAX_INT, Day
 
 router = APIRouter(tags=["督办与统计"])
 

@@ -27,9 +27,9 @@ from api.errors import PayloadTooLarge, UnsupportedMedia, error_responses
 from api.evidence import EvidenceRef, EvidenceStore, sniff
 from api.settings import ApiSettings
 from cases import authority, queries
-from cases.actions import ACTIONS
+from cases.actions import ACTIONS, Action
 from cases.authority import Actor
-from cases.enums import Action, CaseStatus
+from cases.enums import CaseStatus
 from cases.errors import NotAuthorised, NotFound, ValidationFailed
 from cases.fields import MAX_INT, Day
 from cases.models import CaseEvidence, Complaint

@@ -11,8 +11,8 @@ from sqlmodel import select
 from api import schemas, views
 from api.deps import CaseWorker, DocumentStoreDep, SessionDep, in_scope
 from api.errors import error_responses
-from cases.fields import MAX_INT
 from cases.errors import DocumentIntegrityError, NotFound
+from cases.fields import MAX_INT
 from cases.models import Case, Department, Document, ServiceRecord
 from cases.ports import DocumentRef
 

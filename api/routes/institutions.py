@@ -19,7 +19,6 @@ from api.deps import (
     in_scope,
 )
 from api.errors import PayloadTooLarge, error_responses
-from cases.fields import MAX_INT, Str64
 from api.imports import read_table, validate_rows
 from api.schemas_admin import (
     ImportReport,
@@ -31,6 +30,7 @@ from api.schemas_admin import (
 from cases import queries
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus
 from cases.errors import NotFound, ValidationFailed
+from cases.fields import MAX_INT, Str64
 from cases.models import Institution
 
 router = APIRouter(prefix="/institutions", tags=["机构名录"])

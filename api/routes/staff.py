@@ -10,7 +10,6 @@ from sqlmodel import select
 from api import register, views
 from api.deps import Admin, ClockDep, ScopeDep, SessionDep, Staff, WriteSessionDep, in_scope
 from api.errors import error_responses
-from cases.fields import MAX_INT
 from api.routes.institutions import changes_of
 from api.schemas_admin import (
     DepartmentIn,
@@ -25,6 +24,7 @@ from api.schemas_admin import (
 from cases import queries
 from cases.enums import Role
 from cases.errors import NotFound
+from cases.fields import MAX_INT
 from cases.models import Department, Officer
 
 router = APIRouter(tags=["部门与人员"])

@@ -18,11 +18,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from cases import authority, deadlines, repository
+from cases.actions import Action
 from cases.audit import AuditTrail, append_event
 from cases.authority import Actor, ActorFacts
 from cases.calendar import WorkCalendar
 from cases.catalogue import Catalogue, load_catalogue
-from cases.enums import Action, CaseEventType, DocumentType
+from cases.enums import CaseEventType, DocumentType
 from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts, OfficerFact, transition
 from cases.models import Case, Deadline, Department, Document

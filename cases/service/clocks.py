@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from cases import deadlines, repository
-from cases.actions import PauseIn, ResumeIn
+from cases.actions import Action, PauseIn, ResumeIn
 from cases.audit import append_event
 from cases.calendar import WorkCalendar
-from cases.enums import Action, CaseEventType
+from cases.enums import CaseEventType
 from cases.errors import ValidationFailed
 from cases.models import Case, Deadline
 from cases.ports import Clock

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
 from cases.actions import (
+    Action,
     AssignIn,
     EmptyIn,
     EvidenceIn,
@@ -21,7 +22,7 @@ from cases.actions import (
     ServiceIn,
 )
 from cases.audit import append_event
-from cases.enums import Action, CaseEventType, DocumentType, ServiceMethod
+from cases.enums import CaseEventType, DocumentType, ServiceMethod
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, ServiceRecord

@@ -11,9 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from cases import authority, repository
-from cases.actions import DismissIn
+from cases.actions import Action, DismissIn
 from cases.audit import append_event
-from cases.enums import Action, CaseEventType, Channel, CloseReason
+from cases.enums import CaseEventType, Channel, CloseReason
 from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Complaint, Institution, Region

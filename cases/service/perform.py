@@ -30,9 +30,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from cases import authority, repository
-from cases.actions import ACTIONS, ActionSpec
+from cases.actions import ACTIONS, Action, ActionSpec
 from cases.authority import ActorFacts
-from cases.enums import Action
 from cases.errors import (
     Busy,
     InputInvalid,

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from cases import repository
 from cases.actions import (
+    Action,
     DecideIn,
     EmptyIn,
     ExecutionIn,
@@ -22,7 +23,7 @@ from cases.actions import (
     StatementIn,
     SummaryIn,
 )
-from cases.enums import Action, CaseEventType, CaseStatus, CloseReason, DecisionOutcome, DocumentType
+from cases.enums import CaseEventType, CaseStatus, CloseReason, DecisionOutcome, DocumentType
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty

@@ -20,8 +20,9 @@ from sqlmodel import Session
 
 from cases import repository
 from cases import service as case_service
+from cases.actions import Action
 from cases.authority import Actor
-from cases.enums import Action, Channel, CloseReason, ServiceMethod
+from cases.enums import Channel, CloseReason, ServiceMethod
 from cases.errors import DomainError
 from cases.models import Case, Department, Institution, Officer
 from cases.settings import FixedClock

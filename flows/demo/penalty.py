@@ -7,7 +7,8 @@ from datetime import datetime
 
 from cases import repository
 from cases import service as case_service
-from cases.enums import Action, DecisionOutcome
+from cases.actions import Action
+from cases.enums import DecisionOutcome
 from flows.demo.drive import Driver, _field, _sup, after_due, serve
 
 

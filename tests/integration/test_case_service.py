@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from cases import lifecycle, repository
 from cases import service as case_service
+from cases.actions import Action
 from cases.audit import verify_chain
-from cases.enums import Action, CaseStatus, CloseReason, DecisionOutcome, DocumentType, PenaltyStep, ServiceMethod
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, DocumentType, PenaltyStep, ServiceMethod
 from cases.errors import InvalidTransition, NotAuthorised, NotFound, RuleViolation, StaleVersion, ValidationFailed
 from cases.models import Case, CaseEvent, Complaint, Deadline, Document
 from tests.integration.conftest import County, at, complaint

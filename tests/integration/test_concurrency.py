@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from cases import service as case_service
-from cases.enums import Action
+from cases.actions import Action
 from cases.errors import DomainError, StaleVersion
 from cases.models import CaseEvent
 from tests.integration.conftest import County, at

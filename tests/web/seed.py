@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cases import service as case_service
-from cases.enums import Action, Channel, DocumentType
+from cases.actions import Action
+from cases.enums import Channel, DocumentType
 from cases.models import Case, Department, Document, Institution, Officer
 from cases.patrols import service as patrol_service
 from cases.patrols.sheets import issue_patrol_sheets

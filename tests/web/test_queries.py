@@ -8,7 +8,7 @@ import pytest
 from api.web import queries
 from cases import repository
 from cases import service as case_service
-from cases.enums import Action
+from cases.actions import Action
 from tests.integration.conftest import County, at, complaint, county  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.integration

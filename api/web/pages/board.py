@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import views
 from api.deps import CalendarDep, ClockDep, SessionDep
-from cases.fields import MAX_INT
 from api.web import queries as web_queries
 from api.web.deps import UserDep, require
 from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import authority, queries, repository
-from cases.enums import Action, CaseStatus, DueState, Role
+from cases.actions import Action
+from cases.enums import CaseStatus, DueState, Role
+from cases.fields import MAX_INT
 
 router = APIRouter(route_class=WebRoute)
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Response
 from sqlmodel import select
 
 from api.deps import DocumentStoreDep, EvidenceStoreDep, SessionDep, scoped_case
-from cases.fields import MAX_INT
 from api.routes.cases import download_evidence
 from api.routes.documents import document_pdf, valid_document
 from api.web.deps import UserDep, require
@@ -17,6 +16,7 @@ from api.web.pages.cases import _photo_hashes
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES
 from cases.errors import NotFound
+from cases.fields import MAX_INT
 from cases.models import Complaint
 
 router = APIRouter(route_class=WebRoute)

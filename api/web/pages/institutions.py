@@ -11,7 +11,6 @@ from starlette.datastructures import UploadFile
 
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
 from api.errors import status_of
-from cases.fields import MAX_INT
 from api.imports import HEADERS
 from api.routes.institutions import import_institutions
 from api.web import queries as web_queries
@@ -21,6 +20,7 @@ from api.web.templating import page
 from cases import authority, queries, repository
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
 from cases.errors import DomainError, NotFound
+from cases.fields import MAX_INT
 from cases.models import Institution
 
 router = APIRouter(route_class=WebRoute)

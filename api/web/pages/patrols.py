@@ -13,13 +13,13 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep
-from cases.fields import MAX_INT
 from api.web import queries
 from api.web.deps import UserDep
 from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import repository
 from cases.errors import NotFound
+from cases.fields import MAX_INT
 from cases.models import Institution
 from cases.patrols.models import PatrolPlan
 
