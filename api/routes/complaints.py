@@ -6,8 +6,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from api import schemas
 from api.deps import (
@@ -19,13 +18,11 @@ from api.deps import (
     client_key,
     optional_actor,
 )
-from api.errors import Conflict, error_responses
+from api.errors import error_responses
 from api.views import public_status
-from cases import repository
 from cases import service as case_service
 from cases.authority import Actor
-from cases.enums import Channel
-from cases.errors import NotFound, ValidationFailed
+from cases.errors import NotFound
 from cases.models import Case, Complaint
 
 router = APIRouter(prefix="/complaints", tags=["举报投诉（公众）"])
@@ -67,7 +64,7 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: W
     data = case_service.ComplaintIn(**body.model_dump(exclude={"violation_codes"}),
                                     violation_codes=tuple(body.violation_codes))
     key = _stored_key(idempotency_key, body) if idempotency_key else None
-    result = _receive(session, ctx, data, key)
+    result = case_service.receive_complaint(session, ctx, data, idempotency_key=key)
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     status, label = public_status(result.case)
@@ -76,21 +73,6 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: W
         tracking_code=result.complaint.tracking_code, status=status, status_label=label,
         received_on=result.complaint.received_at.astimezone(zone).date(),
         case_id=result.case.id if actor else None, merged=result.merged if actor else None)
-
-
-def _receive(session: Session, ctx: case_service.Ctx, data: case_service.ComplaintIn,
-             key: str | None) -> case_service.IntakeResult:
-    """The use case, tolerating a concurrent retry that inserted the same key first: the service
-    replays a duplicate key found at commit, but PostgreSQL reports it already at the flush."""
-    try:
-        return case_service.receive_complaint(session, ctx, data, idempotency_key=key)
-    except IntegrityError:
-        session.rollback()
-        earlier = repository.complaint_by_key(session, key) if key else None
-        if earlier is None:
-            raise Conflict("登记冲突，请重试", code="concurrent_update") from None
-        case = repository.get_case(session, earlier.case_id)
-        return case_service.IntakeResult(earlier, case, False, replayed=True)
 
 
 TrackingCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{6,16}$", description="提交举报时取得的查询码")]

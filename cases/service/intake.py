@@ -14,7 +14,7 @@ from cases import authority, repository
 from cases.actions import Action, DismissIn
 from cases.audit import append_event
 from cases.enums import CaseEventType, Channel, CloseReason
-from cases.errors import NotFound, ValidationFailed
+from cases.errors import Busy, NotFound, ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Complaint, Institution, Region
 from cases.service._common import Ctx, close_all_clocks, fire, start_clock
@@ -119,7 +119,7 @@ def receive_complaint(session: Session, ctx: Ctx, data: ComplaintIn, *,
         except IntegrityError:
             session.rollback()
             if not (idempotency_key and repository.complaint_by_key(session, idempotency_key)):
-                raise
+                raise Busy("登记冲突，请重试") from None
         except StaleDataError:  # the open case changed under us: look again
             session.rollback()
             if attempt == 2:

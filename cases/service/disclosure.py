@@ -1,4 +1,7 @@
-"""The audit record of a complainant-identity read (行政处罚法 art. 47 全过程记录; design §9).
+"""The audit record of a complainant-identity read (行政处罚法 art. 47 全过程记录; 53号令 art. 4).
+
+Only the roles that hold `reveal_complainant` may read a complainant's identity, and every read is
+logged: who, when, which complaints.
 
 A reveal appends a `reveal_complainant` event to the case's hash chain without touching the case
 row (its version does not move: reading changes nothing). The case row is locked (FOR UPDATE, a
@@ -14,14 +17,20 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.errors import Conflict
+from cases import authority
 from cases.audit import append_event
 from cases.authority import Actor
 from cases.enums import CaseEventType
+from cases.errors import Busy, NotAuthorised
 from cases.models import Case
 
 
 def log_reveal(session: Session, case_id: int, actor: Actor, at: datetime, complaint_ids: list[int]) -> None:
+    """Log the read of `complaint_ids`' complainant identities on case `case_id` (in the actor's scope)."""
+    if not authority.permitted(actor, "reveal_complainant"):
+        raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")
+    if not complaint_ids:
+        return  # nothing identifies anyone: nothing read
     for attempt in range(2):
         case = session.exec(select(Case).where(Case.id == case_id).with_for_update()).one()
         append_event(session, case, CaseEventType.REVEAL_COMPLAINANT, actor_id=actor.officer_id, at=at,
@@ -32,4 +41,4 @@ def log_reveal(session: Session, case_id: int, actor: Actor, at: datetime, compl
         except IntegrityError:
             session.rollback()
             if attempt:
-                raise Conflict("案件正被他人操作，请稍后重试", code="concurrent_update") from None
+                raise Busy("案件正被他人操作，请稍后重试") from None
