@@ -19,13 +19,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cases.errors import (
     CalendarUnknown,
+    Conflict,
     DocumentIntegrityError,
     DomainError,
     InvalidTransition,
     NotAuthorised,
     NotFound,
+    PayloadTooLarge,
     RuleViolation,
+    ServiceUnavailable,
     StaleVersion,
+    UnsupportedMedia,
     ValidationFailed,
 )
 
@@ -33,6 +37,8 @@ log = logging.getLogger("api")
 
 
 # --- errors raised by the HTTP layer itself (domain errors, so they share the shape) -------------
+# Conflict, PayloadTooLarge, UnsupportedMedia and ServiceUnavailable are raised by use cases too:
+# they live in cases.errors.
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
@@ -45,24 +51,8 @@ class PreconditionRequired(DomainError):
     code = "precondition_required"
 
 
-class Conflict(DomainError):
-    code = "conflict"
-
-
 class RateLimited(DomainError):
     code = "rate_limited"
-
-
-class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
-
-
-class UnsupportedMedia(DomainError):
-    code = "unsupported_media_type"
-
-
-class ServiceUnavailable(DomainError):
-    code = "service_unavailable"
 
 
 # Most specific first: the first class in this order that matches decides the status.

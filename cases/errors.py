@@ -80,3 +80,27 @@ class CalendarUnknown(DomainError):
 
 class DocumentIntegrityError(DomainError):
     code = "document_integrity"
+
+
+class Conflict(DomainError):
+    """The write clashes with what is stored (a unique key taken, a row still referenced)."""
+
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    """An uploaded file or body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(DomainError):
+    """An uploaded file is not in a format the system reads."""
+
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailable(DomainError):
+    """A resource the request needs is busy or down; the caller may retry (`retry_after` seconds)."""
+
+    code = "service_unavailable"

@@ -38,3 +38,13 @@ __all__ = [
     "record_reinspection", "record_service", "resume_clock", "SweepResult", "sweep_deadlines",
     "IntakeReport", "import_complaints",
 ]
+
+from cases.service.register import (  # noqa: E402 — added after the case use cases
+    ImportResult,
+    create_institution,
+    delete_institution,
+    import_institutions,
+    update_institution,
+)
+
+__all__ += ["ImportResult", "create_institution", "delete_institution", "import_institutions", "update_institution"]
