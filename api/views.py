@@ -15,6 +15,7 @@ from api import schemas
 from api.actions import available_actions
 from cases import authority, deadlines, repository
 from cases.authority import Actor
+from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.catalogue import load_catalogue
 from cases.enums import CaseEventType, CaseStatus, Channel, CloseReason, DocumentType, PenaltyStep
@@ -89,6 +90,9 @@ _names: dict[tuple, tuple[float, tuple[str, str, str | None]]] = {}
 
 def clear_names() -> None:
     _names.clear()
+
+
+register_cache("api.views._names", clear_names)
 
 
 def names(session: Session, case: Case) -> tuple[str, str, str | None]:

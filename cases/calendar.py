@@ -27,6 +27,7 @@ from typing import Any
 
 import holidays
 
+from cases.caches import register_cache
 from cases.errors import CalendarUnknown, ValidationFailed
 
 ONE_DAY = timedelta(days=1)
@@ -103,6 +104,9 @@ def statutory_rest_days(year: int) -> Mapping[date, str]:
     if not _LUNAR_NAMES <= {n for joined in days.values() for n in joined.split("、")}:
         raise CalendarUnknown(year)
     return MappingProxyType(days)
+
+
+register_cache("cases.calendar.statutory_rest_days", statutory_rest_days.cache_clear)
 
 
 # --- table files --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from cases.caches import register_cache
 from cases.enums import DocumentType
 from cases.errors import ValidationFailed
 from cases.ports import LegalBasis
@@ -75,3 +76,6 @@ def load_catalogue(folder: Path = DATA) -> Catalogue:
                                 tuple(h["penalties"]))
     codes = {DocumentType(k): v for k, v in docs["type_codes"].items()}
     return Catalogue(violations, hearing, codes)
+
+
+register_cache("cases.catalogue.load_catalogue", load_catalogue.cache_clear)

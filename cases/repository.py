@@ -10,6 +10,7 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cases.caches import register_cache
 from cases.enums import CaseStatus, DocumentType
 from cases.errors import NotFound
 from cases.models import (
@@ -58,6 +59,9 @@ def region_parents(session: Session) -> dict[str, str | None]:
 
 def clear_region_cache() -> None:
     _region_cache.clear()
+
+
+register_cache("cases.repository._region_cache", clear_region_cache)
 
 
 def subtree_codes(session: Session, root: str) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from cases.caches import register_cache
 from documents.errors import RenderError
 
 FONT_SUFFIXES = (".ttf", ".otf")  # a .ttc cannot be addressed by @font-face: install it system-wide
@@ -110,3 +111,6 @@ def seal_font(path: Path | None = None, index: int | None = None) -> TTFont:
             return font
     raise RenderError("未找到可用于绘制印章的中文字体（请安装 fonts-noto-cjk 或设置 ENFORCE_SEAL_FONT）",
                       code="render_no_seal_font")
+
+
+register_cache("documents.fonts.seal_font", seal_font.cache_clear)

@@ -18,7 +18,7 @@ from cases.errors import ValidationFailed
 from cases.patrols import draw as draws
 from cases.patrols.planner_types import DrawRecord, Officer, PlanRequest, Target
 from cases.patrols.risk import GRADES, RiskConfig, score
-from cases.patrols.rules import PatrolConfig
+from cases.patrols.config import PatrolConfig
 
 HOTSPOT, DRAWN = "近期投诉", "双随机抽取"
 

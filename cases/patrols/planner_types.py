@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cases.patrols.risk import RiskInputs
-from cases.patrols.rules import PatrolConfig, default_config
+from cases.patrols.config import PatrolConfig, default_config
 
 
 @dataclass(frozen=True)

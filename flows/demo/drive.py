@@ -194,8 +194,7 @@ STARTS: dict[str, Callable[[Driver, int, datetime], None]] = {}
 
 
 def _register_paths() -> None:
-    from flows.demo import penalty as penalty_path
-
+    """The paths without a penalty; `flows.demo.penalty` adds "penalty" and "penalty_major"."""
     STARTS.update({
         "dismiss": start_dismiss,
         "stalled": lambda d, cid, t: assign_then(d, cid, t, None) if d.rng.random() < 0.5 else None,
@@ -203,10 +202,6 @@ def _register_paths() -> None:
         "no_violation": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(d2, c, t2, False)),
         "rectified": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
             d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, True))),
-        "penalty": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
-            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, penalty_path.file(False)))),
-        "penalty_major": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
-            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, penalty_path.file(True)))),
     })
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from cases import repository
 from cases import service as case_service
 from cases.enums import DecisionOutcome
-from flows.demo.drive import Driver, _field, _sup, after_due, serve
+from flows.demo.drive import STARTS, Driver, _field, _sup, after_due, assign_then, inspect, rectify, serve
 
 
 def file(major: bool) -> Callable[[Driver, int, datetime], None]:
@@ -93,4 +93,14 @@ def close(d: Driver, case_id: int, when: datetime) -> None:
     case_service.close_penalty(d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version)
 
 
+def _register_paths() -> None:
+    """The two penalty paths of the demo (the others are registered in `flows.demo.drive`)."""
+    STARTS.update({
+        "penalty": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
+            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, file(False)))),
+        "penalty_major": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
+            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, file(True)))),
+    })
 
+
+_register_paths()
