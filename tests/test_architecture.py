@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("cases", "api", "flows", "documents")
 FORBIDDEN = {
     "cases": ("api", "flows", "documents", "fastapi", "prefect", "weasyprint", "jinja2"),
     "documents": ("api", "flows", "prefect", "sqlmodel", "sqlalchemy",
@@ -52,16 +53,13 @@ def test_only_the_lifecycle_writes_status() -> None:
     `.status` or `.penalty_step`; the pure planner's own result objects are not case rows."""
     writes = re.compile(r"\.(status|penalty_step)\s*=(?!=)")
     reach = ("cases.models", "cases.service", "cases.repository", "sqlmodel", "fastapi")
-    bad = [str(p.relative_to(ROOT)) for pkg in ("cases", "api", "flows", "documents") for p in (ROOT / pkg).rglob("*.py")
+    bad = [str(p.relative_to(ROOT)) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
            if p.name != "lifecycle.py" and writes.search(p.read_text(encoding="utf-8"))
            and (offending(p, reach) or pkg in ("api", "flows"))]
     assert bad == []
 
 
 # --- no import cycles -----------------------------------------------------------------------------
-
-PACKAGES = ("cases", "api", "flows", "documents")
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)

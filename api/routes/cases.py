@@ -71,7 +71,8 @@ def list_cases(
                         "举报人身份默认脱敏；reveal=true 且角色允许时显示，并记入审计日志。")
 def read_case(case: ValidCase, actor: CaseWorker, session: SessionDep, write: WriteSessionDep,
               clock: ClockDep, calendar: CalendarDep, response: Response,
-              reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；每次记入审计日志）")] = False,
+              reveal: Annotated[bool, Query(description="显示举报人身份（仅科长、法制审核；"
+                                                        "每次记入审计日志）")] = False,
               ) -> schemas.CaseDetail:
     if reveal and not authority.may(actor, "reveal_complainant"):
         raise NotAuthorised("您的角色无权查看举报人身份", action="reveal_complainant")

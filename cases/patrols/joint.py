@@ -35,8 +35,8 @@ def raise_whistle(session: Session, ctx: Ctx, *, reason: str, region_code: str |
     kinds = set(session.exec(select(Department.kind)).all())
     unknown = [k for k in needed if k not in kinds]
     if len(set(needed)) < 2 or unknown:
-        raise ValidationFailed("联合执法须指定至少两个已登记的部门" + (f"（未知部门：{'、'.join(unknown)}）" if unknown else ""),
-                               code="whistle_departments")
+        which = f"（未知部门：{'、'.join(unknown)}）" if unknown else ""
+        raise ValidationFailed("联合执法须指定至少两个已登记的部门" + which, code="whistle_departments")
     if not reason.strip():
         raise ValidationFailed("请说明吹哨事由", code="reason_required")
     region = case.region_code if case else (region_code or ctx.actor.region_code)
@@ -119,7 +119,8 @@ def escalate_unanswered(session: Session, *, clock: Clock) -> int:
         answer.state, answer.escalated_at = "escalated", clock.now()
         session.add(answer)
         target = answer.department_id or whistle.raised_by_department_id
-        message = f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，尚未报到"
+        message = (f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，"
+                   "尚未报到")
         case_id = whistle.case_id
         if case_id:
             session.add(Alert(case_id=case_id, deadline_id=None, kind="whistle", level=1, department_id=target,

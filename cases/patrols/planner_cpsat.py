@@ -155,7 +155,7 @@ def _officers(M: _Model, max_days: int) -> None:
     for (o, _k, d), y in M.y.items():
         per_day[(o, d)].append(y)
     days_of: dict[int, list] = defaultdict(list)
-    for (o, d), ys in per_day.items():
+    for (o, _d), ys in per_day.items():
         if len(ys) > 1:
             m.add_at_most_one(ys)
         days_of[o].append(Sum(ys))

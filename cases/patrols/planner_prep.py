@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 from cases.errors import ValidationFailed
 from cases.patrols import draw as draws
+from cases.patrols.config import PatrolConfig
 from cases.patrols.planner_types import DrawRecord, Officer, PlanRequest, Target
 from cases.patrols.risk import GRADES, RiskConfig, score
-from cases.patrols.config import PatrolConfig
 
 HOTSPOT, DRAWN = "近期投诉", "双随机抽取"
 

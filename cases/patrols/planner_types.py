@@ -13,8 +13,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from cases.patrols.risk import RiskInputs
 from cases.patrols.config import PatrolConfig, default_config
+from cases.patrols.risk import RiskInputs
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,8 @@ def after_due(d: Driver, case_id: int, step: str, action: Callable[[datetime], N
 def serve(d: Driver, case_id: int, doc_id: int, when: datetime, nxt=None, wait: float = 1) -> None:  # noqa: ANN001
     case = d.case(case_id)
     case_service.record_service(d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
-                                document_id=doc_id, method=ServiceMethod.DIRECT, served_on=when.astimezone(d.zone).date(),
+                                document_id=doc_id, method=ServiceMethod.DIRECT,
+                                served_on=when.astimezone(d.zone).date(),
                                 recipient="机构负责人（签收）", place="机构经营场所")
     if nxt:
         d.later(when, wait + d.rng.uniform(0, 3), nxt)

@@ -4,6 +4,7 @@ worse than greedy; determinism; left-out reasons; the JSON shape (no notice fiel
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 from collections import Counter, defaultdict
 
@@ -14,6 +15,7 @@ from cases.patrols.planner import plan
 from cases.patrols.planner_prep import build_instance
 from cases.patrols.planner_types import Plan, PlanRequest
 from cases.patrols.rules import check_plan
+
 from patrol_factories import make_request, plan_requests
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,7 +60,7 @@ def assert_valid(request: PlanRequest, result: Plan) -> None:
     for iid, dates in visits.items():
         dates.sort()
         gap = config.risk.frequency(build_instance(request).grades[iid])
-        assert len(dates) == 1 or (gap is not None and all((b - a).days >= gap for a, b in zip(dates, dates[1:])))
+        assert len(dates) == 1 or (gap is not None and all((b - a).days >= gap for a, b in itertools.pairwise(dates)))
     assert check_plan(request, result) == []
 
 
@@ -185,7 +187,8 @@ def test_falls_back_to_greedy_without_ortools(monkeypatch: pytest.MonkeyPatch) -
     real_import = builtins.__import__
 
     def no_ortools(name, *args, **kwargs):
-        if name.startswith("ortools") or name.endswith("planner_cpsat") or (args[2:3] and "planner_cpsat" in (args[2] or ())):
+        from_list = args[2] if args[2:3] else None
+        if name.startswith("ortools") or name.endswith("planner_cpsat") or "planner_cpsat" in (from_list or ()):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
