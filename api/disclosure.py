@@ -1,4 +1,4 @@
-"""The audit record of a complainant-identity read (行政处罚法 art. 47 全过程记录; design §9).
+"""The audit record of a complainant-identity read (行政处罚法 art. 47 全过程记录; docs/law.md §2).
 
 A reveal appends a `reveal_complainant` event to the case's hash chain without touching the case
 row (its version does not move: reading changes nothing). The case row is locked (FOR UPDATE, a

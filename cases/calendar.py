@@ -7,7 +7,7 @@ examines one of its days raises `CalendarUnknown`, unless the caller passes `pro
 then only the statutory days of 《全国年节及纪念日放假办法》 are rest days (no 调休, no make-up
 working days) and the result is marked provisional. Only the days examined decide that flag.
 
-Counting (domain.md §2.1): the start day is never counted; a natural-day period ending on a rest
+Counting (docs/law.md §1, docs/calendar.md): the start day is never counted; a natural-day period ending on a rest
 day rolls forward to the next working day (民事诉讼法 art. 85 by analogy). Whether a 调休 make-up
 working Saturday/Sunday ends a roll-over is `makeup_day_counts_as_working` (default: it does).
 """

@@ -1,6 +1,6 @@
 """Fonts: the licensed-font folder as @font-face rules, and the font that draws the seal.
 
-GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (stack.md §4). A
+GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (docs/stack.md). A
 bureau puts its licensed files in `ENFORCE_FONT_DIR`; each file is registered under every
 family name it carries (English and Chinese), so the CSS stacks — which name the standard
 faces first — use them. A face declared only once is registered for both normal and bold so

@@ -1,6 +1,6 @@
 """The authority's seal as inline SVG: red ring, five-pointed star, the name along the upper arc.
 
-WeasyPrint ignores SVG `<textPath>` (stack.md §4), and SVG `<text>` would put the seal's
+WeasyPrint ignores SVG `<textPath>` (docs/stack.md), and SVG `<text>` would put the seal's
 characters into the PDF's text layer, where they interleave with the signature lines in text
 extraction. So each character is drawn as its glyph *outline* (a `<path>` taken from a 宋体-style
 font with fontTools), placed on the arc and rotated one by one. The seal is a picture, like a

@@ -1,4 +1,4 @@
-"""Import direction (conventions R1–R5) and "only the lifecycle writes status"."""
+"""Import direction (docs/layers.md), no import cycles, registered caches, and "only the lifecycle writes status"."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Input and output values of the patrol planner. Pure, frozen dataclasses.
 
-The output has no field for notifying anyone: 四不两直 (domain.md §5.2) means a target never
+The output has no field for notifying anyone: 四不两直 (docs/law.md §5) means a target never
 learns of a visit in advance, so the planner cannot even express such a notice.
 """
 

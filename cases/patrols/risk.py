@@ -1,6 +1,6 @@
 """Risk grading (风险分级 A–D) as configurable scoring. Pure: stdlib + cases.enums/errors.
 
-No national scoring rule exists (domain.md §5.4, UNCONFIRMED), so the factors, their points,
+No national scoring rule was found (docs/law.md §5), so the factors, their points,
 the grade thresholds and the visit frequency per grade all come from `cases/data/risk.toml`.
 `score()` returns the grade together with the points of every factor so a supervisor can see
 why an institution is graded as it is.
