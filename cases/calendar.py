@@ -94,7 +94,7 @@ def statutory_rest_days(year: int) -> Mapping[date, str]:
     调休 and weekend workdays of the library are dropped. Raises `CalendarUnknown` when the
     library cannot place the lunar holidays (outside its lunar table).
     """
-    cn = holidays.China(years=year, observed=False, language="zh_CN")
+    cn = holidays.country_holidays("CN", years=year, observed=False, language="zh_CN")
     days: dict[date, str] = {}
     for day in sorted(cn):
         names = [n.removesuffix("（推定）") for n in cn.get_list(day)]

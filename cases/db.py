@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
@@ -36,11 +36,14 @@ from cases.caches import register_cache
 from cases.errors import ServiceUnavailable
 from cases.settings import CasesSettings, get_settings
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCK_TIMEOUT_S = 30.0
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -61,7 +64,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
         @event.listens_for(engine, "connect")
-        def _no_autobegin(dbapi_connection, _record) -> None:  # noqa: ANN001
+        def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
         return engine
@@ -163,7 +166,7 @@ def read_engine_for(engine: Engine) -> Engine | None:
     return reader
 
 
-def alembic_config(url: str):  # noqa: ANN201
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -98,10 +98,7 @@ def _decode(content: bytes) -> tuple[str, str]:
                                code="import_encoding")
     if b"\x00" in content:  # no text encoding read here has NUL bytes: a binary file
         raise UnsupportedMedia("文件不是 CSV 或 Excel（.xlsx）表格", code="import_format")
-    if content.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "gb18030")
+    candidates: tuple[str, ...] = ("utf-8-sig",) if content.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
     for encoding in candidates:
         try:
             text = content.decode(encoding)

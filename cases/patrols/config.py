@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from cases.caches import register_cache
 from cases.errors import ValidationFailed
@@ -66,7 +67,7 @@ class PatrolConfig:
     solver: SolverRules = SolverRules()
 
 
-def parse_patrol_config(raw: dict, risk: RiskConfig) -> PatrolConfig:
+def parse_patrol_config(raw: dict[str, Any], risk: RiskConfig) -> PatrolConfig:
     weights = dict(raw.get("weights", {}))
     grade = {g: int(weights.pop(g)) for g in GRADES if g in weights}
     config = PatrolConfig(

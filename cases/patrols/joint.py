@@ -62,7 +62,7 @@ def _free_officers(session: Session, day: date, kind: str, region_codes: set[str
     busy = set(session.exec(select(PatrolMember.officer_id).where(PatrolMember.day == day)).all())
     busy |= set(session.exec(select(OfficerLeave.officer_id).where(
         col(OfficerLeave.start_date) <= day, col(OfficerLeave.end_date) >= day)).all())
-    rows = session.exec(select(Officer).join(Department, Department.id == Officer.department_id)
+    rows = session.exec(select(Officer).join(Department, col(Department.id) == Officer.department_id)
                         .where(Department.kind == kind, col(Department.region_code).in_(region_codes),
                                col(Officer.active)).order_by(col(Officer.id))).all()
     return [o for o in rows if o.id not in busy and o.certified_on(day)
@@ -113,7 +113,7 @@ def record_report(session: Session, ctx: Ctx, *, whistle_id: int, department_kin
 def escalate_unanswered(session: Session, *, clock: Clock) -> int:
     """督办 every department that has not reported by its deadline (once each)."""
     today = clock.today()
-    rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, Whistle.id == WhistleAnswer.whistle_id)
+    rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, col(Whistle.id) == WhistleAnswer.whistle_id)
                         .where(WhistleAnswer.state == "pending", col(Whistle.answer_by) < today)).all()
     for answer, whistle in rows:
         answer.state, answer.escalated_at = "escalated", clock.now()

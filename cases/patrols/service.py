@@ -100,7 +100,7 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
         complaints.setdefault(inst_id, []).append((received.date(), refund))
     violations = Counter(session.exec(select(Case.institution_id).where(col(Case.filed_at).is_not(None))).all())
     last_visit = dict(session.exec(select(Case.institution_id, func.max(Inspection.started_at))
-                                   .join(Case, Case.id == Inspection.case_id).group_by(Case.institution_id)).all())
+                                   .join(Case, col(Case.id) == Inspection.case_id).group_by(Case.institution_id)).all())
     recusals: dict[int, set[int]] = {}
     for r in session.exec(select(Recusal)).all():
         recusals.setdefault(r.institution_id, set()).add(r.officer_id)
