@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from datetime import date
 
 from cases.patrols.config import (
     DrawRules,
@@ -32,9 +32,8 @@ from cases.patrols.config import (
     load_patrol_config,
     parse_patrol_config,
 )
-
-if TYPE_CHECKING:
-    from cases.patrols.planner_types import Officer, Plan, PlanRequest, Target
+from cases.patrols.planner_prep import grade_of
+from cases.patrols.planner_types import Officer, Plan, PlanRequest, Target
 
 # The configuration lives in cases.patrols.config; these names stay importable from here.
 __all__ = ["DrawRules", "PatrolConfig", "SolverRules", "TeamRules", "Weights", "default_config", "load_patrol_config",
@@ -80,7 +79,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
     rules = request.config.team
     problems: list[str] = []
     duty_days: Counter[int] = Counter()
-    visits: dict[int, list] = defaultdict(list)
+    visits: dict[int, list[date]] = defaultdict(list)
     allowed_days = set(request.days)
     for day in plan.days:
         if day.date not in allowed_days:
@@ -89,12 +88,14 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
         seen_targets: Counter[int] = Counter()
         for team in day.teams:
             where = f"{day.date} {team.township}"
-            members = [officers.get(m.officer_id) for m in team.members]
-            if None in members:
+            found = [officers.get(m.officer_id) for m in team.members]
+            members = [o for o in found if o is not None]
+            if len(members) < len(found):
                 problems.append(f"{where}：组内有不存在的执法人员")
                 continue
-            visited = [targets.get(v.institution_id) for v in team.targets]
-            if None in visited or not visited:
+            listed = [targets.get(v.institution_id) for v in team.targets]
+            visited = [t for t in listed if t is not None]
+            if len(visited) < len(listed) or not visited:
                 problems.append(f"{where}：检查对象为空或不在名录中")
                 continue
             problems += [f"{where}：{p}" for p in team_shortfalls(members, visited, rules)]
@@ -120,9 +121,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
     return problems
 
 
-def _spacing_problems(request: PlanRequest, visits: Mapping[int, list]) -> list[str]:
-    from cases.patrols.planner_prep import grade_of  # local: planner_prep imports this module
-
+def _spacing_problems(request: PlanRequest, visits: Mapping[int, list[date]]) -> list[str]:
     problems = []
     targets = {t.institution_id: t for t in request.targets}
     for institution_id, dates in visits.items():
