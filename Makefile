@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Each installs what it needs.
+# For maintainers: `make lint` (ruff + mypy), `make unit` (the pure tests, no database, in seconds).
 SHELL := /bin/bash
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -9,7 +10,7 @@ UV := uv run --frozen --quiet
 
 PORT ?= 8000
 
-.PHONY: setup demo demo-data serve stop test bench
+.PHONY: setup demo demo-data serve stop test unit lint bench
 
 setup:
 	@bash .ci/setup
@@ -33,6 +34,15 @@ stop:
 
 test: setup
 	$(UV) pytest -q
+
+# The pure tests: the calendar, deadlines, lifecycle, planner, readers and the architecture rules.
+# Slow ones (solver runs, random walks) are marked `slow` and run in `make test`.
+unit:
+	$(UV) pytest -q -p no:cacheprovider tests/unit tests/test_architecture.py -m "not slow"
+
+lint:
+	$(UV) ruff check .
+	$(UV) mypy
 
 bench: setup
 	$(UV) python bench/transitions.py

@@ -19,10 +19,10 @@ from api.errors import NotAuthenticated
 from api.evidence import EvidenceStore
 from api.security import actor_from_token, verify_token
 from api.settings import ApiSettings
-from api.sqlite import SerialisedSession
 from cases import authority, repository
 from cases.authority import Actor
 from cases.calendar import WorkCalendar
+from cases.db import new_session
 from cases.enums import Role
 from cases.errors import NotAuthorised, NotFound
 from cases.fields import MAX_INT
@@ -37,10 +37,10 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
     """The session a use case commits (one per request); rolled back when the request fails.
 
     An async generator only to save two thread hops per request: creating a Session does no
-    I/O, and closing one after its use case committed returns an idle connection."""
-    lock = request.app.state.write_lock
-    engine = request.app.state.engine
-    with SerialisedSession(engine, expire_on_commit=False, info={"write_lock": lock}) as session:
+    I/O, and closing one after its use case committed returns an idle connection. On a SQLite
+    file its transaction queues on the process-wide writer lock (`cases.db`), with the CLI's and
+    the flows' sessions."""
+    with new_session(request.app.state.engine) as session:
         try:
             yield session
         except BaseException:

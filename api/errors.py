@@ -20,14 +20,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cases.errors import (
     Busy,
     CalendarUnknown,
+    Conflict,
     DocumentIntegrityError,
     DomainError,
     InputInvalid,
     InvalidTransition,
     NotAuthorised,
     NotFound,
+    PayloadTooLarge,
     RuleViolation,
+    ServiceUnavailable,
     StaleVersion,
+    UnsupportedMedia,
     ValidationFailed,
     VersionRequired,
 )
@@ -36,6 +40,8 @@ log = logging.getLogger("api")
 
 
 # --- errors raised by the HTTP layer itself (domain errors, so they share the shape) -------------
+# Conflict, PayloadTooLarge, UnsupportedMedia and ServiceUnavailable are raised by use cases too:
+# they live in cases.errors.
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
@@ -48,24 +54,8 @@ class PreconditionRequired(DomainError):
     code = "precondition_required"
 
 
-class Conflict(DomainError):
-    code = "conflict"
-
-
 class RateLimited(DomainError):
     code = "rate_limited"
-
-
-class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
-
-
-class UnsupportedMedia(DomainError):
-    code = "unsupported_media_type"
-
-
-class ServiceUnavailable(DomainError):
-    code = "service_unavailable"
 
 
 # Most specific first: the first class in this order that matches decides the status.

@@ -24,8 +24,8 @@ from api.ratelimit import TokenBucket
 from api.routes import api_router
 from api.security import ActorCache
 from api.settings import ApiSettings, get_api_settings
-from api.sqlite import read_engine_for, write_lock_for
 from cases.actions import ROUTED
+from cases.caches import register_cache
 from cases.ports import DocumentRenderer, DocumentStore
 
 TITLE = "双减执法办案系统 API"
@@ -53,7 +53,7 @@ TAGS = [
 def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = None,
                renderer: DocumentRenderer | None = None, document_store: DocumentStore | None = None,
                evidence_store: EvidenceStore | None = None) -> FastAPI:
-    from cases.db import get_engine
+    from cases.db import get_engine, read_engine_for
     from cases.settings import get_settings
 
     settings = settings or get_api_settings()
@@ -62,7 +62,6 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.state.settings = settings
     app.state.engine = engine or get_engine()
     app.state.read_engine = read_engine_for(app.state.engine)
-    app.state.write_lock = write_lock_for(app.state.engine)
     app.state.secret = settings.secret()
     app.state.actor_cache = ActorCache(settings.auth_cache_seconds)
     app.state.renderer = renderer or LazyRenderer()
@@ -117,6 +116,9 @@ def openapi(app: FastAPI) -> dict[str, Any]:
 @lru_cache
 def _default_app() -> FastAPI:
     return create_app()
+
+
+register_cache("api.main._default_app", _default_app.cache_clear)
 
 
 def __getattr__(name: str) -> FastAPI:

@@ -1,55 +1,24 @@
-"""Writes to the institution register and the staff tables, one transaction per function.
+"""Writes to the staff tables (departments, officers), one transaction per function.
 
-These belong in `cases.service` (a `register` group) and are kept here, small and commit-last,
-until the domain has them; the routes call one function each.
+The institution register's writes are use cases in `cases.service.register`; these staff writes
+are still here, small and commit-last, and use its region check.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.errors import Conflict
-from api.schemas_admin import DepartmentIn, InstitutionIn, OfficerIn
+from api.schemas_admin import DepartmentIn, OfficerIn
 from cases import authority, repository
 from cases.authority import Actor
-from cases.errors import NotAuthorised, ValidationFailed
-from cases.models import Case, Complaint, Department, Institution, Officer, Region
+from cases.errors import Conflict, NotAuthorised, ValidationFailed
+from cases.models import Department, Officer
 from cases.passwords import hash_password
-from cases.uscc import normalise_name, validate_uscc
-
-
-def check_region(session: Session, actor: Actor, code: str) -> None:
-    if session.get(Region, code) is None:
-        raise ValidationFailed("行政区划代码不存在", code="unknown_region", region=code)
-    if not authority.within(code, actor.region_code, repository.region_parents(session)):
-        raise ValidationFailed("该地区不在您的辖区内", code="region_out_of_jurisdiction", region=code)
-
-
-def institution_values(session: Session, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
-    """Normalised column values (USCC checked, name key derived); ValidationFailed names the field."""
-    out = dict(values)
-    if "uscc" in out:
-        out["uscc"] = validate_uscc(out["uscc"]) if out["uscc"] and out["uscc"].strip() else None
-    if "name" in out:
-        out["name"] = out["name"].strip()
-        if not out["name"]:
-            raise ValidationFailed("机构名称不能为空", code="name_required")
-        out["name_key"] = normalise_name(out["name"])[:128] or out["name"][:128]
-    if "region_code" in out:
-        check_region(session, actor, out["region_code"])
-    return out
-
-
-def _uscc_taken(session: Session, uscc: str | None, other_than: int | None = None) -> bool:
-    if not uscc:
-        return False
-    found = session.exec(select(Institution.id).where(Institution.uscc == uscc)).first()
-    return found is not None and found != other_than
+from cases.service.register import check_region
 
 
 def _commit(session: Session, message: str, code: str) -> None:
@@ -58,48 +27,6 @@ def _commit(session: Session, message: str, code: str) -> None:
     except IntegrityError:
         session.rollback()
         raise Conflict(message, code=code) from None
-
-
-def create_institution(session: Session, actor: Actor, data: InstitutionIn, now: datetime) -> Institution:
-    values = institution_values(session, actor, data.model_dump())
-    if _uscc_taken(session, values["uscc"]):
-        raise Conflict("该统一社会信用代码已登记", code="uscc_exists", uscc=values["uscc"])
-    inst = Institution(**values, created_at=now)
-    session.add(inst)
-    _commit(session, "该统一社会信用代码已登记", "uscc_exists")
-    return inst
-
-
-def update_institution(session: Session, actor: Actor, inst: Institution,
-                       changes: dict[str, Any]) -> Institution:
-    values = institution_values(session, actor, changes)
-    if _uscc_taken(session, values.get("uscc"), other_than=inst.id):
-        raise Conflict("该统一社会信用代码已登记", code="uscc_exists", uscc=values["uscc"])
-    for key, value in values.items():
-        setattr(inst, key, value)
-    session.add(inst)
-    _commit(session, "该统一社会信用代码已登记", "uscc_exists")
-    return inst
-
-
-def delete_institution(session: Session, inst: Institution) -> None:
-    used = session.exec(select(Case.id).where(Case.institution_id == inst.id).limit(1)).first() or \
-        session.exec(select(Complaint.id).where(Complaint.institution_id == inst.id).limit(1)).first()
-    if used:
-        raise Conflict("该机构已有案件或举报记录，不能删除（可改为更新其状态）", code="institution_in_use")
-    session.delete(inst)
-    _commit(session, "该机构已被引用，不能删除", "institution_in_use")
-
-
-def import_rows(session: Session, rows: list[dict[str, Any]], now: datetime) -> list[int]:
-    """Insert already validated rows in one transaction; the ids in row order."""
-    insts = [Institution(**values, created_at=now) for values in rows]
-    session.add_all(insts)
-    _commit(session, "导入时统一社会信用代码与已登记机构重复，请重试", "uscc_exists")
-    return [i.id for i in insts]
-
-
-# --- staff ----------------------------------------------------------------------------------------
 
 
 def create_department(session: Session, actor: Actor, data: DepartmentIn) -> Department:

@@ -18,7 +18,8 @@ class ErrorOut(BaseModel):
     """所有错误响应的统一格式。"""
 
     code: str = Field(description="稳定的错误代码，供程序判断", examples=["stale_version"])
-    message: str = Field(description="给用户看的中文说明", examples=["案件已被他人修改（当前版本 4，提交版本 3），请刷新后重试"])
+    message: str = Field(description="给用户看的中文说明",
+                         examples=["案件已被他人修改（当前版本 4，提交版本 3），请刷新后重试"])
     detail: dict[str, Any] = Field(default_factory=dict, description="补充信息，例如当前版本号或逐项错误")
 
 

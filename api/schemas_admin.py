@@ -33,7 +33,8 @@ class InstitutionIn(In):
     legal_representative: Str32 = ""
     list_status: ListStatus = Field(default=ListStatus.NONE, description="none 未列入 / white 白名单 / black 黑名单")
     fund_supervision: Fund = Field(default="supervised",
-                                   description="预收费资金监管：supervised（已纳入监管）/ not_supervised（未纳入）/ abnormal（账户异常）")
+                                   description="预收费资金监管：supervised（已纳入监管）/ not_supervised（未纳入）/ "
+                                               "abnormal（账户异常）")
     student_count: int = Field(default=0, ge=0, le=1_000_000)
 
 

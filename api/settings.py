@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cases.caches import register_cache
 from cases.settings import get_settings
 
 MIN_SECRET_BYTES = 32
@@ -81,3 +82,6 @@ def stored_secret(path: Path) -> str:
 @lru_cache
 def get_api_settings() -> ApiSettings:
     return ApiSettings()
+
+
+register_cache("api.settings.get_api_settings", get_api_settings.cache_clear)

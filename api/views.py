@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from api import schemas
 from cases import allowed, deadlines, repository
 from cases.authority import Actor
+from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.catalogue import load_catalogue
 from cases.enums import CaseEventType, CaseStatus, Channel, CloseReason, DocumentType, PenaltyStep
@@ -84,6 +85,9 @@ _names: dict[tuple, tuple[float, tuple[str, str, str | None]]] = {}
 
 def clear_names() -> None:
     _names.clear()
+
+
+register_cache("api.views._names", clear_names)
 
 
 def names(session: Session, case: Case) -> tuple[str, str, str | None]:

@@ -54,7 +54,6 @@ def bare_app(url: str):  # noqa: ANN201
     from cases.audit import append_event
     from cases.db import make_engine
     from cases.enums import CaseEventType, CaseStatus
-from cases.actions import Action
     from cases.models import Case, Deadline
 
     engine = make_engine(url)
@@ -134,6 +133,7 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], list[int]]:
     from sqlmodel import Session, select
 
     from cases import service as case_service
+    from cases.actions import Action
     from cases.db import make_engine, migrate
     from cases.enums import Channel
     from cases.models import Department, Officer

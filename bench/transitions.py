@@ -66,7 +66,8 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], object, list[int]]:
             result = case_service.receive_complaint(s, ctx, case_service.ComplaintIn(
                 channel=Channel.HOTLINE_12345, content=f"{inst.name}周末上学科类课程", region_code=inst.region_code,
                 violation_codes=("rest_day_training",), institution_id=inst.id))
-            case_service.act(Action.ASSIGN, s, ctx, case_id=result.case.id, version=result.case.version, officer_ids=team)
+            case_service.act(Action.ASSIGN, s, ctx,
+                             case_id=result.case.id, version=result.case.version, officer_ids=team)
             ids.append(result.case.id)
     return ids[:n], ids[n:], (engine, ctx), team
 

@@ -35,7 +35,8 @@ def event_hash(prev_hash: str, event: CaseEvent) -> str:
 
 def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
     """What the JSON column will give back, so the hash is computed on the stored form."""
-    return json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+    stored: dict[str, Any] = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+    return stored
 
 
 def append_event(
@@ -44,7 +45,10 @@ def append_event(
     to_status: CaseStatus | None = None,
 ) -> CaseEvent:
     """Add the next event of `case` to the session (the caller's transaction commits it)."""
+    if case.id is None:
+        raise ValueError("append_event needs a flushed case (its id)")
     pending = [e for e in session.new if isinstance(e, CaseEvent) and e.case_id == case.id]
+    last: CaseEvent | None
     if pending:  # an earlier event of this transaction, not flushed yet
         last = max(pending, key=lambda e: e.seq)
     else:

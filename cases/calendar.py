@@ -7,7 +7,7 @@ examines one of its days raises `CalendarUnknown`, unless the caller passes `pro
 then only the statutory days of 《全国年节及纪念日放假办法》 are rest days (no 调休, no make-up
 working days) and the result is marked provisional. Only the days examined decide that flag.
 
-Counting (domain.md §2.1): the start day is never counted; a natural-day period ending on a rest
+Counting (docs/law.md §1, docs/calendar.md): the start day is never counted; a natural-day period ending on a rest
 day rolls forward to the next working day (民事诉讼法 art. 85 by analogy). Whether a 调休 make-up
 working Saturday/Sunday ends a roll-over is `makeup_day_counts_as_working` (default: it does).
 """
@@ -27,6 +27,7 @@ from typing import Any
 
 import holidays
 
+from cases.caches import register_cache
 from cases.errors import CalendarUnknown, ValidationFailed
 
 ONE_DAY = timedelta(days=1)
@@ -93,7 +94,7 @@ def statutory_rest_days(year: int) -> Mapping[date, str]:
     调休 and weekend workdays of the library are dropped. Raises `CalendarUnknown` when the
     library cannot place the lunar holidays (outside its lunar table).
     """
-    cn = holidays.China(years=year, observed=False, language="zh_CN")
+    cn = holidays.country_holidays("CN", years=year, observed=False, language="zh_CN")
     days: dict[date, str] = {}
     for day in sorted(cn):
         names = [n.removesuffix("（推定）") for n in cn.get_list(day)]
@@ -103,6 +104,9 @@ def statutory_rest_days(year: int) -> Mapping[date, str]:
     if not _LUNAR_NAMES <= {n for joined in days.values() for n in joined.split("、")}:
         raise CalendarUnknown(year)
     return MappingProxyType(days)
+
+
+register_cache("cases.calendar.statutory_rest_days", statutory_rest_days.cache_clear)
 
 
 # --- table files --------------------------------------------------------------------------------

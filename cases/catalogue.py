@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cases.caches import register_cache
 from cases.enums import DocumentType, Gravity, PenaltyType
 from cases.errors import ValidationFailed
 from cases.ports import LegalBasis
@@ -212,3 +213,6 @@ def load_catalogue(folder: Path = DATA) -> Catalogue:
                 raise _fail(f"违法行为“{item['code']}”引用了不存在的处罚条款“{key}”")
     codes = {DocumentType(k): v for k, v in docs["type_codes"].items()}
     return Catalogue(violations, load_hearing(folder), codes, norms)
+
+
+register_cache("cases.catalogue.load_catalogue", load_catalogue.cache_clear)

@@ -11,10 +11,12 @@ from enum import StrEnum
 class Labeled(StrEnum):
     """A StrEnum whose members carry a Chinese label: `Member = ("value", "标签")`."""
 
+    label: str  # set on each member by __new__ (an annotation only: not a member)
+
     def __new__(cls, value: str, label: str = "") -> Labeled:
         obj = str.__new__(cls, value)
         obj._value_ = value
-        obj.label = label or value  # type: ignore[attr-defined]
+        obj.label = label or value
         return obj
 
 

@@ -103,3 +103,27 @@ class InputInvalid(ValidationFailed):
         fields = "、".join(".".join(str(p) for p in e.get("loc", ())) for e in errors[:5])
         super().__init__(f"请求参数不合法：{fields}" if fields else "请求参数不合法")
         self.errors = errors
+
+
+class Conflict(DomainError):
+    """The write clashes with what is stored (a unique key taken, a row still referenced)."""
+
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    """An uploaded file or body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(DomainError):
+    """An uploaded file is not in a format the system reads."""
+
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailable(DomainError):
+    """A resource the request needs is busy or down; the caller may retry (`retry_after` seconds)."""
+
+    code = "service_unavailable"

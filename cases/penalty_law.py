@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cases.caches import register_cache
 from cases.calendar import Reckoned, WorkCalendar
 from cases.catalogue import DATA, Catalogue, HearingThresholds, Norm, Tier, load_catalogue, load_hearing
 from cases.deadlines import Period, add_months, compute_due, load_periods
@@ -117,6 +118,9 @@ def load_penalty_law(folder: Path = DATA) -> PenaltyLaw:
         limitation_extended_years=int(raw["limitation"]["extended_years"]),
         reoffence_years=int(raw["aggravation"]["reoffence_years"]),
     )
+
+
+register_cache("cases.penalty_law.load_penalty_law", load_penalty_law.cache_clear)
 
 
 def _law(law: PenaltyLaw | None) -> PenaltyLaw:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
 from cases import deadlines, queries, repository
 from cases.enums import DocumentType
+from cases.errors import ValidationFailed
 from cases.models import Case, Deadline, Department, Document, Institution, Officer
 from cases.patrols.models import PatrolMember
 from cases.ports import FortnightlyReportSnapshot, OverdueItem, UnitStatistics
@@ -37,14 +38,21 @@ def _title(start: date, end: date) -> str:
     return f"半月通报（{start:%Y年%m月%d日}—{end:%Y年%m月%d日}）"
 
 
+def _zone_of(ctx: Ctx) -> tzinfo:
+    zone = ctx.now().tzinfo
+    if zone is None:
+        raise ValueError("the clock must give aware times")
+    return zone
+
+
 def unit_rows(session: Session, ctx: Ctx, start: date, end: date) -> list[queries.UnitFigures]:
     regions = repository.subtree_codes(session, ctx.actor.region_code)
-    rows = queries.statistics(session, regions, start=start, end=end, today=ctx.today(), zone=ctx.now().tzinfo)
+    rows = queries.statistics(session, regions, start=start, end=end, today=ctx.today(), zone=_zone_of(ctx))
     # patrol duty counts as 出动 too: one person-time per officer and patrol day, by their department
     patrols = Counter(session.exec(
         select(Department.id).select_from(PatrolMember)
-        .join(Officer, Officer.id == PatrolMember.officer_id)
-        .join(Department, Department.id == Officer.department_id)
+        .join(Officer, col(Officer.id) == PatrolMember.officer_id)
+        .join(Department, col(Department.id) == Officer.department_id)
         .where(col(PatrolMember.day) >= start, col(PatrolMember.day) <= end)).all())
     by_key = {r.unit_key: r for r in rows}
     names = dict(session.exec(select(Department.id, Department.name)).all())
@@ -57,7 +65,7 @@ def unit_rows(session: Session, ctx: Ctx, start: date, end: date) -> list[querie
 
 def overdue_items(session: Session, ctx: Ctx, limit: int = 30) -> list[OverdueItem]:
     today = ctx.today()
-    rows = session.exec(select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+    rows = session.exec(select(Deadline, Case).join(Case, col(Case.id) == Deadline.case_id)
                         .where(col(Deadline.open), col(Deadline.paused_since).is_(None),
                                col(Deadline.due_date) < today).order_by(col(Deadline.due_date)).limit(limit)).all()
     names = dict(session.exec(select(Department.id, Department.name)).all())
@@ -88,6 +96,8 @@ def issue_fortnightly_report(session: Session, ctx: Ctx, *, start: date, end: da
     if existing:
         return existing, to_csv(rows)
     dept = repository.department_for(session, ctx.actor.region_code, ["education"])
+    if dept is None:
+        raise ValidationFailed("辖区内没有教育行政部门，无法制发半月通报", code="no_education_department")
     units = tuple(UnitStatistics(r.unit_name, r.patrol_person_times, r.institutions_checked, r.problems_found,
                                  r.notices_issued, r.cases_opened, r.penalties, r.fines_yuan) for r in rows)
     doc = issue_document(session, ctx, None, dept, DocumentType.FORTNIGHTLY_REPORT, lambda number: (

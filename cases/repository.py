@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cases.caches import register_cache
 from cases.enums import CaseStatus, DocumentType
 from cases.errors import NotFound
 from cases.models import (
@@ -28,8 +30,10 @@ from cases.models import (
     ServiceRecord,
 )
 
+T = TypeVar("T")
 
-def get_or_raise(session: Session, model: type, key: object, label: str = "记录"):  # noqa: ANN201
+
+def get_or_raise(session: Session, model: type[T], key: object, label: str = "记录") -> T:
     row = session.get(model, key)
     if row is None:
         raise NotFound(f"{label}不存在", id=key)
@@ -47,7 +51,7 @@ _region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
 def region_parents(session: Session) -> dict[str, str | None]:
     """The region tree as child → parent, cached per database for a minute (regions change rarely;
     whoever changes them calls `clear_region_cache`)."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     hit = _region_cache.get(key)
     if hit and time.monotonic() - hit[0] < _REGION_TTL_SECONDS:
         return hit[1]
@@ -58,6 +62,9 @@ def region_parents(session: Session) -> dict[str, str | None]:
 
 def clear_region_cache() -> None:
     _region_cache.clear()
+
+
+register_cache("cases.repository._region_cache", clear_region_cache)
 
 
 def subtree_codes(session: Session, root: str) -> list[str]:
@@ -75,7 +82,8 @@ def subtree_codes(session: Session, root: str) -> list[str]:
 
 def ancestors(session: Session, code: str) -> list[str]:
     """`code` and its ancestors, nearest first."""
-    parents, chain, current = region_parents(session), [], code
+    parents, chain = region_parents(session), []
+    current: str | None = code
     while current is not None and current not in chain:
         chain.append(current)
         current = parents.get(current)
@@ -97,6 +105,8 @@ def next_in_sequence(session: Session, key: str) -> int:
         except IntegrityError:
             pass  # created concurrently: fine, bump it
         value = session.execute(bump, {"key": key}).scalar()
+    if value is None:
+        raise RuntimeError(f"sequence {key!r} could not be created")
     return int(value)
 
 
@@ -147,7 +157,7 @@ def penalty_of(session: Session, case_id: int) -> Penalty:
 
 def officers_with_kind(session: Session, ids: Sequence[int]) -> list[tuple[Officer, str]]:
     """The officers in `ids` order, each with its department's kind; NotFound names the missing ones."""
-    query = select(Officer, Department.kind).join(Department, Department.id == Officer.department_id)
+    query = select(Officer, Department.kind).join(Department, col(Department.id) == Officer.department_id)
     rows = {o.id: (o, kind) for o, kind in session.exec(query.where(col(Officer.id).in_(list(ids)))).all()}
     missing = [i for i in ids if i not in rows]
     if missing:
@@ -166,7 +176,7 @@ def department_for(session: Session, region_code: str, kinds: Sequence[str]) -> 
     return None
 
 
-def open_case_for_institution(session: Session, institution_id: int, since) -> Case | None:  # noqa: ANN001
+def open_case_for_institution(session: Session, institution_id: int, since: datetime) -> Case | None:
     return session.exec(
         select(Case).where(Case.institution_id == institution_id, Case.status != CaseStatus.CLOSED,
                            col(Case.received_at) >= since).order_by(col(Case.received_at).desc())

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cases.caches import register_cache
+
 if TYPE_CHECKING:
     from cases.calendar import WorkCalendar
 
@@ -85,9 +87,15 @@ def get_settings() -> CasesSettings:
     return CasesSettings()
 
 
+register_cache("cases.settings.get_settings", get_settings.cache_clear)
+
+
 @lru_cache
 def get_clock() -> BureauClock:
     return BureauClock(ZoneInfo(get_settings().timezone))
+
+
+register_cache("cases.settings.get_clock", get_clock.cache_clear)
 
 
 @lru_cache
@@ -97,3 +105,6 @@ def get_calendar() -> WorkCalendar:
     settings = get_settings()
     # the repo's official tables, then the operator overlay (`enforce calendar load`), which wins
     return load_calendar(settings.calendar_dir, settings.resolved_home / "calendar")
+
+
+register_cache("cases.settings.get_calendar", get_calendar.cache_clear)

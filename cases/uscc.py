@@ -1,6 +1,6 @@
 """统一社会信用代码 (GB 32100-2015) and institution-name matching keys (pure: stdlib only).
 
-Check character (domain.md §7.2): the 31-symbol alphabet excludes I, O, Z, S, V; the weights
+Check character (docs/law.md §6): the 31-symbol alphabet excludes I, O, Z, S, V; the weights
 are 3**i mod 31; check = ALPHABET[(31 - Σ mod 31) mod 31]. Written here rather than taken from
 python-stdnum, whose `validate()` rejects codes starting with A, N or Y.
 

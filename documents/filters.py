@@ -1,7 +1,7 @@
 """Jinja filters: how dates, numbers and amounts are printed on documents.
 
 GB/T 9704 §7.3.5.4: dates in Arabic numerals, the year in full, month and day without leading
-zeros (2026年3月9日). §7.2.5 and domain.md §3.3: document numbers are 机关代字〔2026〕N号 — the
+zeros (2026年3月9日). §7.2.5 (docs/law.md §4): document numbers are 机关代字〔2026〕N号 — the
 year in 六角括号, no leading zeros, no 第.
 """
 

@@ -1,6 +1,6 @@
 """Fonts: the licensed-font folder as @font-face rules, and the font that draws the seal.
 
-GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (stack.md §4). A
+GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (docs/stack.md). A
 bureau puts its licensed files in `ENFORCE_FONT_DIR`; each file is registered under every
 family name it carries (English and Chinese), so the CSS stacks — which name the standard
 faces first — use them. A face declared only once is registered for both normal and bold so
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from cases.caches import register_cache
 from documents.errors import RenderError
 
 FONT_SUFFIXES = (".ttf", ".otf")  # a .ttc cannot be addressed by @font-face: install it system-wide
@@ -110,3 +111,6 @@ def seal_font(path: Path | None = None, index: int | None = None) -> TTFont:
             return font
     raise RenderError("未找到可用于绘制印章的中文字体（请安装 fonts-noto-cjk 或设置 ENFORCE_SEAL_FONT）",
                       code="render_no_seal_font")
+
+
+register_cache("documents.fonts.seal_font", seal_font.cache_clear)

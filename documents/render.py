@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from cases import ports
+from cases.caches import register_cache
 from cases.enums import DocumentType
 from documents import charts
 from documents.errors import RefusedResource, RenderTimeout, SnapshotMismatch
@@ -110,6 +111,9 @@ def reset() -> None:
     global _engine
     with _lock:
         _engine = None
+
+
+register_cache("documents.render._engine", reset)
 
 
 _QUOTES = re.compile("[“”‘’]")

@@ -1,6 +1,6 @@
 """The authority's seal as inline SVG: red ring, five-pointed star, the name along the upper arc.
 
-WeasyPrint ignores SVG `<textPath>` (stack.md §4), and SVG `<text>` would put the seal's
+WeasyPrint ignores SVG `<textPath>` (docs/stack.md), and SVG `<text>` would put the seal's
 characters into the PDF's text layer, where they interleave with the signature lines in text
 extraction. So each character is drawn as its glyph *outline* (a `<path>` taken from a 宋体-style
 font with fontTools), placed on the arc and rotated one by one. The seal is a picture, like a
@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from fontTools.pens.svgPathPen import SVGPathPen
 
+from cases.caches import register_cache
 from documents.errors import RenderError
 from documents.fonts import seal_font
 
@@ -41,6 +42,9 @@ def glyph_outline(char: str, font_path: str | None = None, font_index: int | Non
         os2 = font["OS/2"]
         middle = (os2.sTypoAscender + os2.sTypoDescender) / 2
         return pen.getCommands(), float(glyphs[name].width), float(font["head"].unitsPerEm), middle
+
+
+register_cache("documents.seal.glyph_outline", glyph_outline.cache_clear)
 
 
 def _star(cx: float, cy: float, outer: float) -> str:

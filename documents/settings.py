@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cases.caches import register_cache
+
 
 class DocumentsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENFORCE_", extra="ignore")
@@ -54,3 +56,6 @@ class DocumentsSettings(BaseSettings):
 @lru_cache
 def get_documents_settings() -> DocumentsSettings:
     return DocumentsSettings()
+
+
+register_cache("documents.settings.get_documents_settings", get_documents_settings.cache_clear)

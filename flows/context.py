@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cases.authority import Actor
+from cases.caches import register_cache
 from cases.enums import Role
 from cases.models import Department, Officer
 from cases.ports import Clock
@@ -21,6 +22,9 @@ def _store_at(root):  # noqa: ANN001, ANN202
     from documents.storage import FileDocumentStore
 
     return FileDocumentStore(root)
+
+
+register_cache("flows.context._store_at", _store_at.cache_clear)
 
 
 def renderer():  # noqa: ANN201

@@ -46,11 +46,10 @@ def isolated_enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def _clear_caches() -> None:
-    from cases import settings
-    from cases.db import _engine_for
+    from cases import db, settings  # noqa: F401 — imported so that their caches are registered
+    from cases.caches import reset_all
 
-    for fn in (settings.get_settings, settings.get_clock, settings.get_calendar, _engine_for):
-        fn.cache_clear()
+    reset_all()
 
 
 def _pg_database() -> tuple[str | None, str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from api import register, views
+from api import views
 from api.deps import (
     ClockDep,
     RegisterManager,
@@ -18,20 +18,22 @@ from api.deps import (
     WriteSessionDep,
     in_scope,
 )
-from api.errors import PayloadTooLarge, error_responses
-from api.imports import read_table, validate_rows
+from api.errors import FIELD_MESSAGES, error_responses
 from api.schemas_admin import (
     ImportReport,
     InstitutionIn,
     InstitutionOut,
     InstitutionPage,
     InstitutionPatch,
+    RowError,
 )
 from cases import queries
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus
 from cases.errors import NotFound, ValidationFailed
 from cases.fields import MAX_INT, Str64
 from cases.models import Institution
+from cases.service import register
+from cases.tabular import Limits
 
 router = APIRouter(prefix="/institutions", tags=["机构名录"])
 InstitutionId = Annotated[int, Path(ge=1, le=MAX_INT, description="机构编号")]
@@ -51,6 +53,15 @@ def valid_institution(institution_id: InstitutionId, session: SessionDep, actor:
 
 
 ValidInstitution = Annotated[Institution, Depends(valid_institution)]
+
+
+def parse_row(values: dict[str, Any]) -> dict[str, Any]:
+    """One import row through the request model, so a row obeys the same field rules as a body."""
+    try:
+        return InstitutionIn.model_validate(values).model_dump()
+    except ValidationError as exc:
+        raise register.RowInvalid([(str(e["loc"][0]) if e["loc"] else None, e["type"],
+                                    FIELD_MESSAGES.get(e["type"], "取值不合法")) for e in exc.errors()]) from None
 
 
 def changes_of(patch: BaseModel, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -84,7 +95,7 @@ def list_institutions(
              responses=error_responses(401, 403, 409, 422))
 def create_institution(body: InstitutionIn, actor: RegisterManager, session: WriteSessionDep,
                        clock: ClockDep) -> InstitutionOut:
-    return institution_out(register.create_institution(session, actor, body, clock.now()))
+    return institution_out(register.create_institution(session, actor, body.model_dump(), clock.now()))
 
 
 @router.get("/{institution_id}", response_model=InstitutionOut, summary="机构详情",
@@ -95,18 +106,18 @@ def read_institution(inst: ValidInstitution) -> InstitutionOut:
 
 @router.patch("/{institution_id}", response_model=InstitutionOut, summary="修改机构信息",
               responses=error_responses(401, 403, 404, 409, 422))
-def update_institution(actor: RegisterManager, inst: ValidInstitution, body: InstitutionPatch,
+def update_institution(actor: RegisterManager, institution_id: InstitutionId, body: InstitutionPatch,
                        session: WriteSessionDep) -> InstitutionOut:
     changes = changes_of(body, nullable=frozenset({"uscc"}))
     views.clear_names()
-    updated = register.update_institution(session, actor, session.get(Institution, inst.id), changes)
-    return institution_out(updated)
+    return institution_out(register.update_institution(session, actor, institution_id, changes))
 
 
 @router.delete("/{institution_id}", status_code=204, summary="删除机构", response_class=Response,
-               description="仅限没有案件和举报记录的机构（误登记时）。", responses=error_responses(401, 403, 404, 409, 422))
-def delete_institution(actor: RegisterManager, inst: ValidInstitution, session: WriteSessionDep) -> Response:
-    register.delete_institution(session, session.get(Institution, inst.id))
+               description="仅限没有案件和举报记录的机构（误登记时）。",
+               responses=error_responses(401, 403, 404, 409, 422))
+def delete_institution(actor: RegisterManager, institution_id: InstitutionId, session: WriteSessionDep) -> Response:
+    register.delete_institution(session, actor, institution_id)
     return Response(status_code=204)
 
 
@@ -119,14 +130,9 @@ def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock:
                         file: Annotated[UploadFile, File(description="CSV（UTF-8/GB18030）或 .xlsx 文件")],
                         partial: Annotated[bool, Query(description="只导入正确的行")] = False) -> ImportReport:
     content = file.file.read(settings.import_max_bytes + 1)
-    if len(content) > settings.import_max_bytes:
-        raise PayloadTooLarge("导入文件过大", max_bytes=settings.import_max_bytes)
-    rows = read_table(content, settings.import_max_rows)
-    good, errors = validate_rows(session, actor, rows)
-    if errors and not partial:
-        raise ValidationFailed(f"{len({e.row for e in errors})}行有误，未导入任何机构；请更正后重新导入，"
-                               f"或使用 partial=true 只导入正确的行", code="import_invalid",
-                               errors=[e.model_dump() for e in errors], total_rows=len(rows))
-    ids = register.import_rows(session, [values for _, values in good], clock.now()) if good else []
-    return ImportReport(total_rows=len(rows), imported=len(ids), skipped=len(rows) - len(ids), errors=errors,
-                        institution_ids=ids)
+    limits = Limits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+    result = register.import_institutions(session, actor, content, parse=parse_row, now=clock.now(), partial=partial,
+                                          limits=limits)
+    return ImportReport(total_rows=result.total_rows, imported=result.imported, skipped=result.skipped,
+                        errors=[RowError(**e.__dict__) for e in result.errors],
+                        institution_ids=result.institution_ids)

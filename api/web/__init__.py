@@ -11,6 +11,12 @@ from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
-    from api.web.routing import install_pages
+    from fastapi.staticfiles import StaticFiles
 
-    install_pages(app)
+    from api.web.pages import web_router
+    from api.web.routing import HtmlFallback
+    from api.web.templating import STATIC
+
+    app.include_router(web_router())
+    app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
+    app.router.routes.append(HtmlFallback())

@@ -13,11 +13,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
@@ -25,7 +24,7 @@ from starlette.types import Scope
 
 from api.errors import STATUS_MESSAGES, status_of
 from api.web.deps import CsrfFailed, LoginRequired
-from api.web.templating import STATIC, page
+from api.web.templating import page
 from cases.errors import DomainError, NotAuthorised, NotFound
 
 log = logging.getLogger("api.web")
@@ -109,11 +108,3 @@ class HtmlFallback(Route):
     @staticmethod
     async def _not_found(request: Request) -> Response:
         return error_page(request, 404, "您访问的页面不存在。")
-
-
-def install_pages(app: FastAPI) -> None:
-    from api.web.pages import web_router
-
-    app.include_router(web_router())
-    app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
-    app.router.routes.append(HtmlFallback())

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.web import session as web_session
+from cases.caches import register_cache
 from cases.enums import Role
 
 ROOT = Path(__file__).parent
@@ -53,6 +54,9 @@ def _zone() -> ZoneInfo:
     from cases.settings import get_settings
 
     return ZoneInfo(get_settings().timezone)
+
+
+register_cache("api.web.templating._zone", _zone.cache_clear)
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -106,6 +110,9 @@ def escalation_labels() -> dict[int, str]:
     return {lv.level: lv.label for lv in load_ladder().levels}
 
 
+register_cache("api.web.templating.escalation_labels", escalation_labels.cache_clear)
+
+
 def escalation(level: int | None) -> str:
     return escalation_labels().get(level or 0, f"{level}级督办") if level else ""
 
@@ -124,6 +131,9 @@ def environment() -> Environment:
     env.filters.update(local=local_time, cn_date=cn_date, short_date=short_date, days_left=days_left, yuan=yuan,
                        tone=tone, state_label=state_label, escalation=escalation)
     return env
+
+
+register_cache("api.web.templating.environment", environment.cache_clear)
 
 
 def static_version() -> str:
@@ -149,3 +159,6 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
 @lru_cache
 def _asset_version() -> str:
     return static_version()
+
+
+register_cache("api.web.templating._asset_version", _asset_version.cache_clear)

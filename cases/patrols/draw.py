@@ -31,7 +31,7 @@ def draw_count(
 ) -> int:
     """How many institutions one planning window draws.
 
-    Default: the annual share (≥5% of the register a year, domain.md §5.1) pro rata for the
+    Default: the annual share (≥5% of the register a year, docs/law.md §5) pro rata for the
     window, rounded up, at least `min_count`. A configured fixed count wins.
     """
     if register_size <= 0:

@@ -36,8 +36,8 @@ def raise_whistle(session: Session, ctx: Ctx, *, reason: str, region_code: str |
     kinds = set(session.exec(select(Department.kind)).all())
     unknown = [k for k in needed if k not in kinds]
     if len(set(needed)) < 2 or unknown:
-        raise ValidationFailed("联合执法须指定至少两个已登记的部门" + (f"（未知部门：{'、'.join(unknown)}）" if unknown else ""),
-                               code="whistle_departments")
+        which = f"（未知部门：{'、'.join(unknown)}）" if unknown else ""
+        raise ValidationFailed("联合执法须指定至少两个已登记的部门" + which, code="whistle_departments")
     if not reason.strip():
         raise ValidationFailed("请说明吹哨事由", code="reason_required")
     region = case.region_code if case else (region_code or ctx.actor.region_code)
@@ -63,7 +63,7 @@ def _free_officers(session: Session, day: date, kind: str, region_codes: set[str
     busy = set(session.exec(select(PatrolMember.officer_id).where(PatrolMember.day == day)).all())
     busy |= set(session.exec(select(OfficerLeave.officer_id).where(
         col(OfficerLeave.start_date) <= day, col(OfficerLeave.end_date) >= day)).all())
-    rows = session.exec(select(Officer).join(Department, Department.id == Officer.department_id)
+    rows = session.exec(select(Officer).join(Department, col(Department.id) == Officer.department_id)
                         .where(Department.kind == kind, col(Department.region_code).in_(region_codes),
                                col(Officer.active)).order_by(col(Officer.id))).all()
     return [o for o in rows if o.id not in busy and o.certified_on(day)
@@ -114,13 +114,14 @@ def record_report(session: Session, ctx: Ctx, *, whistle_id: int, department_kin
 def escalate_unanswered(session: Session, *, clock: Clock) -> int:
     """督办 every department that has not reported by its deadline (once each)."""
     today = clock.today()
-    rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, Whistle.id == WhistleAnswer.whistle_id)
+    rows = session.exec(select(WhistleAnswer, Whistle).join(Whistle, col(Whistle.id) == WhistleAnswer.whistle_id)
                         .where(WhistleAnswer.state == "pending", col(Whistle.answer_by) < today)).all()
     for answer, whistle in rows:
         answer.state, answer.escalated_at = "escalated", clock.now()
         session.add(answer)
         target = answer.department_id or whistle.raised_by_department_id
-        message = f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，尚未报到"
+        message = (f"督办：第{whistle.id}号吹哨（{whistle.reason}）要求于{whistle.answer_by:%Y年%m月%d日}前报到，"
+                   "尚未报到")
         case_id = whistle.case_id
         if case_id:
             session.add(Alert(case_id=case_id, deadline_id=None, kind="whistle", level=1, department_id=target,

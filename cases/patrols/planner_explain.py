@@ -14,9 +14,10 @@ Days with the same reason are grouped.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from cases.patrols.planner_prep import Candidate, Instance, TeamDay
-from cases.patrols.planner_types import LeftOut
+from cases.patrols.planner_types import LeftOut, Officer
 from cases.patrols.rules import may_serve
 
 NOT_DUE = "未到检查周期（下次应检日期{due}），本期不安排"
@@ -79,7 +80,7 @@ def _reason(inst: Instance, cand: Candidate, day: int, busy: set[int], load, her
     return OUTRANKED
 
 
-def _covers(officers, needs) -> bool:
+def _covers(officers: Iterable[Officer], needs: Iterable[str]) -> bool:
     return set(needs) <= {o.department for o in officers}
 
 

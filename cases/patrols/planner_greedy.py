@@ -16,6 +16,7 @@ Everything is ordered by value, then by id: the same request gives the same plan
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cases.patrols.planner_prep import Block, Candidate, Instance, TeamDay, spacing_ok
@@ -43,7 +44,7 @@ class _State:
             self.by_township[cand.target.township].append(cand)
 
 
-def solve_greedy(inst: Instance, block: Block, start: list[TeamDay] = ()) -> list[TeamDay]:
+def solve_greedy(inst: Instance, block: Block, start: Sequence[TeamDay] = ()) -> list[TeamDay]:
     """Greedy plan of a block; with `start`, completes those teams (CP-SAT's repair step):
     fills their free places with compatible institutions, then forms new teams as usual."""
     state = _State(inst, block)
@@ -83,7 +84,7 @@ def _fill(state: _State, team: TeamDay) -> TeamDay:
         return team
     members = [inst.officers[o] for o in team.officers]
     depts = {o.department for o in members}
-    added = []
+    added: list[int] = []
     for cand in sorted(state.by_township[team.township], key=lambda c: (-_value(state, c, team.day), c.index)):
         if len(added) == room or team.day not in cand.day_value or cand.index in team.targets:
             continue
@@ -159,7 +160,7 @@ def extend_team(
     free = [o for o in pool if o.id not in members and o.id not in recused]
     new = list(team)
 
-    def take(predicate) -> bool:
+    def take(predicate: Callable[..., bool]) -> bool:
         for officer in free:
             if officer.id not in members and predicate(officer):
                 new.append(officer)

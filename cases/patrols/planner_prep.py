@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from cases.errors import ValidationFailed
 from cases.patrols import draw as draws
+from cases.patrols.config import PatrolConfig
 from cases.patrols.planner_types import DrawRecord, Officer, PlanRequest, Target
 from cases.patrols.risk import GRADES, RiskConfig, score
-from cases.patrols.rules import PatrolConfig
 
 HOTSPOT, DRAWN = "近期投诉", "双随机抽取"
 
@@ -153,7 +154,7 @@ def _check_unique(request: PlanRequest) -> None:
             raise ValidationFailed(f"乡镇（街道）{t.township}属于多个区域", code="patrol_input")
 
 
-def _draft(target: Target, grade: str, days: tuple[date, ...], as_of: date, config: PatrolConfig) -> dict:
+def _draft(target: Target, grade: str, days: tuple[date, ...], as_of: date, config: PatrolConfig) -> dict[str, Any]:
     interval = config.risk.frequency(grade)
     weight = config.weights.grade[grade]
     due = None
@@ -165,7 +166,8 @@ def _draft(target: Target, grade: str, days: tuple[date, ...], as_of: date, conf
             "hotspot": hotspot, "day_value": day_value, "weight": weight}
 
 
-def _candidates(drafts: list[dict], drawn: set[int], days: tuple[date, ...], config: PatrolConfig):
+def _candidates(drafts: list[dict[str, Any]], drawn: set[int], days: tuple[date, ...], config: PatrolConfig,
+                ) -> list[Candidate]:
     w = config.weights
     out: list[Candidate] = []
     for d in drafts:
@@ -197,7 +199,7 @@ def _blocks(candidates: list[Candidate], officers: list[Officer]) -> list[Block]
     regions = sorted({c.target.region for c in candidates} | {o.region for o in officers}, key=str)
     parent = {r: r for r in regions}
 
-    def find(r):
+    def find(r: str | None) -> str | None:
         while parent[r] != r:
             parent[r] = parent[parent[r]]
             r = parent[r]
@@ -206,7 +208,7 @@ def _blocks(candidates: list[Candidate], officers: list[Officer]) -> list[Block]
     if None in parent:
         for r in regions:
             parent[find(r)] = find(None)
-    groups: dict = defaultdict(set)
+    groups: dict[str | None, set[str | None]] = defaultdict(set)
     for r in regions:
         groups[find(r)].add(r)
     keyed = sorted(groups.values(), key=lambda g: sorted(map(str, g)))

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from cases.patrols.config import TeamRules
 from cases.patrols.planner_greedy import extend_team
 from cases.patrols.planner_prep import Candidate, Instance, TeamDay
 from cases.patrols.planner_types import Officer
@@ -35,11 +36,16 @@ def form_teams(
     return _exact_split(inst, township, day, staff, visits, cost, seed)
 
 
-def _greedy_split(staff, visits, rules, cost) -> list[tuple[list, list]] | None:
+Split = list[tuple[list[Officer], list[Candidate]]]
+BoolVar = cp_model.IntVar
+
+
+def _greedy_split(staff: list[Officer], visits: list[Candidate], rules: TeamRules, cost: dict[int, int],
+                  ) -> Split | None:
     """Most township-days split at once: hardest institutions first, each into the team that
     needs the fewest extra officers (cheapest first). None if an institution finds no team."""
     pool = sorted(staff, key=lambda o: (cost[o.id], o.id))
-    teams: list[tuple[list, list]] = []
+    teams: Split = []
     order = sorted(visits, key=lambda c: (-len(c.target.needs_departments), -len(c.target.recused_officers),
                                           c.index))
     for cand in order:
@@ -62,7 +68,8 @@ def _greedy_split(staff, visits, rules, cost) -> list[tuple[list, list]] | None:
     return teams
 
 
-def _exact_split(inst, township, day, staff, visits, cost, seed) -> tuple[list[TeamDay], int]:
+def _exact_split(inst: Instance, township: str, day: int, staff: list[Officer], visits: list[Candidate],
+                 cost: dict[int, int], seed: int) -> tuple[list[TeamDay], int]:
     rules = inst.config.team
     m = cp_model.CpModel()
     slots = range(len(staff) // rules.min_certified)
@@ -104,17 +111,19 @@ def _exact_split(inst, township, day, staff, visits, cost, seed) -> tuple[list[T
     return teams, len(visits) - kept
 
 
-def _slot(m, j, u, b, e, staff, visits, rules) -> None:
+def _slot(m: cp_model.CpModel, j: int, u: BoolVar, b: dict[tuple[int, int], BoolVar],
+          e: dict[tuple[int, int], BoolVar], staff: list[Officer], visits: list[Candidate], rules: TeamRules,
+          ) -> None:
     members = [b[(o.id, j)] for o in staff]
     targets = [e[(c.index, j)] for c in visits]
     m.add(Sum(members) >= rules.min_certified * u)
     m.add(Sum(members) <= rules.max_size * u)
     m.add(Sum(targets) <= rules.max_targets_per_day * u)
     m.add(Sum(targets) >= u)
-    by_dept: dict[str, list] = defaultdict(list)
+    by_dept: dict[str, list[BoolVar]] = defaultdict(list)
     for o in staff:
         by_dept[o.department].append(b[(o.id, j)])
-    present = {}
+    present: dict[str, BoolVar] = {}
     for c in visits:
         needs = c.target.needs_departments
         for dept in needs:

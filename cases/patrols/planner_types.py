@@ -1,6 +1,6 @@
 """Input and output values of the patrol planner. Pure, frozen dataclasses.
 
-The output has no field for notifying anyone: 四不两直 (domain.md §5.2) means a target never
+The output has no field for notifying anyone: 四不两直 (docs/law.md §5) means a target never
 learns of a visit in advance, so the planner cannot even express such a notice.
 """
 
@@ -13,8 +13,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from cases.patrols.config import PatrolConfig, default_config
 from cases.patrols.risk import RiskInputs
-from cases.patrols.rules import PatrolConfig, default_config
 
 
 @dataclass(frozen=True)

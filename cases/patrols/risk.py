@@ -1,6 +1,6 @@
 """Risk grading (风险分级 A–D) as configurable scoring. Pure: stdlib + cases.enums/errors.
 
-No national scoring rule exists (domain.md §5.4, UNCONFIRMED), so the factors, their points,
+No national scoring rule was found (docs/law.md §5), so the factors, their points,
 the grade thresholds and the visit frequency per grade all come from `cases/data/risk.toml`.
 `score()` returns the grade together with the points of every factor so a supervisor can see
 why an institution is graded as it is.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from cases.enums import InstitutionCategory, LicenceStatus, ListStatus
 from cases.errors import ValidationFailed
@@ -80,7 +81,7 @@ class RiskConfig:
         return self.frequency_days.get(grade)
 
 
-def _table(raw: dict, key: str, allowed: set[str] | None = None) -> Mapping[str, int]:
+def _table(raw: dict[str, Any], key: str, allowed: set[str] | None = None) -> Mapping[str, int]:
     table = raw.get(key)
     if not isinstance(table, dict):
         raise ValidationFailed(f"风险分级配置缺少[{key}]表", code="risk_config")
@@ -90,7 +91,7 @@ def _table(raw: dict, key: str, allowed: set[str] | None = None) -> Mapping[str,
     return MappingProxyType({k: int(v) for k, v in table.items()})
 
 
-def parse_risk_config(raw: dict) -> RiskConfig:
+def parse_risk_config(raw: dict[str, Any]) -> RiskConfig:
     """Builds a RiskConfig from the parsed TOML, refusing inconsistent thresholds."""
     thresholds = _table(raw, "grades", {"A", "B", "C"})
     if not (thresholds.get("A", 0) > thresholds.get("B", 0) > thresholds.get("C", 0)):

@@ -18,108 +18,26 @@ Hard rules of a team-day (班组日):
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from datetime import date
 
-from cases.errors import ValidationFailed
-from cases.patrols.risk import GRADES, RiskConfig, load_risk_config
+from cases.patrols.config import (
+    DrawRules,
+    PatrolConfig,
+    SolverRules,
+    TeamRules,
+    Weights,
+    default_config,
+    load_patrol_config,
+    parse_patrol_config,
+)
+from cases.patrols.planner_prep import grade_of
+from cases.patrols.planner_types import Officer, Plan, PlanRequest, Target
 
-if TYPE_CHECKING:
-    from cases.patrols.planner_types import Officer, Plan, PlanRequest, Target
-
-PATROL_FILE = Path(__file__).resolve().parents[1] / "data" / "patrol.toml"
-
-
-@dataclass(frozen=True)
-class TeamRules:
-    min_certified: int = 2
-    max_size: int = 3
-    max_targets_per_day: int = 4
-    min_departments_joint: int = 2
-
-
-@dataclass(frozen=True)
-class Weights:
-    grade: Mapping[str, int] = field(
-        default_factory=lambda: MappingProxyType({"A": 1000, "B": 400, "C": 150, "D": 50})
-    )
-    overdue_bonus_pct: int = 50
-    hotspot: int = 600
-    draw: int = 300
-    officer_day: int = 10
-    fairness: int = 1
-    jitter: int = 3
-
-
-@dataclass(frozen=True)
-class DrawRules:
-    annual_share: float = 0.05
-    min_count: int = 1
-    fixed_count: int = 0
-
-
-@dataclass(frozen=True)
-class SolverRules:
-    time_limit: float = 10.0
-    num_workers: int = 2
-    deterministic: bool = True
-
-
-@dataclass(frozen=True)
-class PatrolConfig:
-    risk: RiskConfig
-    team: TeamRules = TeamRules()
-    max_days_per_window: int = 2
-    weights: Weights = Weights()
-    hotspot_days: int = 30
-    draw: DrawRules = DrawRules()
-    solver: SolverRules = SolverRules()
-
-
-def parse_patrol_config(raw: dict, risk: RiskConfig) -> PatrolConfig:
-    weights = dict(raw.get("weights", {}))
-    grade = {g: int(weights.pop(g)) for g in GRADES if g in weights}
-    config = PatrolConfig(
-        risk=risk,
-        team=TeamRules(**raw.get("team", {})),
-        max_days_per_window=int(raw.get("officer", {}).get("max_days_per_window", 2)),
-        weights=Weights(grade=MappingProxyType(grade), **weights),
-        hotspot_days=int(raw.get("hotspot", {}).get("days", 30)),
-        draw=DrawRules(**raw.get("draw", {})),
-        solver=SolverRules(**raw.get("solver", {})),
-    )
-    _validate(config)
-    return config
-
-
-def _validate(config: PatrolConfig) -> None:
-    team = config.team
-    if team.min_certified < 2:
-        raise ValidationFailed("每组持证执法人员不得少于2人（行政处罚法第四十二条）", code="patrol_config")
-    if team.max_size < team.min_certified or team.max_targets_per_day < 1:
-        raise ValidationFailed("巡查组人数上限或每日检查机构上限配置有误", code="patrol_config")
-    if set(config.weights.grade) != set(GRADES) or min(config.weights.grade.values()) < 0:
-        raise ValidationFailed("权重须为A、B、C、D四级分别配置非负整数", code="patrol_config")
-    if config.max_days_per_window < 1 or config.solver.num_workers < 1:
-        raise ValidationFailed("值班天数上限与求解线程数须为正整数", code="patrol_config")
-
-
-def load_patrol_config(path: Path | None = None, risk_path: Path | None = None) -> PatrolConfig:
-    with open(path or PATROL_FILE, "rb") as fh:
-        raw = tomllib.load(fh)
-    return parse_patrol_config(raw, load_risk_config(risk_path))
-
-
-@lru_cache(maxsize=1)
-def default_config() -> PatrolConfig:
-    """The configuration shipped in `cases/data/` (read once; a frozen value)."""
-    return load_patrol_config()
+# The configuration lives in cases.patrols.config; these names stay importable from here.
+__all__ = ["DrawRules", "PatrolConfig", "SolverRules", "TeamRules", "Weights", "default_config", "load_patrol_config",
+           "parse_patrol_config", "check_plan", "may_serve", "team_shortfalls"]
 
 
 # --- predicates -------------------------------------------------------------------------------
@@ -161,7 +79,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
     rules = request.config.team
     problems: list[str] = []
     duty_days: Counter[int] = Counter()
-    visits: dict[int, list] = defaultdict(list)
+    visits: dict[int, list[date]] = defaultdict(list)
     allowed_days = set(request.days)
     for day in plan.days:
         if day.date not in allowed_days:
@@ -170,12 +88,14 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
         seen_targets: Counter[int] = Counter()
         for team in day.teams:
             where = f"{day.date} {team.township}"
-            members = [officers.get(m.officer_id) for m in team.members]
-            if None in members:
+            found = [officers.get(m.officer_id) for m in team.members]
+            members = [o for o in found if o is not None]
+            if len(members) < len(found):
                 problems.append(f"{where}：组内有不存在的执法人员")
                 continue
-            visited = [targets.get(v.institution_id) for v in team.targets]
-            if None in visited or not visited:
+            listed = [targets.get(v.institution_id) for v in team.targets]
+            visited = [t for t in listed if t is not None]
+            if len(visited) < len(listed) or not visited:
                 problems.append(f"{where}：检查对象为空或不在名录中")
                 continue
             problems += [f"{where}：{p}" for p in team_shortfalls(members, visited, rules)]
@@ -201,9 +121,7 @@ def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
     return problems
 
 
-def _spacing_problems(request: PlanRequest, visits: Mapping[int, list]) -> list[str]:
-    from cases.patrols.planner_prep import grade_of  # local: planner_prep imports this module
-
+def _spacing_problems(request: PlanRequest, visits: Mapping[int, list[date]]) -> list[str]:
     problems = []
     targets = {t.institution_id: t for t in request.targets}
     for institution_id, dates in visits.items():

@@ -100,7 +100,7 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
         complaints.setdefault(inst_id, []).append((received.date(), refund))
     violations = Counter(session.exec(select(Case.institution_id).where(col(Case.filed_at).is_not(None))).all())
     last_visit = dict(session.exec(select(Case.institution_id, func.max(Inspection.started_at))
-                                   .join(Case, Case.id == Inspection.case_id).group_by(Case.institution_id)).all())
+                                   .join(Case, col(Case.id) == Inspection.case_id).group_by(Case.institution_id)).all())
     recusals: dict[int, set[int]] = {}
     for r in session.exec(select(Recusal)).all():
         recusals.setdefault(r.institution_id, set()).add(r.officer_id)
@@ -114,7 +114,8 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
                           enrolled=inst.student_count or None, capacity=inst.capacity,
                           list_status=str(inst.list_status))
         visited = last_visit.get(inst.id)
-        out.append(Target(inst.id, inst.region_code, county[inst.region_code], None, risk, visited.date() if visited else None,
+        out.append(Target(inst.id, inst.region_code, county[inst.region_code], None, risk,
+                          visited.date() if visited else None,
                           tuple(sorted(d for d, _ in mine if d <= as_of)),
                           frozenset(NEEDS_BY_LICENCE.get(str(inst.licence_status), ())),
                           frozenset(recusals.get(inst.id, ()))))

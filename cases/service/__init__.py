@@ -17,3 +17,13 @@ __all__ = [
     "ComplaintIn", "Ctx", "IntakeReport", "IntakeResult", "Performed", "SweepResult", "act", "handles",
     "import_complaints", "perform", "receive_complaint", "recompute_provisional_deadlines", "sweep_deadlines",
 ]
+
+from cases.service.register import (  # noqa: E402 — added after the case use cases
+    ImportResult,
+    create_institution,
+    delete_institution,
+    import_institutions,
+    update_institution,
+)
+
+__all__ += ["ImportResult", "create_institution", "delete_institution", "import_institutions", "update_institution"]

@@ -21,6 +21,7 @@ from cases import authority, deadlines, repository
 from cases.actions import Action
 from cases.audit import AuditTrail, append_event
 from cases.authority import Actor, ActorFacts
+from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.catalogue import Catalogue, load_catalogue
 from cases.enums import CaseEventType, DocumentType
@@ -98,6 +99,9 @@ def officer_facts(session: Session, ids: list[int], day: date, competent_kinds: 
 @lru_cache
 def periods() -> Mapping[str, deadlines.Period]:
     return deadlines.load_periods()
+
+
+register_cache("cases.service._common.periods", periods.cache_clear)
 
 
 def start_clock(session: Session, ctx: Ctx, case: Case, step: str, start: date, *, days: int | None = None,

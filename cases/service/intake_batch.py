@@ -23,6 +23,7 @@ from cases.enums import Channel
 from cases.errors import DomainError, ValidationFailed
 from cases.service._common import Ctx
 from cases.service.intake import ComplaintIn, receive_complaint
+from cases.tabular import Limits, read_table_file
 
 # Column headers of the export (Chinese, as the hotline platforms write them) → our fields.
 COLUMNS = {
@@ -32,6 +33,7 @@ COLUMNS = {
     "举报人": "complainant_name", "联系电话": "complainant_phone", "匿名": "anonymous",
 }
 REQUIRED = ("content", "region_code")
+LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=50_000)  # a month of a county's hotline export
 CHANNELS = {c.label: c for c in Channel} | {c.value: c for c in Channel} | {"12345": Channel.HOTLINE_12345}
 
 
@@ -65,22 +67,15 @@ class IntakeReport:
         return out.getvalue()
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8, with or without BOM) or Excel (.xlsx) export, keyed by our field names."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    else:
-        values = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    if not values:
-        raise ValidationFailed("导入文件为空", code="import_empty")
-    header = [COLUMNS.get(h.strip(), h.strip()) for h in values[0]]
+def read_rows(path: Path, limits: Limits = LIMITS) -> list[tuple[int, dict[str, str]]]:
+    """(data row number, row) of a CSV (UTF-8, UTF-8 with BOM, GB18030) or Excel (.xlsx) export,
+    keyed by our field names (unknown columns keep their header); the header is row 0."""
+    table = read_table_file(path, limits)
+    header = {COLUMNS.get(h, h) for h in table.header}
     missing = [h for h, f in COLUMNS.items() if f in REQUIRED and f not in header]
     if missing:
         raise ValidationFailed(f"导入文件缺少必填列：{'、'.join(missing)}", code="import_columns_missing")
-    return [dict(zip(header, (c.strip() for c in row), strict=False)) for row in values[1:] if any(row)]
+    return [(line - table.header_line, row) for line, row in table.records(COLUMNS, keep_unknown=True)]
 
 
 def _complaint(ctx: Ctx, row: dict[str, str], zone: ZoneInfo) -> ComplaintIn:
@@ -126,7 +121,7 @@ def import_complaints(session: Session, ctx: Ctx, path: Path, *, zone: ZoneInfo,
                       ) -> IntakeReport:
     """Import every row; a bad row is rejected with its reason and changes nothing."""
     report = IntakeReport(path.name)
-    for number, row in enumerate(read_rows(path), start=1):
+    for number, row in read_rows(path):
         try:
             data = _complaint(ctx, row, zone)
             data = ComplaintIn(**{**data.__dict__, "merge_window_days": merge_window_days})

@@ -62,14 +62,16 @@ def _print_summary(info: dict, password: str, fresh: bool) -> None:
     from cases.enums import CaseStatus, DocumentType
 
     typer.echo("演示县：贵州省贵阳市息烽县" + ("（本次新生成）" if fresh else "（已存在）"))
-    typer.echo(f"  部门 {info['departments']} 个，执法人员 {info['officers']} 名，校外培训机构 {info['institutions']} 家")
+    typer.echo(f"  部门 {info['departments']} 个，执法人员 {info['officers']} 名，"
+               f"校外培训机构 {info['institutions']} 家")
     states = info["cases_by_state"]
     typer.echo("  案件：" + "，".join(f"{s.label} {states.get(str(s), 0)}" for s in CaseStatus))
     docs = info["documents_by_type"]
     typer.echo("  文书：" + "，".join(f"{t.label} {docs[str(t)]}" for t in DocumentType if str(t) in docs))
     typer.echo(f"  逾期未办环节：{info['overdue_steps']} 个")
     typer.echo(f"  文书PDF目录：{info['documents_dir']}")
-    typer.echo(f"  演示账号：admin（管理员）、supervisor（科长）、officer（执法人员）、legal（法制审核），密码：{password}")
+    typer.echo("  演示账号：admin（管理员）、supervisor（科长）、officer（执法人员）、legal（法制审核），"
+               f"密码：{password}")
     typer.echo("  导出文书：enforce documents export --out ./out    校验事件链：enforce audit verify")
 
 

@@ -18,7 +18,7 @@ from cases.enums import Role
 from cases.models import Case, Deadline, Department, Document, Institution, Officer
 from cases.settings import get_clock, get_settings
 from flows.context import actor_for, make_ctx
-from flows.demo import data, seed
+from flows.demo import data, penalty, seed  # noqa: F401 — penalty registers its paths
 from flows.demo.drive import Driver, Staff, schedule_complaints
 
 

@@ -144,7 +144,8 @@ def inspect(d: Driver, case_id: int, when: datetime, violation: bool, nxt=None) 
     findings = (f"执法人员出示执法证件后对{inst.name if inst else '该场所'}进行现场检查。\n"
                 + (f"现场发现{d.rng.randint(6, 30)}名中小学生正在接受培训，查看了课表、收费凭证和学员花名册。"
                    if violation else "现场未发现违规培训行为，培训时间、收费公示符合规定。"))
-    case_service.act(Action.RECORD_INSPECTION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_INSPECTION, d.session, d.ctx(_field(d, case), when),
+                     case_id=case_id, version=case.version,
                                    officer_ids=case.team_officer_ids, findings=findings, violation_codes=codes,
                                    place=inst.address if inst else "")
     if not violation:
@@ -155,7 +156,8 @@ def inspect(d: Driver, case_id: int, when: datetime, violation: bool, nxt=None) 
 
 def close_clean(d: Driver, case_id: int, when: datetime) -> None:
     case = d.case(case_id)
-    case_service.act(Action.CLOSE_NO_VIOLATION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version)
+    case_service.act(Action.CLOSE_NO_VIOLATION, d.session, d.ctx(_field(d, case), when),
+                     case_id=case_id, version=case.version)
 
 
 def rectify(d: Driver, case_id: int, when: datetime, rectified: bool, nxt=None) -> None:  # noqa: ANN001
@@ -175,9 +177,10 @@ def after_due(d: Driver, case_id: int, step: str, action: Callable[[datetime], N
 
 def serve(d: Driver, case_id: int, doc_id: int, when: datetime, nxt=None, wait: float = 1) -> None:  # noqa: ANN001
     case = d.case(case_id)
-    case_service.act(Action.RECORD_SERVICE, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
-                                document_id=doc_id, method=ServiceMethod.DIRECT, served_on=when.astimezone(d.zone).date(),
-                                recipient="机构负责人（签收）", place="机构经营场所")
+    case_service.act(Action.RECORD_SERVICE, d.session, d.ctx(_field(d, case), when), case_id=case_id,
+                     version=case.version, document_id=doc_id, method=ServiceMethod.DIRECT,
+                     served_on=when.astimezone(d.zone).date(),
+                     recipient="机构负责人（签收）", place="机构经营场所")
     if nxt:
         d.later(when, wait + d.rng.uniform(0, 3), nxt)
 
@@ -185,7 +188,8 @@ def serve(d: Driver, case_id: int, doc_id: int, when: datetime, nxt=None, wait: 
 def reinspect(d: Driver, case_id: int, when: datetime, rectified: bool, nxt=None) -> None:  # noqa: ANN001
     case = d.case(case_id)
     text = "复查：已停止违规培训，整改到位。" if rectified else "复查：仍在违规开展培训，未整改到位。"
-    case_service.act(Action.RECORD_REINSPECTION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_REINSPECTION, d.session, d.ctx(_field(d, case), when),
+                     case_id=case_id, version=case.version,
                                      officer_ids=case.team_officer_ids, findings=text, rectified=rectified)
     if nxt:
         d.later(when, d.rng.uniform(1, 3), lambda t: nxt(d, case_id, t))
@@ -195,8 +199,7 @@ STARTS: dict[str, Callable[[Driver, int, datetime], None]] = {}
 
 
 def _register_paths() -> None:
-    from flows.demo import penalty as penalty_path
-
+    """The paths without a penalty; `flows.demo.penalty` adds "penalty" and "penalty_major"."""
     STARTS.update({
         "dismiss": start_dismiss,
         "stalled": lambda d, cid, t: assign_then(d, cid, t, None) if d.rng.random() < 0.5 else None,
@@ -204,10 +207,6 @@ def _register_paths() -> None:
         "no_violation": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(d2, c, t2, False)),
         "rectified": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
             d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, True))),
-        "penalty": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
-            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, penalty_path.file(False)))),
-        "penalty_major": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
-            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, penalty_path.file(True)))),
     })
 
 

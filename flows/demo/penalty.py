@@ -9,7 +9,7 @@ from cases import repository
 from cases import service as case_service
 from cases.actions import Action
 from cases.enums import DecisionOutcome
-from flows.demo.drive import Driver, _field, _sup, after_due, serve
+from flows.demo.drive import STARTS, Driver, _field, _sup, after_due, assign_then, inspect, rectify, serve
 
 
 def file(major: bool) -> Callable[[Driver, int, datetime], None]:
@@ -27,7 +27,8 @@ def file(major: bool) -> Callable[[Driver, int, datetime], None]:
 
 def discuss(d: Driver, case_id: int, when: datetime) -> None:
     case = d.case(case_id)
-    case_service.act(Action.COLLECTIVE_DISCUSSION, d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.COLLECTIVE_DISCUSSION, d.session, d.ctx(_sup(d, case), when),
+                     case_id=case_id, version=case.version,
                                        summary="局务会集体讨论，同意拟处罚意见")
     d.later(when, 1, lambda t: notice(d, case_id, t))
 
@@ -77,7 +78,8 @@ def decide(d: Driver, case_id: int, when: datetime) -> None:
 
 def pay(d: Driver, case_id: int, when: datetime) -> None:
     case = d.case(case_id)
-    case_service.act(Action.RECORD_EXECUTION, d.session, d.ctx(_field(d, case), when), case_id=case_id, version=case.version,
+    case_service.act(Action.RECORD_EXECUTION, d.session, d.ctx(_field(d, case), when),
+                     case_id=case_id, version=case.version,
                                   paid_on=when.astimezone(d.zone).date())
     d.later(when, 1, lambda t: publish(d, case_id, t))
 
@@ -94,4 +96,14 @@ def close(d: Driver, case_id: int, when: datetime) -> None:
     case_service.act(Action.CLOSE_PENALTY, d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version)
 
 
+def _register_paths() -> None:
+    """The two penalty paths of the demo (the others are registered in `flows.demo.drive`)."""
+    STARTS.update({
+        "penalty": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
+            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, file(False)))),
+        "penalty_major": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
+            d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, False, file(True)))),
+    })
 
+
+_register_paths()

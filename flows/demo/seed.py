@@ -102,7 +102,8 @@ def seed_institutions(session: Session, rng: random.Random, count: int, now: dat
             else ListStatus.NONE,
             fund_supervision=rng.choices(["supervised", "not_supervised", "abnormal"], [70, 22, 8])[0]
             if registered else "not_supervised",
-            student_count=(students := rng.randint(10, 400)), capacity=int(students * rng.uniform(0.85, 1.6)), created_at=now - timedelta(days=rng.randint(200, 900))))
+            student_count=(students := rng.randint(10, 400)), capacity=int(students * rng.uniform(0.85, 1.6)),
+            created_at=now - timedelta(days=rng.randint(200, 900))))
     session.add_all(rows)
     session.flush()
     return rows

@@ -91,7 +91,8 @@ class Api:
     def auth(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
             officer = self.county.officer(username)
-            self.tokens[username] = issue_token(SECRET.encode(), officer, self.clock.now() - timedelta(days=30), timedelta(days=400))
+            issued = self.clock.now() - timedelta(days=30)
+            self.tokens[username] = issue_token(SECRET.encode(), officer, issued, timedelta(days=400))
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
     def get(self, url: str, user: str | None = None, **kw):  # noqa: ANN003, ANN201
@@ -144,7 +145,8 @@ class Api:
         case_id = self.assigned_case(index)
         inst = self.county.institution(index)
         answer = self.act(case_id, "record_inspection", "education03", {
-            "officer_ids": self.officer_ids("education03", "education04"), "findings": "周六上午发现23名初中生在上数学课。",
+            "officer_ids": self.officer_ids("education03", "education04"),
+            "findings": "周六上午发现23名初中生在上数学课。",
             "violation_codes": list(codes), "institution_id": inst.id}, when="2026-03-07 10:00")
         assert answer.status_code == 200, answer.text
         return case_id

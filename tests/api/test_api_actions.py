@@ -65,8 +65,8 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
         "rectified": True}, when="2026-03-26 10:00"))
     assert closed["state"] == "closed" and closed["allowed_actions"] == [] and closed["deadlines"] == []
     detail = ok(api.get(f"/api/v1/cases/{case_id}", "education01"))
-    assert [e["label"] for e in detail["timeline"]] == ["受理", "分派", "上传证据", "上传证据", "现场检查", "下达责令整改通知书", "送达",
-                                                        "复查整改到位结案"]
+    assert [e["label"] for e in detail["timeline"]] == ["受理", "分派", "上传证据", "上传证据", "现场检查",
+                                                        "下达责令整改通知书", "送达", "复查整改到位结案"]
     assert detail["close_reason_label"] == "整改到位"
     with api.county.session() as s:
         assert verify_chain(repository.list_events(s, case_id)) is None

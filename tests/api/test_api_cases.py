@@ -76,7 +76,8 @@ def test_detail_masks_the_complainant_and_logs_every_reveal(api: Api) -> None:
     assert [a["action"] for a in body["allowed_actions"]] == []  # an officer cannot assign or dismiss
     sup = api.get(f"/api/v1/cases/{case_id}", "education01").json()
     assert [a["action"] for a in sup["allowed_actions"]] == ["assign", "dismiss", "pause_clock"]
-    assert {d["step"]: d["label"] for d in sup["deadlines"]} == {"assignment": "线索分派", "inspection": "核查（现场检查）"}
+    labels = {d["step"]: d["label"] for d in sup["deadlines"]}
+    assert labels == {"assignment": "线索分派", "inspection": "核查（现场检查）"}
     inspection = next(d for d in sup["deadlines"] if d["step"] == "inspection")
     assert inspection["due_date"] == "2026-03-23" and inspection["working_days_left"] == 15
     assert inspection["due_state"] == "on_track" and "第十八条" in inspection["legal_basis"]

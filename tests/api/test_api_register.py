@@ -96,6 +96,39 @@ def test_excel_import(api: Api) -> None:
     assert broken.status_code == 415 and broken.json()["code"] == "import_format"
 
 
+def test_register_writes_stay_inside_the_jurisdiction(api: Api) -> None:
+    """A township supervisor (永靖镇, 520122100) neither sees, changes nor deletes an institution of another
+    township, nor imports one there; nothing is written."""
+    body = {"name": "息烽县邻镇培训中心", "uscc": uscc(60), "category": "arts", "licence_status": "licensed",
+            "region_code": "520122101"}
+    other = api.post("/api/v1/institutions", "admin", json=body).json()
+    url = f"/api/v1/institutions/{other['id']}"
+    assert api.get(url, "永靖01").status_code == 404
+    patched = api.client.patch(url, json={"list_status": "black"}, headers=api.auth("永靖01"))
+    assert patched.status_code == 404 and patched.json()["code"] == "not_found"
+    assert api.client.delete(url, headers=api.auth("永靖01")).status_code == 404
+    assert api.get(url, "admin").json()["list_status"] == "none"
+    moved = api.client.patch(url, json={"region_code": "520122100"}, headers=api.auth("永靖01"))
+    assert moved.status_code == 404
+    before = count(api)
+    rows = CSV_HEADER + f"息烽县邻镇导入机构,{uscc(61)},体育,有证有照,520122101,,否\n"
+    refused = api.post("/api/v1/institutions/import", "永靖01", files={"file": ("a.csv", rows.encode("gb18030"), "x")})
+    assert refused.status_code == 422 and refused.json()["detail"]["errors"][0]["code"] == "region_out_of_jurisdiction"
+    assert count(api) == before
+
+
+def test_import_refuses_unreadable_and_oversized_files(api: Api) -> None:
+    utf16 = api.post("/api/v1/institutions/import", "admin",
+                     files={"file": ("a.csv", (CSV_HEADER + "甲,,体育,有证有照,520122100,,否").encode("utf-16"), "x")})
+    assert utf16.status_code == 415 and utf16.json()["code"] == "import_encoding"
+    xls = api.post("/api/v1/institutions/import", "admin",
+                   files={"file": ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "x")})
+    assert xls.status_code == 415 and xls.json()["code"] == "import_format" and ".xlsx" in xls.json()["message"]
+    no_name = "地址\n一号\n".encode()
+    header_only = api.post("/api/v1/institutions/import", "admin", files={"file": ("a.csv", no_name, "x")})
+    assert header_only.status_code == 422 and header_only.json()["code"] == "import_header"
+
+
 def test_staff_administration(api: Api) -> None:
     dept = api.post("/api/v1/departments", "admin", json={"name": "息烽县文化和旅游局", "kind": "culture",
                                                          "region_code": "520122", "doc_code": "息文旅"})

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from cases.settings import get_calendar, get_settings
+from cases import settings  # noqa: F401 — registers the settings and calendar caches
+from cases.caches import reset_all
 
 
 @pytest.fixture
 def enforce_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("ENFORCE_HOME", str(home))
-    get_settings.cache_clear()
-    get_calendar.cache_clear()
+    reset_all()
     yield home
-    get_settings.cache_clear()
-    get_calendar.cache_clear()
+    reset_all()

@@ -65,8 +65,8 @@ def test_amounts_in_capitals(value, text):
 
 def test_sentences_and_clauses():
     assert filters.sentence(" 停止培训 ") == "停止培训。" and filters.sentence("已停止。") == "已停止。"
-    assert filters.unique_clauses(["《办法》第二十一条；《处罚法》第二十八条", "《办法》第十七条；《处罚法》第二十八条"],
-                                  "、") == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
+    clauses = ["《办法》第二十一条；《处罚法》第二十八条", "《办法》第十七条；《处罚法》第二十八条"]
+    assert filters.unique_clauses(clauses, "、") == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
 
 
 def test_strict_undefined_and_autoescape():
@@ -97,7 +97,7 @@ def test_chart_escapes_labels_and_scales():
 
 
 def test_documents_imports_only_ports_enums_and_errors_of_our_code():
-    allowed = ("cases.ports", "cases.enums", "cases.errors")
+    allowed = ("cases.ports", "cases.enums", "cases.errors", "cases.caches")  # caches: imports nothing of ours
     ours = ("cases", "api", "flows", "documents")
     bad = {}
     for path in (ROOT / "documents").rglob("*.py"):

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from cases import service as case_service
+from cases.errors import DomainError
 from cases.models import Case, Complaint
 from tests.integration.conftest import County, at
 
@@ -60,6 +61,22 @@ def test_csv_import_merges_rejects_and_is_idempotent(county: County, tmp_path: P
     with county.session() as s:
         assert len(s.exec(select(Complaint)).all()) == 3
     assert "并入已有案件" in report.to_csv()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_csv_without_bom_in_utf8_or_gb18030(county: County, tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows([HEADER, *_rows(county)[:3]])
+    assert _run(county, path).summary() == {"imported": 2, "merged": 1, "duplicate": 0, "rejected": 0}
+
+
+def test_unreadable_export_is_refused_whole(county: County, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(",".join(HEADER).encode("utf-16"))
+    with pytest.raises(DomainError) as raised:
+        _run(county, path)
+    assert raised.value.code == "import_encoding"
 
 
 def test_excel_import(county: County, tmp_path: Path) -> None:

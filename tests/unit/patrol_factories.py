@@ -94,4 +94,5 @@ def make_request(seed: int = 7, *, n_officers: int = 24, n_targets: int = 60, n_
                recused_officers=frozenset([rng.choice(officers).id]) if rng.random() < 0.1 else frozenset())
         for i in range(n_targets)
     )
-    return PlanRequest(days, officers, targets, seed=plan_seed, config=config_with(**config) if config else default_config())
+    chosen = config_with(**config) if config else default_config()
+    return PlanRequest(days, officers, targets, seed=plan_seed, config=chosen)

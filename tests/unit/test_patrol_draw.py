@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from cases.patrols.draw import draw_count, officer_jitter, pool_digest, replay_draw
 from cases.patrols.planner import plan
+
 from patrol_factories import make_request
 
 ids = st.lists(st.integers(1, 10**6), min_size=20, max_size=300, unique=True)

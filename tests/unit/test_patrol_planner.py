@@ -4,6 +4,7 @@ worse than greedy; determinism; left-out reasons; the JSON shape (no notice fiel
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 from collections import Counter, defaultdict
 
@@ -14,6 +15,7 @@ from cases.patrols.planner import plan
 from cases.patrols.planner_prep import build_instance
 from cases.patrols.planner_types import Plan, PlanRequest
 from cases.patrols.rules import check_plan
+
 from patrol_factories import make_request, plan_requests
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,7 +60,7 @@ def assert_valid(request: PlanRequest, result: Plan) -> None:
     for iid, dates in visits.items():
         dates.sort()
         gap = config.risk.frequency(build_instance(request).grades[iid])
-        assert len(dates) == 1 or (gap is not None and all((b - a).days >= gap for a, b in zip(dates, dates[1:])))
+        assert len(dates) == 1 or (gap is not None and all((b - a).days >= gap for a, b in itertools.pairwise(dates)))
     assert check_plan(request, result) == []
 
 
@@ -72,6 +74,7 @@ def assert_left_out_explained(request: PlanRequest, result: Plan) -> None:
     assert not (set(reasons) & visited)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(request=plan_requests())
 def test_greedy_plans_keep_every_rule(request: PlanRequest) -> None:
@@ -81,6 +84,7 @@ def test_greedy_plans_keep_every_rule(request: PlanRequest) -> None:
     assert_left_out_explained(request, result)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(request=plan_requests())
 def test_cpsat_plans_keep_every_rule_and_never_lose_to_greedy(request: PlanRequest) -> None:
@@ -93,6 +97,7 @@ def test_cpsat_plans_keep_every_rule_and_never_lose_to_greedy(request: PlanReque
     assert cpsat.bound >= cpsat.objective and cpsat.gap >= 0
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None)
 @given(request=plan_requests())
 def test_same_request_and_seed_give_identical_json(request: PlanRequest) -> None:
@@ -102,6 +107,7 @@ def test_same_request_and_seed_give_identical_json(request: PlanRequest) -> None
         ).to_json()
 
 
+@pytest.mark.slow
 def test_cpsat_is_deterministic_on_a_larger_instance() -> None:
     request = make_request(n_officers=30, n_targets=150, n_townships=5)
     first = plan(request, time_limit=2.0)
@@ -116,6 +122,7 @@ def test_another_seed_draws_other_institutions_and_officers() -> None:
     assert a.to_json() != b.to_json()
 
 
+@pytest.mark.slow
 def test_json_has_exactly_the_plan_shape_and_no_notice() -> None:
     data = json.loads(plan(make_request(), time_limit=1.0).to_json())
     assert set(data) == {"days", "seed", "objective", "bound", "gap", "status", "solver", "left_out", "draw"}
@@ -128,12 +135,14 @@ def test_json_has_exactly_the_plan_shape_and_no_notice() -> None:
     assert "notif" not in json.dumps(data) and "notice" not in json.dumps(data)
 
 
+@pytest.mark.slow
 def test_recent_complaint_gets_priority_with_its_reason() -> None:
     result = plan(make_request(), time_limit=1.0)
     reasons = [v.reason for d in result.days for t in d.teams for v in t.targets]
     assert any(r.startswith("近期投诉") for r in reasons)
 
 
+@pytest.mark.slow
 def test_grade_a_left_out_for_missing_department_says_so() -> None:
     base = make_request(n_officers=10, n_targets=20)
     lonely = [t for t in base.targets if t.risk_grade == "A"][0]
@@ -185,7 +194,8 @@ def test_falls_back_to_greedy_without_ortools(monkeypatch: pytest.MonkeyPatch) -
     real_import = builtins.__import__
 
     def no_ortools(name, *args, **kwargs):
-        if name.startswith("ortools") or name.endswith("planner_cpsat") or (args[2:3] and "planner_cpsat" in (args[2] or ())):
+        from_list = args[2] if args[2:3] else None
+        if name.startswith("ortools") or name.endswith("planner_cpsat") or "planner_cpsat" in (from_list or ()):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 

@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PURE = sorted(
     str(p.relative_to(ROOT))
     for p in (ROOT / "cases" / "patrols").glob("*.py")
-    if p.name in {"__init__.py", "rules.py", "risk.py", "draw.py"} or p.name.startswith("planner")
+    if p.name in {"__init__.py", "config.py", "rules.py", "risk.py", "draw.py"} or p.name.startswith("planner")
 )
-OURS = ("cases.enums", "cases.errors", "cases.patrols.rules", "cases.patrols.risk", "cases.patrols.draw",
-        "cases.patrols.planner")
+OURS = ("cases.enums", "cases.errors", "cases.caches", "cases.patrols.config", "cases.patrols.rules",
+        "cases.patrols.risk", "cases.patrols.draw", "cases.patrols.planner")
 CLOCK = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|time\.time)\s*\(")
 
 

@@ -9,6 +9,7 @@ from cases.patrols.planner_prep import build_instance
 from cases.patrols.planner_teams import form_teams
 from cases.patrols.planner_types import Officer, PlanRequest, Target
 from cases.patrols.rules import team_shortfalls
+
 from patrol_factories import config_with
 
 DAY = date(2026, 10, 3)
@@ -20,7 +21,8 @@ def request(targets: list[Target], officers: list[Officer]) -> PlanRequest:
 
 def test_recused_member_never_joins_the_institution_it_must_avoid() -> None:
     # 10 is placed first (it needs a department) with officer 1; 11 must then avoid that team.
-    officers = [Officer(1, "教育", True), Officer(2, "公安", True), Officer(3, "公安", True), Officer(4, "市场监管", True)]
+    officers = [Officer(1, "教育", True), Officer(2, "公安", True), Officer(3, "公安", True),
+                Officer(4, "市场监管", True)]
     targets = [
         Target(10, "甲街道", risk_grade="A", needs_departments=frozenset({"教育"})),
         Target(11, "甲街道", risk_grade="A", recused_officers=frozenset({1})),
@@ -47,7 +49,8 @@ def test_extend_team_refuses_a_recused_member_already_in_the_team() -> None:
 def test_impossible_split_drops_the_least_valuable_visit() -> None:
     # Two institutions each need 市场监管+教育, a third needs 公安+教育: with one 教育 officer and
     # teams of at most 3, only one team can hold 教育, so something must give.
-    officers = [Officer(1, "教育", True), Officer(2, "市场监管", True), Officer(3, "公安", True), Officer(4, "民政", True)]
+    officers = [Officer(1, "教育", True), Officer(2, "市场监管", True), Officer(3, "公安", True),
+                Officer(4, "民政", True)]
     targets = [
         Target(10, "甲街道", risk_grade="A", needs_departments=frozenset({"市场监管", "教育"})),
         Target(11, "甲街道", risk_grade="A", needs_departments=frozenset({"市场监管", "教育"})),

@@ -1,4 +1,4 @@
-"""统一社会信用代码 validation (vectors of domain.md §7.3) and institution-name keys."""
+"""统一社会信用代码 validation (vectors listed in docs/law.md §6) and institution-name keys."""
 
 from __future__ import annotations
 

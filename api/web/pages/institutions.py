@@ -1,5 +1,5 @@
 """机构库: register search, an institution's page with its history and risk grade, and the CSV/Excel
-import (the API's own import: same parsing, same per-row checks, same all-or-nothing rule)."""
+import (the use case the API calls: same parsing, same per-row checks, same all-or-nothing rule)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
 from api.errors import status_of
-from api.imports import HEADERS
-from api.routes.institutions import import_institutions
+from api.routes.institutions import parse_row
 from api.web import queries as web_queries
 from api.web.deps import FormDep, UserDep, require
 from api.web.routing import WebRoute
@@ -22,10 +21,13 @@ from cases.enums import InstitutionCategory, LicenceStatus, ListStatus, Role
 from cases.errors import DomainError, NotFound
 from cases.fields import MAX_INT
 from cases.models import Institution
+from cases.service import register
+from cases.tabular import Limits
 
 router = APIRouter(route_class=WebRoute)
 PAGE_SIZE = 40
 FUND = {"supervised": "已纳入资金监管", "not_supervised": "未纳入资金监管", "abnormal": "资金监管异常"}
+HEADERS = register.IMPORT_HEADERS
 IMPORT_EXAMPLE = ["息烽县示例艺术培训中心", "", "文化艺术", "有证有照", "否", "息烽县永靖镇示例路1号", "520122100",
                   "0851-00000000", "张三", "未列入", "supervised", "120"]
 
@@ -89,7 +91,10 @@ def import_submit(request: Request, user: UserDep, form: FormDep, session: Write
         return page(request, "institution_import.html", {**ctx, "error": "请选择要导入的 CSV 或 Excel 文件。"},
                     status=422, user=user)
     try:
-        report = import_institutions(user.actor, session, clock, settings, upload, partial)
+        content = upload.file.read(settings.import_max_bytes + 1)
+        limits = Limits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+        report = register.import_institutions(session, user.actor, content, parse=parse_row, now=clock.now(),
+                                              partial=partial, limits=limits)
     except DomainError as exc:
         session.rollback()
         errors = exc.detail.get("errors") or []
@@ -100,8 +105,7 @@ def import_submit(request: Request, user: UserDep, form: FormDep, session: Write
                        f"请按下表更正后重新导入，或勾选“只导入正确的行”。")
         return page(request, "institution_import.html", {**ctx, "error": message, "errors": errors},
                     status=422 if errors else status_of(exc), user=user)
-    return page(request, "institution_import.html", {**ctx, "report": report, "errors": [e.model_dump() for e in
-                                                                                         report.errors]},
+    return page(request, "institution_import.html", {**ctx, "report": report, "errors": report.errors},
                 status=201, user=user)
 
 
