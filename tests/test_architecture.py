@@ -146,10 +146,10 @@ NOT_CACHES = {
     "cases.caches._clearers": "the registry itself",
     "cases.db._write_locks": "the SQLite writer locks: a lock held while reset would be lost",
     "flows.demo.drive.STARTS": "the demo's path table, filled once at import",
-    "cases.lifecycle._local": "thread-local of the lifecycle (its owner is removing it)",
+    "cases.service.perform._HANDLERS": "the use case of each action, registered once at import (@handles)",
 }
 # Caches in modules other sessions are rewriting; they register them there.
-REGISTERED_ELSEWHERE = {"cases.service._common.periods", "cases.service.sweep.load_ladder"}
+REGISTERED_ELSEWHERE = {"cases.service.sweep.load_ladder"}
 
 
 def process_caches() -> set[str]:
