@@ -48,7 +48,8 @@ from cases.service._common import Ctx
 
 Handler = Callable[[Session, Ctx, Case, Any], object]
 _HANDLERS: dict[Action, Handler] = {}
-RETRIES = 3
+RETRIES = 3  # event-sequence collisions
+BUSY_RETRIES = 4  # a SQLite file still locked after its busy timeout (a long render holds it)
 
 
 def handles(action: Action) -> Callable[[Handler], Handler]:
@@ -74,7 +75,8 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
     """Take `action` on the case as `ctx.actor`; one transaction, committed here."""
     spec = ACTIONS[action]
     ctx = replace(ctx, action=action)
-    for attempt in range(RETRIES):
+    busy = 0
+    for attempt in range(RETRIES + BUSY_RETRIES):
         try:
             return _once(session, ctx, spec, case_id, expected_version, data)
         except (StaleDataError, IntegrityError) as exc:
@@ -84,13 +86,14 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
                 raise StaleVersion(expected=expected_version, current=current) from exc
             if isinstance(exc, IntegrityError) and _real_constraint(exc):
                 raise
-            if attempt == RETRIES - 1 or isinstance(exc, StaleDataError):
+            if attempt - busy >= RETRIES - 1 or isinstance(exc, StaleDataError):
                 raise Busy("案件正被他人操作，请稍后重试") from exc
-        except OperationalError as exc:
+        except OperationalError as exc:  # SQLite: still locked after its busy timeout
             session.rollback()
-            if "locked" not in str(exc) or attempt == RETRIES - 1:
+            busy += 1
+            if "locked" not in str(exc) or busy > BUSY_RETRIES:
                 raise
-            time.sleep(0.05 * 2**attempt)
+            time.sleep(0.2 * 2**busy)
     raise AssertionError("unreachable")
 
 

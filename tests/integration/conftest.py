@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from cases import service as case_service
 from cases.authority import Actor
+from cases.db import new_session
 from cases.enums import Channel, Role
 from cases.models import Department, Institution, Officer
 from cases.service import Ctx
@@ -36,7 +37,8 @@ class County:
     store_root: Path
 
     def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        """A session as the application makes them (on SQLite, writers queue on the file's lock)."""
+        return new_session(self.engine)
 
     def ctx(self, actor: Actor, when: datetime) -> Ctx:
         from documents.render import render_document

@@ -147,8 +147,9 @@ def test_one_case_from_received_to_closed_through_the_forms(browse, site: Site) 
         inspection = s.exec(select(Inspection).where(Inspection.case_id == case_id,
                                                      Inspection.reinspection == False)).one()  # noqa: E712
     assert case.status is CaseStatus.CLOSED and case.close_reason == "rectified"
-    assert [CaseEventType.ASSIGN, CaseEventType.RECORD_INSPECTION, CaseEventType.ISSUE_RECTIFICATION,
-            CaseEventType.RECORD_SERVICE, CaseEventType.CONFIRM_RECTIFIED] == [
+    assert [CaseEventType.ASSIGN, CaseEventType.UPLOAD_EVIDENCE, CaseEventType.UPLOAD_EVIDENCE,
+            CaseEventType.RECORD_INSPECTION, CaseEventType.ISSUE_RECTIFICATION, CaseEventType.RECORD_SERVICE,
+            CaseEventType.CONFIRM_RECTIFIED] == [
         e for e in events if e not in (CaseEventType.RECEIVE, CaseEventType.DEADLINE_RECOMPUTED)]
     assert len(inspection.evidence) == 2 and all(len(e["sha256"]) == 64 for e in inspection.evidence)
 

@@ -35,10 +35,9 @@ from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import allowed, authority, repository
-from cases.actions import ACTIONS, ActionSpec
+from cases.actions import ACTIONS, Action, ActionSpec
 from cases.catalogue import load_catalogue
 from cases.enums import (
-    Action,
     CaseEventType,
     CaseStatus,
     CloseReason,
