@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
@@ -70,7 +70,7 @@ class Facts:
     published: bool = False
 
 
-def refuse(code: str, message: str) -> None:
+def refuse(code: str, message: str) -> NoReturn:
     raise RuleViolation(message, code=code)
 
 
@@ -244,8 +244,7 @@ class PenaltyProcedure(StateMachine, _Guards):
             refuse("already_published", "该处罚决定已公示")
 
 
-LIFECYCLE_EVENTS = frozenset(e.id for e in CaseLifecycle.events)
-PROCEDURE_EVENTS = frozenset(e.id for e in PenaltyProcedure.events)
+PROCEDURE_EVENTS = frozenset(t.event for s in PenaltyProcedure.states for t in s.transitions)
 
 
 class HasStatus(Protocol):

@@ -357,3 +357,11 @@ class CaseEvidence(SQLModel, table=True):
     size: int
     uploaded_by_id: int | None = Field(default=None, foreign_key="officer.id")
     uploaded_at: datetime = utc_column()
+
+
+def key(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (SQLModel types `id` as optional before that)."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return value

@@ -10,6 +10,7 @@ is wrong: the caller (401, here), the case in their jurisdiction (404), the vers
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -50,7 +51,7 @@ def result_of(value: object) -> schemas.ActionResult:
                                 number=value.number if isinstance(value, Document) else None)
 
 
-def make_route(spec: ActionSpec):  # noqa: ANN201
+def make_route(spec: ActionSpec) -> Callable[..., Response]:
     def run(case_id: CaseId, actor: CaseWorker, session: SessionDep, write: WriteSessionDep, ctx: CtxDep,
             clock: ClockDep, calendar: CalendarDep, raw: Annotated[bytes, Depends(raw_body)],
             if_match: IfMatch = None) -> Response:

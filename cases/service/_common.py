@@ -27,7 +27,7 @@ from cases.catalogue import Catalogue, load_catalogue
 from cases.enums import CaseEventType, DocumentType
 from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts, OfficerFact, transition
-from cases.models import Case, Deadline, Department, Document
+from cases.models import Case, Deadline, Department, Document, key
 from cases.ports import Authority, Clock, DocumentRenderer, DocumentStore
 
 
@@ -92,7 +92,7 @@ def officer_facts(session: Session, ids: list[int], day: date, competent_kinds: 
     if len(set(ids)) != len(ids):
         raise ValidationFailed("执法人员重复", code="duplicate_officers")
     return tuple(
-        OfficerFact(o.id, o.department_id, o.certified_on(day), competent_kinds is None or kind in competent_kinds)
+        OfficerFact(key(o), o.department_id, o.certified_on(day), competent_kinds is None or kind in competent_kinds)
         for o, kind in repository.officers_with_kind(session, ids))
 
 
@@ -112,7 +112,7 @@ def start_clock(session: Session, ctx: Ctx, case: Case, step: str, start: date, 
         period = period.with_days(days)
     reckoned = deadlines.compute_due(start, period, ctx.calendar, provisional=True)
     due_date = max(due, reckoned.date) if due else reckoned.date
-    row = Deadline(case_id=case.id, step=step, label=period.label_zh, legal_basis=period.legal_basis,
+    row = Deadline(case_id=key(case), step=step, label=period.label_zh, legal_basis=period.legal_basis,
                    kind=period.kind, days=period.days or period.months * 30, start_date=start,
                    due_date=due_date, provisional=reckoned.provisional and not (due and due > reckoned.date))
     session.add(row)
@@ -120,7 +120,7 @@ def start_clock(session: Session, ctx: Ctx, case: Case, step: str, start: date, 
 
 
 def stop_clock(session: Session, ctx: Ctx, case: Case, step: str) -> Deadline | None:
-    row = repository.open_deadline(session, case.id, step)
+    row = repository.open_deadline(session, key(case), step)
     if row is not None:
         row.open = False
         row.met_at = ctx.now()
@@ -129,7 +129,7 @@ def stop_clock(session: Session, ctx: Ctx, case: Case, step: str) -> Deadline | 
 
 
 def close_all_clocks(session: Session, ctx: Ctx, case: Case) -> None:
-    for row in repository.open_deadlines(session, case.id):
+    for row in repository.open_deadlines(session, key(case)):
         row.open, row.met_at = False, ctx.now()
         session.add(row)
 
@@ -154,7 +154,7 @@ def store_document(session: Session, ctx: Ctx, case: Case | None, dept: Departme
     year, seq, number = numbered
     digest = hashlib.sha256(content).hexdigest()[:16]  # a rolled-back number's orphan file keeps its own name
     ref = ctx.store.put(content, name=f"{doc_type}/{year}/{dept.id}-{seq}-{digest}.pdf")
-    doc = Document(case_id=case.id if case else None, doc_type=doc_type, department_id=dept.id, year=year,
+    doc = Document(case_id=case.id if case else None, doc_type=doc_type, department_id=key(dept), year=year,
                    seq=seq, number=number, title=doc_type.label, addressee=addressee, path=ref.path,
                    sha256=ref.sha256, size=ref.size, issued_at=ctx.now(), issued_by_id=ctx.actor.officer_id)
     session.add(doc)

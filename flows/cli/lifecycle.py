@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from statemachine import StateMachine
 
 from cases.enums import CaseEventType, CaseStatus, PenaltyStep
 from cases.lifecycle import CaseLifecycle, PenaltyProcedure
@@ -30,7 +31,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def to_dot(machine: type, title: str, labels: dict[str, str]) -> str:
+def to_dot(machine: type[StateMachine], title: str, labels: dict[str, str]) -> str:
     """DOT source of a declared machine: states by their Chinese label, edges by event and guards."""
     lines = [f"digraph {machine.__name__} {{", f"label={_quote(title)}; labelloc=t; rankdir=LR;",
              f'fontname="{FONT}"; node [shape=box, style=rounded, fontname="{FONT}", fontsize=11];',
