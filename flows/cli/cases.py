@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from itertools import groupby
 
 import typer
 
@@ -76,23 +75,17 @@ def _print_summary(info: dict, password: str, fresh: bool) -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """校验每个案件的事件哈希链；发现篡改时以非零状态退出并指出第一条异常事件。"""
-    from sqlmodel import col, select
-
-    from cases.audit import verify_chain
+    from cases.audit import verify_log
     from cases.db import open_session
-    from cases.models import CaseEvent
 
-    checked = 0
     with open_session() as session:
-        events = session.exec(select(CaseEvent).order_by(col(CaseEvent.case_id), col(CaseEvent.seq))).all()
-        for case_id, chain in groupby(events, key=lambda e: e.case_id):
-            broken = verify_chain(chain)
-            checked += 1
-            if broken is not None:
-                typer.echo(f"事件链被破坏：案件 {case_id} 的第 {broken.seq} 条事件（id={broken.id}，"
-                           f"{broken.event_type}）校验失败", err=True)
-                raise typer.Exit(1)
-    typer.echo(f"事件链完整：共校验 {checked} 个案件、{len(events)} 条事件")
+        result = verify_log(session)
+    if result.broken is not None:
+        broken = result.broken
+        typer.echo(f"事件链被破坏：案件 {broken.case_id} 的第 {broken.seq} 条事件（id={broken.id}，"
+                   f"{broken.event_type}）校验失败", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"事件链完整：共校验 {result.cases} 个案件、{result.events} 条事件")
 
 
 def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
