@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import tuple_
+from sqlalchemy import String, Text, cast, tuple_, type_coerce
 from sqlmodel import Session, col, select
 
 from cases.enums import CaseEventType, CaseStatus
@@ -97,9 +97,16 @@ def verify_chain(events: Iterable[CaseEvent]) -> CaseEvent | None:
 
 # --- streaming verification of the whole log ------------------------------------------------------
 
-_COLUMNS = (CaseEvent.id, CaseEvent.case_id, CaseEvent.seq, CaseEvent.event_type, CaseEvent.from_status,
-            CaseEvent.to_status, CaseEvent.actor_id, CaseEvent.occurred_at, CaseEvent.payload,
-            CaseEvent.prev_hash, CaseEvent.hash)
+_COLUMNS = (CaseEvent.id, CaseEvent.case_id, CaseEvent.seq, type_coerce(CaseEvent.event_type, String),
+            type_coerce(CaseEvent.from_status, String), type_coerce(CaseEvent.to_status, String),
+            CaseEvent.actor_id, CaseEvent.occurred_at, cast(CaseEvent.payload, Text), CaseEvent.prev_hash,
+            CaseEvent.hash)
+# SQLite keeps `occurred_at` as the UTC text "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's format):
+# read it as text and turn it into the isoformat the hash covers without building a datetime
+_SQLITE_COLUMNS = (*_COLUMNS[:7], type_coerce(CaseEvent.occurred_at, String), *_COLUMNS[8:])
+_EVENT_TYPES = frozenset(str(t) for t in CaseEventType)
+_STATUSES = frozenset(str(s) for s in CaseStatus)
+_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,36 @@ class LogVerification:
     broken: BrokenEvent | None
 
 
+def _iso_utc(value: datetime | str) -> str:
+    if not isinstance(value, str):
+        return value.astimezone(UTC).isoformat()
+    if len(value) == 26 and value[10] == " " and value[19] == ".":
+        return f"{value[:10]}T{value[11:19]}{'' if value[20:] == '000000' else value[19:]}+00:00"
+    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat()
+
+
+def _stored_hash(prev: str, case_id: int, seq: int, event_type: str, from_status: str | None,
+                 to_status: str | None, actor_id: int | None, occurred_at: datetime | str,
+                 payload_text: str) -> str:
+    """`_hash` of a stored row read as plain values (the payload as its JSON text).
+
+    The canonical JSON is assembled directly when every string is one of the enum values (plain
+    identifiers: nothing to escape), which is the same text `json.dumps` makes; any other value
+    goes through `_hash` itself, so a forged string can only change the digest."""
+    if (event_type not in _EVENT_TYPES or (from_status is not None and from_status not in _STATUSES)
+            or (to_status is not None and to_status not in _STATUSES)):
+        moment = datetime.fromisoformat(_iso_utc(occurred_at))
+        return _hash(prev, case_id, seq, event_type, from_status, to_status, actor_id, moment,
+                     json.loads(payload_text))
+    payload = "{}" if payload_text == "{}" else _DUMPS(json.loads(payload_text))
+    canonical = (f'[{case_id},{seq},"{event_type}",'
+                 f'{"null" if from_status is None else chr(34) + from_status + chr(34)},'
+                 f'{"null" if to_status is None else chr(34) + to_status + chr(34)},'
+                 f'{"null" if actor_id is None else actor_id},"{_iso_utc(occurred_at)}",'
+                 f'{payload}]')
+    return hashlib.sha256((prev + canonical).encode()).hexdigest()
+
+
 def verify_log(session: Session, *, batch_size: int = 20_000) -> LogVerification:
     """Check every case's chain in (case_id, seq) order, in keyset pages of `batch_size` rows.
 
@@ -128,11 +165,12 @@ def verify_log(session: Session, *, batch_size: int = 20_000) -> LogVerification
     case_id, prev, expected = None, GENESIS, 1
     after: tuple[int, int] | None = None
     key = tuple_(col(CaseEvent.case_id), col(CaseEvent.seq))
+    columns = _SQLITE_COLUMNS if session.get_bind().dialect.name == "sqlite" else _COLUMNS
     while True:
-        query = select(*_COLUMNS).order_by(col(CaseEvent.case_id), col(CaseEvent.seq)).limit(batch_size)
+        query = select(*columns).order_by(col(CaseEvent.case_id), col(CaseEvent.seq)).limit(batch_size)
         if after is not None:
             query = query.where(key > tuple_(*after))
-        rows = session.execute(query).all()
+        rows = session.connection().execute(query).all()
         session.rollback()  # end the page's read transaction
         if not rows:
             return LogVerification(cases, events, None)
@@ -142,8 +180,8 @@ def verify_log(session: Session, *, batch_size: int = 20_000) -> LogVerification
                 cases += 1
             events += 1
             if (seq != expected or prev_hash != prev
-                    or _hash(prev, c_id, seq, ev_type, from_s, to_s, actor, at, payload) != digest):
-                return LogVerification(cases, events, BrokenEvent(ev_id, c_id, seq, str(ev_type)))
+                    or _stored_hash(prev, c_id, seq, ev_type, from_s, to_s, actor, at, payload) != digest):
+                return LogVerification(cases, events, BrokenEvent(ev_id, c_id, seq, ev_type))
             prev, expected = digest, expected + 1
         after = (rows[-1][1], rows[-1][2])
         if len(rows) < batch_size:

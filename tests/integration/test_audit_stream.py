@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import col, select
 
 from cases.audit import verify_chain, verify_log
@@ -50,3 +50,13 @@ def test_deleted_event_breaks_the_chain(county: County) -> None:
         s.commit()
         result = verify_log(s, batch_size=3)
     assert result.broken is not None and (result.broken.case_id, result.broken.seq) == (ids[2], 2)
+
+
+def test_forged_type_outside_the_enum_is_caught(county: County) -> None:
+    ids = _three_cases(county)
+    with county.session() as s:
+        s.execute(text('UPDATE case_event SET event_type = \'assign","x\' WHERE case_id = :c AND seq = 1'),
+                  {"c": ids[0]})
+        s.commit()
+        result = verify_log(s)
+    assert result.broken is not None and (result.broken.case_id, result.broken.seq) == (ids[0], 1)
