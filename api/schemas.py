@@ -292,6 +292,9 @@ class BoardOut(BaseModel):
     overdue: int
     due_soon: int
     groups: list[BoardGroupOut]
+    groups_total: int = Field(0, description="分组总数（groups 为其中一页）")
+    limit: int = 100
+    offset: int = 0
 
 
 class UnitStatsOut(BaseModel):

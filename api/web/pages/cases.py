@@ -35,11 +35,11 @@ from api.errors import status_of
 from api.fields import MAX_INT
 from api.routes.actions import execute, resolve_evidence
 from api.routes.cases import upload_evidence
-from api.web import forms, queries
+from api.web import forms
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
-from cases import authority, repository
+from cases import authority, queries, repository
 from cases.catalogue import load_catalogue
 from cases.enums import (
     CaseEventType,

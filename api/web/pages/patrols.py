@@ -14,11 +14,10 @@ from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep
 from api.fields import MAX_INT
-from api.web import queries
 from api.web.deps import UserDep
 from api.web.routing import WebRoute
 from api.web.templating import page
-from cases import repository
+from cases import queries, repository
 from cases.errors import NotFound
 from cases.models import Institution
 from cases.patrols.models import PatrolPlan
