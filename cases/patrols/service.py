@@ -114,7 +114,8 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
                           enrolled=inst.student_count or None, capacity=inst.capacity,
                           list_status=str(inst.list_status))
         visited = last_visit.get(inst.id)
-        out.append(Target(inst.id, inst.region_code, county[inst.region_code], None, risk, visited.date() if visited else None,
+        out.append(Target(inst.id, inst.region_code, county[inst.region_code], None, risk,
+                          visited.date() if visited else None,
                           tuple(sorted(d for d, _ in mine if d <= as_of)),
                           frozenset(NEEDS_BY_LICENCE.get(str(inst.licence_status), ())),
                           frozenset(recusals.get(inst.id, ()))))
