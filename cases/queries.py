@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import and_, cast, exists, func, literal, not_, or_
+from sqlalchemy import and_, cast, exists, func, literal, not_, or_, tuple_
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -108,24 +108,57 @@ def _conditions(session: Session, f: CaseFilter) -> list:
     return conds
 
 
+COUNT_CAP = 10_000  # the API list counts at most this many matches (then says "at least")
+
+
+@dataclass(frozen=True)
+class CasePageRows:
+    rows: list[CaseRow]
+    total: int  # exact when `total_exact`, else a lower bound (COUNT_CAP)
+    total_exact: bool
+    next_after: tuple[datetime, int] | None  # keyset cursor of the next page (None on the last page)
+
+
 def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> tuple[list[CaseRow], int]:
-    """One page of cases (newest first) and the total matching the filter."""
+    """One page of cases (newest first) and the exact total matching the filter."""
+    found = list_cases_page(session, f, limit=limit, offset=offset, count_cap=None)
+    return found.rows, found.total
+
+
+def list_cases_page(session: Session, f: CaseFilter, *, limit: int, offset: int = 0,
+                    after: tuple[datetime, int] | None = None, count_cap: int | None = COUNT_CAP) -> CasePageRows:
+    """One page of cases, newest first (received_at, id descending).
+
+    `after` (the previous page's last (received_at, id)) continues by keyset instead of OFFSET, so
+    a deep page reads one page of the (region, received_at, id) or (received_at, id) index rather
+    than every row before it. The count stops at `count_cap` rows (a bounded scan; None: exact)."""
     conds = _conditions(session, f)
-    total = session.exec(select(func.count()).select_from(Case).where(*conds)).one()
+    counted = select(Case.id).where(*conds)
+    if count_cap is None:
+        total = session.exec(select(func.count()).select_from(counted.subquery())).one()
+        exact = True
+    else:
+        total = session.exec(select(func.count()).select_from(counted.limit(count_cap + 1).subquery())).one()
+        exact = total <= count_cap
+        total = min(total, count_cap)
     query = (select(Case, Institution.name, Department.name, Region.name)
              .join(Department, Department.id == Case.lead_department_id)
              .join(Region, Region.code == Case.region_code)
              .outerjoin(Institution, Institution.id == Case.institution_id)
-             .where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
-             .limit(limit).offset(offset))
-    rows = session.exec(query).all()
+             .where(*conds))
+    if after is not None:
+        query = query.where(tuple_(col(Case.received_at), col(Case.id)) < tuple_(*after))
+    else:
+        query = query.offset(offset)
+    rows = session.exec(query.order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(limit)).all()
     clocks = running_clocks(session, [case.id for case, *_ in rows])
     out = []
     for case, inst, dept, region in rows:
         mine = clocks.get(case.id, [])
         out.append(CaseRow(case, inst, dept, region, mine[0] if mine else None,
                            any(d.due_date < f.today for d in mine)))
-    return out, total
+    last = out[-1].case if len(out) == limit else None
+    return CasePageRows(out, total, exact, (last.received_at, last.id) if last else None)
 
 
 def running_clocks(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
