@@ -106,7 +106,8 @@ def run(name: str, request: PlanRequest, limit: float, deterministic: bool = Tru
     s = cpsat.stats
     return {
         "scale": name, "greedy_s": g_time, "greedy_obj": greedy.objective,
-        "cpsat_s": c_time, "cpsat_cpu": c_cpu, "det": s.get("deterministic_time", 0.0), "cpsat_obj": cpsat.objective, "bound": cpsat.bound, "gap": cpsat.gap,
+        "cpsat_s": c_time, "cpsat_cpu": c_cpu, "det": s.get("deterministic_time", 0.0), "cpsat_obj": cpsat.objective,
+        "bound": cpsat.bound, "gap": cpsat.gap,
         "ratio": cpsat.objective / greedy.objective if greedy.objective else float("nan"),
         "g_cov": greedy.stats["coverage"], "c_cov": s["coverage"],
         "g_a": greedy.stats["grade_a_visited"], "c_a": s["grade_a_visited"], "a_due": s["grade_a_due"],

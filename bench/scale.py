@@ -541,21 +541,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--cities", type=int, default=10)
     parser.add_argument("--counties-per-city", type=int, default=11)
-    parser.add_argument("--db", type=Path, help="SQLite only: build once into this file, then measure a copy")
+    parser.add_argument("--db", help="build once into this SQLite file or PostgreSQL database name (kept), then "
+                                     "measure a copy of it (so runs of two checkouts see the same rows)")
     args = parser.parse_args()
     os.environ.setdefault("ENFORCE_HOME", tempfile.mkdtemp(prefix="enforce-scale-"))
     from cases.db import make_engine, migrate
 
-    with _database(args.backend) as url:
+    t0 = time.perf_counter()
+    if args.db is not None:
+        kept = _kept_url(args.backend, args.db)
+        if not _has_cases(kept):
+            migrate(kept)
+            engine = make_engine(kept)
+            build(engine, args.cases, cities=args.cities, counties_per_city=args.counties_per_city)
+            engine.dispose()
+    with _database(args.backend, args.db) as url:
         if url is None:
             return
-        t0 = time.perf_counter()
-        if args.db is not None and args.backend == "sqlite":
-            if not args.db.exists():
-                migrate(f"sqlite:///{args.db}")
-                build(make_engine(f"sqlite:///{args.db}"), args.cases, cities=args.cities,
-                      counties_per_city=args.counties_per_city)
-            shutil.copyfile(args.db, url.split("///", 1)[1])
+        if args.db is not None:
+            if args.backend == "sqlite":
+                shutil.copyfile(args.db, url.split("///", 1)[1])
             migrate(url)
             engine = make_engine(url)
             p = _province_of(engine, args.cities, args.counties_per_city)
@@ -565,16 +570,47 @@ def main() -> None:
             p = build(engine, args.cases, cities=args.cities, counties_per_city=args.counties_per_city)
         built = time.perf_counter() - t0
         rows = ", ".join(f"{k} {v:,}" for k, v in p.counts.items())
-        print(f"{args.backend}: built {args.cases:,} cases in {built:.0f} s ({rows})", flush=True)
-        print(f"{len(p.counties)} counties; today {TODAY}; {args.repeats} timed runs per figure after one warm-up")
+        print(f"{args.backend}: {p.counts.get('enforcement_case', 0):,} cases ready in {built:.0f} s ({rows})",
+              flush=True)
+        print(f"{len(p.counties) or args.cities * args.counties_per_city} counties; today {TODAY}; "
+              f"up to {args.repeats} timed runs per figure after one warm-up")
         measure(engine, url, p, args.repeats, args.backend)
+        engine.dispose()
+
+
+def _kept_url(backend: str, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{Path(name).resolve()}"
+    from bench.pgtemp import PG_ADMIN
+
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _has_cases(url: str) -> bool:
+    from sqlalchemy import create_engine, inspect, text
+
+    if url.startswith("postgresql"):
+        from bench.pgtemp import PG_ADMIN
+
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = url.rsplit("/", 1)[1]
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    engine = create_engine(url)
+    try:
+        if "enforcement_case" not in inspect(engine).get_table_names():
+            return False
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM enforcement_case")).scalar())
+    finally:
         engine.dispose()
 
 
 def _province_of(engine, cities: int, counties_per_city: int) -> Province:  # noqa: ANN001
     """The scopes of a database `build` made (a reused file)."""
-    from sqlalchemy import func, select
-    from sqlmodel import Session
+    from sqlmodel import Session, func, select
 
     from cases.models import Case, Department, Officer
 
@@ -593,9 +629,9 @@ def _province_of(engine, cities: int, counties_per_city: int) -> Province:  # no
 
 
 @contextmanager
-def _database(backend: str) -> Iterator[str | None]:
+def _database(backend: str, kept: str | None = None) -> Iterator[str | None]:
     if backend == "postgres":
-        with temporary_database("enforce_scale") as url:
+        with temporary_database("enforce_scale", template=kept) as url:
             yield url
         return
     with tempfile.TemporaryDirectory(prefix="enforce-scale-") as folder:
