@@ -17,6 +17,7 @@ from sqlalchemy import and_, cast, exists, func, literal, not_, or_, tuple_
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
@@ -62,6 +63,15 @@ class CaseRow:
     next_deadline: Deadline | None
     overdue: bool
 
+
+def _sqlite_from_hint(self, table, text: str | None) -> str | None:  # noqa: ANN001
+    return text
+
+
+# SQLAlchemy's SQLite compiler renders no FROM hints (`with_hint(..., "sqlite")` would be dropped);
+# SQLite's table hint is `INDEXED BY`, written right after the table (and its alias) as SQLAlchemy
+# places it. Only statements that ask for a SQLite hint are affected.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 RUNNING_DUE_IDX = "deadline_running_due_idx"  # (due_date, case_id) WHERE open AND paused_since IS NULL
 RUNNING_CASE_IDX = "deadline_running_case_idx"  # (case_id, due_date) WHERE open AND paused_since IS NULL
