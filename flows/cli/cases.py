@@ -97,14 +97,10 @@ def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"))
     today = get_clock().today()
     with open_session() as session:
         by_state = repository.count_by_status(session)
-        overdue = repository.overdue_deadlines(session, today)
-    by_step: dict[str, int] = {}
-    for row in overdue:
-        by_step[row.step] = by_step.get(row.step, 0) + 1
+        steps, cases, by_step = repository.overdue_summary(session, today)
     result = {"date": today.isoformat(), "by_state": by_state, "total": sum(by_state.values()),
               "open": sum(n for s, n in by_state.items() if s != "closed"),
-              "overdue_steps": len(overdue), "overdue_cases": len({r.case_id for r in overdue}),
-              "overdue_by_step": by_step}
+              "overdue_steps": steps, "overdue_cases": cases, "overdue_by_step": by_step}
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
         return
