@@ -382,6 +382,7 @@ def _time(fn: Callable[[], object], repeats: int, counter: StatementCounter) -> 
 
 
 COUNTER = StatementCounter(None)
+SKIP: set[str] = set()
 
 
 @contextmanager
@@ -402,8 +403,49 @@ def app_client(engine) -> Iterator[object]:  # noqa: ANN001
         yield client
 
 
+class Captured:
+    """The SELECTs one request runs, to EXPLAIN ANALYZE them afterwards (PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.on, self.rows = False, []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+        if self.on and statement.lstrip().upper().startswith("SELECT"):
+            self.rows.append((statement, parameters))
+
+
+def explain(engine, client, auth: dict, ops: list, scope: str) -> None:  # noqa: ANN001
+    """Server-side execution time of each operation's statements, and the plan of the slowest."""
+    from sqlalchemy import Engine, event
+
+    captured = Captured()
+    event.listen(Engine, "before_cursor_execute", captured)
+    try:
+        for name, path, _target in ops:
+            captured.on, captured.rows = True, []
+            client.get(path, headers={} if name.startswith("web") else auth)
+            captured.on = False
+            timed = []
+            with engine.connect() as conn:
+                for statement, params in captured.rows:
+                    plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
+                                                               params).all()]
+                    ms = float(next(line for line in plan if line.startswith("Execution Time")).split()[2])
+                    timed.append((ms, statement, plan))
+            total = sum(t[0] for t in timed)
+            slowest = max(timed, default=(0.0, "", []))
+            print(f"EXPLAIN {scope:<9} {name:<26} {len(timed)} SELECTs, server time {total:8.1f} ms; "
+                  f"slowest {slowest[0]:.1f} ms", flush=True)
+            if slowest[0] > 20:
+                print("    " + " ".join(slowest[1].split())[:600])
+                for line in slowest[2]:
+                    print("    | " + line)
+    finally:
+        event.remove(Engine, "before_cursor_execute", captured)
+
+
 def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: ANN001
-            scopes: tuple[str, ...] = ("county", "city", "province")) -> list[Figure]:
+            scopes: tuple[str, ...] = ("county", "city", "province"), explain_only: bool = False) -> list[Figure]:
     from sqlmodel import Session
 
     from api.security import issue_token
@@ -431,12 +473,19 @@ def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: 
                     return answer
                 return run
 
-            total = client.get("/api/v1/cases?limit=1", headers=auth).json()["total"]
+            first = client.get("/api/v1/cases?limit=1", headers=auth).json()
+            total = first["total"]
             deep = max(0, min(total - 50, 10_000))
+            cursor = None
+            if "next_after" in first:  # the cursor at the deep page's start, found by paging (not timed)
+                probe = client.get(f"/api/v1/cases?limit=1&offset={max(0, deep - 1)}", headers=auth).json()
+                cursor = probe.get("next_after")
             ops = [
                 ("API board", "/api/v1/board", target),
                 ("API cases p1", "/api/v1/cases?limit=50", target),
                 (f"API cases offset {deep}", f"/api/v1/cases?limit=50&offset={deep}", target),
+                *([(f"API cases keyset at {deep}", f"/api/v1/cases?limit=50&after={cursor}", target)]
+                  if cursor else []),
                 ("API cases overdue", "/api/v1/cases?overdue=true&limit=50", target),
                 ("API cases state", "/api/v1/cases?state=rectification_notice&limit=50", target),
                 ("API case read", f"/api/v1/cases/{p.sample_cases[scope]}", target),
@@ -447,12 +496,19 @@ def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: 
                 ("web cases p1", "/cases", target),
                 ("web cases deep", "/cases?page=200", target),
             ]
+            if explain_only:
+                explain(engine, client, auth, ops, scope)
+                continue
             for name, path, tgt in ops:
+                if name in SKIP:
+                    print(f"{scope:<9} {name:<26} skipped (--skip)", flush=True)
+                    continue
                 headers = {} if name.startswith("web") else auth
                 times, n = _time(get(path, headers), repeats, counter)
                 figures.append(Figure(name, scope, times, n, tgt))
                 print(_line(figures[-1]), flush=True)
-    figures += once(engine, url, backend)
+    if not explain_only:
+        figures += once(engine, url, backend)
     return figures
 
 
@@ -548,9 +604,13 @@ def main() -> None:
     parser.add_argument("--scopes", default=None,
                         help="comma-separated: county,city,province (default: all on postgres, county on sqlite, "
                              "whose targets are for a county)")
+    parser.add_argument("--skip", default="", help="comma-separated figure names not to time")
+    parser.add_argument("--explain", action="store_true",
+                        help="PostgreSQL: EXPLAIN ANALYZE every operation's statements instead of timing")
     parser.add_argument("--db", help="build once into this SQLite file or PostgreSQL database name (kept), then "
                                      "measure a copy of it (so runs of two checkouts see the same rows)")
     args = parser.parse_args()
+    SKIP.update(n for n in args.skip.split(",") if n)
     os.environ.setdefault("ENFORCE_HOME", tempfile.mkdtemp(prefix="enforce-scale-"))
     from cases.db import make_engine, migrate
 
@@ -582,7 +642,7 @@ def main() -> None:
         print(f"{len(p.counties) or args.cities * args.counties_per_city} counties; today {TODAY}; "
               f"up to {args.repeats} timed runs per figure after one warm-up")
         scopes = args.scopes or ("county,city,province" if args.backend == "postgres" else "county")
-        measure(engine, url, p, args.repeats, args.backend, tuple(scopes.split(",")))
+        measure(engine, url, p, args.repeats, args.backend, tuple(scopes.split(",")), explain_only=args.explain)
         engine.dispose()
 
 

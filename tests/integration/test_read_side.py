@@ -111,3 +111,13 @@ def test_statistics_count_inspections_in_sql(county: County) -> None:
                                    zone=ZoneInfo("Asia/Shanghai"))
     edu = next(u for u in units if u.patrol_person_times)
     assert (edu.patrol_person_times, edu.institutions_checked, edu.problems_found) == (4, 2, 2)
+
+
+def test_scope_of_every_region_needs_no_in_list(county: County) -> None:
+    with county.session() as s:
+        everything = list(repository.region_parents(s))
+        some = repository.subtree_codes(s, "520122")
+        full = queries.in_scope(s, queries.Case.region_code, everything)
+        part = queries.in_scope(s, queries.Case.region_code, some)
+    assert str(full) == "true" and "IN" in str(part)
+    assert len(some) < len(everything)
