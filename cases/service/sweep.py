@@ -25,6 +25,7 @@ from cases.enums import CaseEventType, DueState
 from cases.models import Alert, Case, Deadline, Department, Officer
 from cases.ports import Clock
 
+_DEADLINE = Deadline.__table__
 CONFIG = Path(__file__).resolve().parents[1] / "data" / "escalation.toml"
 
 
@@ -105,7 +106,7 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
             if state is DueState.OVERDUE and escalate_today:
                 result.escalations += _escalate(session, row, today, calendar, ladder, heads, recipients, clock)
         for state, ids in changed.items():
-            session.execute(update(Deadline).where(col(Deadline.id).in_(ids), Deadline.state != state)
+            session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), _DEADLINE.c.state != state)
                             .values(state=state))
             result.states_changed += len(ids)
         session.commit()
@@ -127,10 +128,13 @@ def _department_heads(session: Session) -> dict[int, int]:
 
 
 def _claim(session: Session, deadline_id: int, **where_and_set: tuple) -> bool:
-    """UPDATE the step's row only if it still holds the values read: True when this sweep won it."""
-    query = update(Deadline).where(col(Deadline.id) == deadline_id)
+    """UPDATE the step's row only if it still holds the values read: True when this sweep won it.
+
+    A Core UPDATE of the table (not the ORM entity): nothing to synchronise with the session, whose
+    identity map the ORM form would scan on every call."""
+    query = update(_DEADLINE).where(_DEADLINE.c.id == deadline_id)
     for name, (old, _new) in where_and_set.items():
-        column = col(getattr(Deadline, name))
+        column = _DEADLINE.c[name]
         query = query.where(column.is_(None) if old is None else column == old)
     done = session.execute(query.values(**{name: new for name, (_old, new) in where_and_set.items()}))
     return done.rowcount == 1
