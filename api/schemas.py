@@ -146,9 +146,11 @@ class CaseSummary(BaseModel):
 
 class CasePage(BaseModel):
     items: list[CaseSummary]
-    total: int = Field(description="符合条件的案件总数")
+    total: int = Field(description="符合条件的案件总数（total_exact 为 false 时表示“至少”这么多）")
+    total_exact: bool = Field(True, description="false：符合条件的超过 total 件，只计到 total 为止")
     limit: int
     offset: int
+    next_after: str | None = Field(None, description="下一页的翻页游标（传给 after）；最后一页为空")
 
 
 class ActionResult(BaseModel):
@@ -293,6 +295,9 @@ class BoardOut(BaseModel):
     overdue: int
     due_soon: int
     groups: list[BoardGroupOut]
+    groups_total: int = Field(0, description="分组总数（groups 为其中一页）")
+    limit: int = 100
+    offset: int = 0
 
 
 class UnitStatsOut(BaseModel):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import String, Text, cast, tuple_, type_coerce
 from sqlmodel import Session, col, select
 
 from cases.enums import CaseEventType, CaseStatus, PenaltyStep
@@ -23,11 +25,17 @@ GENESIS = "0" * 64
 
 
 def event_hash(prev_hash: str, event: CaseEvent) -> str:
+    return _hash(prev_hash, event.case_id, event.seq, event.event_type, event.from_status, event.to_status,
+                 event.actor_id, event.occurred_at, event.payload)
+
+
+def _hash(prev_hash: str, case_id: int, seq: int, event_type: Any, from_status: Any, to_status: Any,
+          actor_id: int | None, occurred_at: datetime, payload: Any) -> str:
     body = [
-        event.case_id, event.seq, str(event.event_type),
-        str(event.from_status) if event.from_status else None,
-        str(event.to_status) if event.to_status else None,
-        event.actor_id, event.occurred_at.astimezone(UTC).isoformat(), event.payload,
+        case_id, seq, str(event_type),
+        str(from_status) if from_status else None,
+        str(to_status) if to_status else None,
+        actor_id, occurred_at.astimezone(UTC).isoformat(), payload,
     ]
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
@@ -93,3 +101,96 @@ def verify_chain(events: Iterable[CaseEvent]) -> CaseEvent | None:
             return event
         prev, expected_seq = event.hash, expected_seq + 1
     return None
+
+
+# --- streaming verification of the whole log ------------------------------------------------------
+
+_COLUMNS = (CaseEvent.id, CaseEvent.case_id, CaseEvent.seq, type_coerce(CaseEvent.event_type, String),
+            type_coerce(CaseEvent.from_status, String), type_coerce(CaseEvent.to_status, String),
+            CaseEvent.actor_id, CaseEvent.occurred_at, cast(CaseEvent.payload, Text), CaseEvent.prev_hash,
+            CaseEvent.hash)
+# SQLite keeps `occurred_at` as the UTC text "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's format):
+# read it as text and turn it into the isoformat the hash covers without building a datetime
+_SQLITE_COLUMNS = (*_COLUMNS[:7], type_coerce(CaseEvent.occurred_at, String), *_COLUMNS[8:])
+_EVENT_TYPES = frozenset(str(t) for t in CaseEventType)
+_STATUSES = frozenset(str(s) for s in CaseStatus)
+_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+@dataclass(frozen=True)
+class BrokenEvent:
+    id: int
+    case_id: int
+    seq: int
+    event_type: str
+
+
+@dataclass(frozen=True)
+class LogVerification:
+    cases: int
+    events: int
+    broken: BrokenEvent | None
+
+
+def _iso_utc(value: datetime | str) -> str:
+    if not isinstance(value, str):
+        return value.astimezone(UTC).isoformat()
+    if len(value) == 26 and value[10] == " " and value[19] == ".":
+        return f"{value[:10]}T{value[11:19]}{'' if value[20:] == '000000' else value[19:]}+00:00"
+    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat()
+
+
+def _stored_hash(prev: str, case_id: int, seq: int, event_type: str, from_status: str | None,
+                 to_status: str | None, actor_id: int | None, occurred_at: datetime | str,
+                 payload_text: str) -> str:
+    """`_hash` of a stored row read as plain values (the payload as its JSON text).
+
+    The canonical JSON is assembled directly when every string is one of the enum values (plain
+    identifiers: nothing to escape), which is the same text `json.dumps` makes; any other value
+    goes through `_hash` itself, so a forged string can only change the digest."""
+    if (event_type not in _EVENT_TYPES or (from_status is not None and from_status not in _STATUSES)
+            or (to_status is not None and to_status not in _STATUSES)):
+        moment = datetime.fromisoformat(_iso_utc(occurred_at))
+        return _hash(prev, case_id, seq, event_type, from_status, to_status, actor_id, moment,
+                     json.loads(payload_text))
+    payload = "{}" if payload_text == "{}" else _DUMPS(json.loads(payload_text))
+    canonical = (f'[{case_id},{seq},"{event_type}",'
+                 f'{"null" if from_status is None else chr(34) + from_status + chr(34)},'
+                 f'{"null" if to_status is None else chr(34) + to_status + chr(34)},'
+                 f'{"null" if actor_id is None else actor_id},"{_iso_utc(occurred_at)}",'
+                 f'{payload}]')
+    return hashlib.sha256((prev + canonical).encode()).hexdigest()
+
+
+def verify_log(session: Session, *, batch_size: int = 20_000) -> LogVerification:
+    """Check every case's chain in (case_id, seq) order, in keyset pages of `batch_size` rows.
+
+    Memory stays constant (one page of plain rows, no ORM objects, one running hash per case) and
+    each page is its own short read transaction, so on SQLite no lock is held between pages. Stops
+    at the first event whose link or hash does not check out.
+    """
+    cases = events = 0
+    case_id, prev, expected = None, GENESIS, 1
+    after: tuple[int, int] | None = None
+    key = tuple_(col(CaseEvent.case_id), col(CaseEvent.seq))
+    columns = _SQLITE_COLUMNS if session.get_bind().dialect.name == "sqlite" else _COLUMNS
+    while True:
+        query = select(*columns).order_by(col(CaseEvent.case_id), col(CaseEvent.seq)).limit(batch_size)
+        if after is not None:
+            query = query.where(key > tuple_(*after))
+        rows = session.connection().execute(query).all()
+        session.rollback()  # end the page's read transaction
+        if not rows:
+            return LogVerification(cases, events, None)
+        for ev_id, c_id, seq, ev_type, from_s, to_s, actor, at, payload, prev_hash, digest in rows:
+            if c_id != case_id:
+                case_id, prev, expected = c_id, GENESIS, 1
+                cases += 1
+            events += 1
+            if (seq != expected or prev_hash != prev
+                    or _stored_hash(prev, c_id, seq, ev_type, from_s, to_s, actor, at, payload) != digest):
+                return LogVerification(cases, events, BrokenEvent(ev_id, c_id, seq, ev_type))
+            prev, expected = digest, expected + 1
+        after = (rows[-1][1], rows[-1][2])
+        if len(rows) < batch_size:
+            return LogVerification(cases, events, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -178,6 +178,11 @@ class Case(SQLModel, table=True):
     updated_at: datetime = utc_column()
 
     __mapper_args__ = {"version_id_col": _CASE_VERSION}  # UPDATE … WHERE version = :old
+    __table_args__ = (  # read paths at scale: migration 0016, docs/scale.md
+        Index("enforcement_case_received_idx", "received_at", "id"),
+        Index("enforcement_case_region_received_idx", "region_code", "received_at", "id"),
+        Index("enforcement_case_filed_idx", "filed_at"),
+    )
 
 
 class Complaint(SQLModel, table=True):
@@ -220,6 +225,10 @@ class CaseEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+RUNNING_PG = "open AND paused_since IS NULL"
+RUNNING_SQLITE = "open = 1 AND paused_since IS NULL"
+
+
 class Deadline(SQLModel, table=True):
     """One clock of one step of one case (e.g. inspection, rectification, decision)."""
 
@@ -240,6 +249,14 @@ class Deadline(SQLModel, table=True):
     paused_reason: str = ""
     escalation_level: int = 0
     reminded_on: date | None = None
+
+    __table_args__ = (  # running clocks (open, not paused) and open steps: migration 0016, docs/scale.md
+        Index("deadline_running_due_idx", "due_date", "case_id", postgresql_where=text(RUNNING_PG),
+              sqlite_where=text(RUNNING_SQLITE)),
+        Index("deadline_running_case_idx", "case_id", "due_date", postgresql_where=text(RUNNING_PG),
+              sqlite_where=text(RUNNING_SQLITE)),
+        Index("deadline_open_id_idx", "id", postgresql_where=text("open"), sqlite_where=text("open = 1")),
+    )
 
 
 class Alert(SQLModel, table=True):
@@ -271,6 +288,8 @@ class Inspection(SQLModel, table=True):
     rectified: bool | None = None  # re-inspections only
     evidence: list[dict[str, Any]] = json_column()  # {sha256, filename, content_type, path}
 
+    __table_args__ = (Index("inspection_started_idx", "started_at"),)  # statistics periods: migration 0016
+
 
 class Document(SQLModel, table=True):
     """An issued document: stored write-once, its SHA-256 here; never re-rendered."""
@@ -290,6 +309,8 @@ class Document(SQLModel, table=True):
     issued_at: datetime = utc_column()
     issued_by_id: int | None = Field(default=None, foreign_key="officer.id")
     related_document_id: int | None = Field(default=None, foreign_key="document.id")
+
+    __table_args__ = (Index("document_type_issued_idx", "doc_type", "issued_at"),)  # statistics: migration 0016
 
 
 class Counter(SQLModel, table=True):
@@ -342,6 +363,7 @@ class Penalty(SQLModel, table=True):
     publish_required: bool = True
     published_on: date | None = None
 
+    __table_args__ = (Index("penalty_decided_idx", "decided_on"),)  # statistics periods: migration 0016
 
 class CaseEvidence(SQLModel, table=True):
     """Evidence uploaded to a case (photos, video, files): only these may be cited by its records."""

@@ -1,4 +1,5 @@
-"""Read side: case lists with filters, the supervisor's deadline board, statistics per unit.
+"""Read side: case lists with filters, the supervisor's deadline board, statistics per unit, and
+the web pages' reads (work list, officer pickers, institution history, patrol calendar).
 
 SELECTs only, functions taking a Session, no commits. Every function takes the caller's scope
 (`regions`: the region codes of their jurisdiction subtree, `repository.subtree_codes`) and never
@@ -12,7 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import and_, exists, func, not_, or_
+from sqlalchemy import and_, cast, exists, func, literal, not_, or_, true, tuple_
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
@@ -20,6 +25,7 @@ from cases.calendar import WorkCalendar
 from cases.enums import CaseStatus, DecisionOutcome, DocumentType, DueState
 from cases.models import (
     Case,
+    Complaint,
     Deadline,
     Department,
     Document,
@@ -28,7 +34,9 @@ from cases.models import (
     Officer,
     Penalty,
     Region,
+    ServiceRecord,
 )
+from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
 
 
 @dataclass(frozen=True)
@@ -56,14 +64,48 @@ class CaseRow:
     overdue: bool
 
 
-def _running(today_cmp) -> object:  # noqa: ANN001
-    """EXISTS an open, running clock of the outer case satisfying `today_cmp`."""
-    return exists().where(Deadline.case_id == Case.id, col(Deadline.open),
-                          col(Deadline.paused_since).is_(None), today_cmp)
+def _sqlite_from_hint(self, table, text: str | None) -> str | None:  # noqa: ANN001
+    return text
+
+
+# SQLAlchemy's SQLite compiler renders no FROM hints (`with_hint(..., "sqlite")` would be dropped);
+# SQLite's table hint is `INDEXED BY`, written right after the table (and its alias) as SQLAlchemy
+# places it. Only statements that ask for a SQLite hint are affected.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
+
+RUNNING_DUE_IDX = "deadline_running_due_idx"  # (due_date, case_id) WHERE open AND paused_since IS NULL
+RUNNING_CASE_IDX = "deadline_running_case_idx"  # (case_id, due_date) WHERE open AND paused_since IS NULL
+
+
+def in_scope(session: Session, column, regions: Sequence[str]):  # noqa: ANN001, ANN201
+    """`column IN regions` — or no condition at all when the scope is every region there is (a
+    province supervisor at the installation's root): region codes are foreign keys, so nothing
+    can be outside, and a 1,000-code IN-list only costs the planner and every row's check."""
+    codes = list(regions)
+    known = repository.region_parents(session)
+    if len(codes) >= len(known) and known.keys() <= set(codes):
+        return true()
+    return col(column).in_(codes)
+
+
+def running() -> list:
+    """The terms of a running clock (open, not paused), written as the partial indexes' WHERE."""
+    return [col(Deadline.open), col(Deadline.paused_since).is_(None)]
+
+
+def _running(due_cmp) -> object:  # noqa: ANN001
+    """Case.id IN (cases with a running clock whose due date satisfies `due_cmp`).
+
+    Not a correlated EXISTS: the set is read once from the running-clocks index on due date (on
+    SQLite named with INDEXED BY, so the choice does not depend on whether ANALYZE ever ran —
+    without statistics SQLite would take the boolean `open` index inside the correlated probe)."""
+    ids = (select(Deadline.case_id).where(*running(), due_cmp)
+           .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite"))
+    return col(Case.id).in_(ids)
 
 
 def _conditions(session: Session, f: CaseFilter) -> list:
-    conds: list = [col(Case.region_code).in_(list(f.regions))]
+    conds: list = [in_scope(session, Case.region_code, f.regions)]
     if f.region is not None:
         conds.append(col(Case.region_code).in_(repository.subtree_codes(session, f.region)))
     if f.state is not None:
@@ -80,38 +122,71 @@ def _conditions(session: Session, f: CaseFilter) -> list:
     if f.overdue is True:
         conds.append(overdue)
     elif f.overdue is False:
-        conds.append(not_(overdue))
+        conds.append(not_(overdue))  # case_id is NOT NULL: NOT IN is safe
     if f.due_within_days is not None:
         last = f.today + timedelta(days=f.due_within_days)
         conds.append(_running(and_(col(Deadline.due_date) >= f.today, col(Deadline.due_date) <= last)))
     return conds
 
 
+COUNT_CAP = 10_000  # the API list counts at most this many matches (then says "at least")
+
+
+@dataclass(frozen=True)
+class CasePageRows:
+    rows: list[CaseRow]
+    total: int  # exact when `total_exact`, else a lower bound (COUNT_CAP)
+    total_exact: bool
+    next_after: tuple[datetime, int] | None  # keyset cursor of the next page (None on the last page)
+
+
 def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> tuple[list[CaseRow], int]:
-    """One page of cases (newest first) and the total matching the filter."""
+    """One page of cases (newest first) and the exact total matching the filter."""
+    found = list_cases_page(session, f, limit=limit, offset=offset, count_cap=None)
+    return found.rows, found.total
+
+
+def list_cases_page(session: Session, f: CaseFilter, *, limit: int, offset: int = 0,
+                    after: tuple[datetime, int] | None = None, count_cap: int | None = COUNT_CAP) -> CasePageRows:
+    """One page of cases, newest first (received_at, id descending).
+
+    `after` (the previous page's last (received_at, id)) continues by keyset instead of OFFSET, so
+    a deep page reads one page of the (region, received_at, id) or (received_at, id) index rather
+    than every row before it. The count stops at `count_cap` rows (a bounded scan; None: exact)."""
     conds = _conditions(session, f)
-    total = session.exec(select(func.count()).select_from(Case).where(*conds)).one()
+    counted = select(Case.id).where(*conds)
+    if count_cap is None:
+        total = session.exec(select(func.count()).select_from(counted.subquery())).one()
+        exact = True
+    else:
+        total = session.exec(select(func.count()).select_from(counted.limit(count_cap + 1).subquery())).one()
+        exact = total <= count_cap
+        total = min(total, count_cap)
     query = (select(Case, Institution.name, Department.name, Region.name)
              .join(Department, Department.id == Case.lead_department_id)
              .join(Region, Region.code == Case.region_code)
              .outerjoin(Institution, Institution.id == Case.institution_id)
-             .where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
-             .limit(limit).offset(offset))
-    rows = session.exec(query).all()
+             .where(*conds))
+    if after is not None:
+        query = query.where(tuple_(col(Case.received_at), col(Case.id)) < tuple_(*after))
+    else:
+        query = query.offset(offset)
+    rows = session.exec(query.order_by(col(Case.received_at).desc(), col(Case.id).desc()).limit(limit)).all()
     clocks = running_clocks(session, [case.id for case, *_ in rows])
     out = []
     for case, inst, dept, region in rows:
         mine = clocks.get(case.id, [])
         out.append(CaseRow(case, inst, dept, region, mine[0] if mine else None,
                            any(d.due_date < f.today for d in mine)))
-    return out, total
+    last = out[-1].case if len(out) == limit else None
+    return CasePageRows(out, total, exact, (last.received_at, last.id) if last else None)
 
 
 def running_clocks(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
     if not case_ids:
         return {}
-    rows = session.exec(select(Deadline).where(col(Deadline.case_id).in_(case_ids), col(Deadline.open),
-                                               col(Deadline.paused_since).is_(None))
+    rows = session.exec(select(Deadline).where(col(Deadline.case_id).in_(case_ids), *running())
+                        .with_hint(Deadline, f"INDEXED BY {RUNNING_CASE_IDX}", "sqlite")
                         .order_by(col(Deadline.due_date), col(Deadline.id))).all()
     out: dict[int, list[Deadline]] = defaultdict(list)
     for row in rows:
@@ -138,45 +213,106 @@ class BoardGroup:
     department_name: str
     assignee_id: int | None  # None: nobody assigned yet (the department's supervisor owes the step)
     assignee_name: str | None
-    items: list[BoardItem] = field(default_factory=list)
+    items: list[BoardItem] = field(default_factory=list)  # the first ones (board_page's items_per_group)
+    count: int | None = None  # every item of the group (when the items are a page of it)
+    overdue_count: int | None = None
+    top_escalation: int | None = None
 
     @property
     def overdue(self) -> int:
+        if self.overdue_count is not None:
+            return self.overdue_count
         return sum(1 for i in self.items if i.due_state is DueState.OVERDUE)
 
     @property
+    def total(self) -> int:
+        return self.count if self.count is not None else len(self.items)
+
+    @property
     def max_escalation(self) -> int:
+        if self.top_escalation is not None:
+            return self.top_escalation
         return max((i.deadline.escalation_level for i in self.items), default=0)
+
+
+def soon_limit(today: date, calendar: WorkCalendar, soon_working_days: int) -> date:
+    """The first due date past "due soon": a running clock due before it is overdue, due today or
+    due within `soon_working_days` working days (`deadlines.due_state`), so the board is a range."""
+    return calendar.add_working_days(today, soon_working_days + 1, provisional=True).date
+
+
+@dataclass
+class Board:
+    groups: list[BoardGroup]  # this page of groups, most overdue first, each with its first items
+    groups_total: int
+    overdue: int  # over every group, not only this page
+    due_soon: int  # due today or soon, over every group
+    due_today: int = 0
+    escalated: int = 0  # items with a 督办 level
+
+
+def board_page(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
+               soon_working_days: int = 3, department_id: int | None = None, limit: int = 100, offset: int = 0,
+               items_per_group: int = 100) -> Board:
+    """Open, running clocks that are overdue, due today or due within `soon_working_days` working
+    days, grouped by lead department and assignee (most overdue first); most urgent first in each
+    group. Two statements whatever the number of rows: the groups with their counts (GROUP BY),
+    then the first `items_per_group` items of the page's groups (a window over the same range)."""
+    until = soon_limit(today, calendar, soon_working_days)
+    where = [*running(), col(Deadline.due_date) < until, Case.status != CaseStatus.CLOSED,
+             in_scope(session, Case.region_code, regions)]
+    if department_id is not None:
+        where.append(Case.lead_department_id == department_id)
+    late = func.sum(sql_case((col(Deadline.due_date) < today, 1), else_=0))
+    due_today = func.sum(sql_case((col(Deadline.due_date) == today, 1), else_=0))
+    escalated = func.sum(sql_case((col(Deadline.escalation_level) > 0, 1), else_=0))
+    counted = session.exec(
+        select(Case.lead_department_id, Department.name, Case.assignee_id, Officer.name, func.count(), late,
+               func.max(Deadline.escalation_level), due_today, escalated)
+        .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
+        .join(Case, Case.id == Deadline.case_id)
+        .join(Department, Department.id == Case.lead_department_id)
+        .outerjoin(Officer, Officer.id == Case.assignee_id)
+        .where(*where).group_by(Case.lead_department_id, Department.name, Case.assignee_id, Officer.name)).all()
+    everything = sorted(counted, key=lambda r: (-int(r[5] or 0), r[1], r[3] or ""))
+    total_overdue = sum(int(r[5] or 0) for r in counted)
+    total_items = sum(r[4] for r in counted)
+    page = everything[offset:offset + limit]
+    groups = {(d, a): BoardGroup(d, dn, a, an, count=n, overdue_count=int(o or 0), top_escalation=int(m or 0))
+              for d, dn, a, an, n, o, m, _t, _e in page}
+    if groups:
+        rank = func.row_number().over(
+            partition_by=(Case.lead_department_id, Case.assignee_id),
+            order_by=(col(Deadline.due_date), col(Deadline.escalation_level).desc(), col(Deadline.case_id),
+                      col(Deadline.id))).label("rank")
+        inner = (select(Deadline.id.label("deadline_id"), Case.case_number, Case.lead_department_id, Case.assignee_id,
+                        Institution.name.label("institution_name"), rank)
+                 .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
+                 .join(Case, Case.id == Deadline.case_id)
+                 .outerjoin(Institution, Institution.id == Case.institution_id)
+                 .where(*where, col(Case.lead_department_id).in_({d for d, _ in groups})).subquery())
+        rows = session.exec(select(Deadline, inner.c.case_number, inner.c.lead_department_id, inner.c.assignee_id,
+                                   inner.c.institution_name)
+                            .join(inner, inner.c.deadline_id == Deadline.id)
+                            .where(inner.c.rank <= items_per_group)
+                            .order_by(inner.c.lead_department_id, inner.c.rank)).all()
+        for row, number, dept_id, assignee_id, inst in rows:
+            group = groups.get((dept_id, assignee_id))
+            if group is None:
+                continue  # a group of the same department on another page
+            state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=soon_working_days,
+                                        provisional=True)
+            left = deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
+            group.items.append(BoardItem(row, row.case_id, number, inst, state, left))
+    return Board(list(groups.values()), len(counted), total_overdue, total_items - total_overdue,
+                 sum(int(r[7] or 0) for r in counted), sum(int(r[8] or 0) for r in counted))
 
 
 def board(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
           soon_working_days: int = 3, department_id: int | None = None) -> list[BoardGroup]:
-    """Open, running clocks that are overdue, due today or due within `soon_working_days` working
-    days, grouped by lead department and assignee; most urgent first in each group."""
-    horizon = today + timedelta(days=2 * soon_working_days + 14)  # covers any holiday run
-    query = (select(Deadline, Case.case_number, Case.lead_department_id, Department.name, Case.assignee_id,
-                    Officer.name, Institution.name)
-             .join(Case, Case.id == Deadline.case_id)
-             .join(Department, Department.id == Case.lead_department_id)
-             .outerjoin(Officer, Officer.id == Case.assignee_id)
-             .outerjoin(Institution, Institution.id == Case.institution_id)
-             .where(col(Deadline.open), col(Deadline.paused_since).is_(None),
-                    col(Deadline.due_date) <= horizon, Case.status != CaseStatus.CLOSED,
-                    col(Case.region_code).in_(list(regions))))
-    if department_id is not None:
-        query = query.where(Case.lead_department_id == department_id)
-    groups: dict[tuple[int, int | None], BoardGroup] = {}
-    for row, number, dept_id, dept, assignee_id, assignee, inst in session.exec(query).all():
-        state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=soon_working_days,
-                                    provisional=True)
-        if state not in (DueState.OVERDUE, DueState.DUE, DueState.DUE_SOON):
-            continue
-        left = deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
-        group = groups.setdefault((dept_id, assignee_id), BoardGroup(dept_id, dept, assignee_id, assignee))
-        group.items.append(BoardItem(row, row.case_id, number, inst, state, left))
-    for group in groups.values():
-        group.items.sort(key=lambda i: (i.deadline.due_date, -i.deadline.escalation_level, i.case_id))
-    return sorted(groups.values(), key=lambda g: (-g.overdue, g.department_name, g.assignee_name or ""))
+    """Every group of the board with every item (`board_page` without a page)."""
+    return board_page(session, regions, today, calendar, soon_working_days=soon_working_days,
+                      department_id=department_id, limit=1_000_000, items_per_group=1_000_000).groups
 
 
 # --- statistics (the seeds' own figures, 半月通报) ---------------------------------------------------
@@ -210,26 +346,26 @@ def statistics(session: Session, regions: Sequence[str], *, start: date, end: da
     lo, hi = _bounds(start, end, zone)
     units = _units(session, by)
     unit_col = Case.lead_department_id if by == "department" else Case.region_code
-    scope = col(Case.region_code).in_(list(regions))
+    scope = in_scope(session, Case.region_code, regions)
     figures: dict[str, UnitFigures] = {}
 
     def fig(key: object) -> UnitFigures:
         k = str(key)
         return figures.setdefault(k, UnitFigures(k, units.get(k, k)))
 
-    checked: dict[str, set] = defaultdict(set)
-    for unit, officers, codes, found, reinspection, inst, case_id in session.exec(
-            select(unit_col, Inspection.officer_ids, Inspection.violation_codes, Inspection.violation_found,
-                   Inspection.reinspection, Case.institution_id, Case.id)
+    officers_n = func.coalesce(func.json_array_length(Inspection.officer_ids), 0)
+    codes_n = func.coalesce(func.json_array_length(Inspection.violation_codes), 0)
+    problems = sql_case((and_(col(Inspection.violation_found), not_(col(Inspection.reinspection))),
+                         sql_case((codes_n > 0, codes_n), else_=1)), else_=0)
+    place = func.coalesce(Case.institution_id, -Case.id)  # a case without an institution counts as its own
+    for unit, persons, places, found in session.exec(
+            select(unit_col, func.sum(officers_n), func.count(func.distinct(place)), func.sum(problems))
             .select_from(Inspection).join(Case, Case.id == Inspection.case_id)
-            .where(scope, col(Inspection.started_at) >= lo, col(Inspection.started_at) < hi)).all():
+            .where(scope, col(Inspection.started_at) >= lo, col(Inspection.started_at) < hi)
+            .group_by(unit_col)).all():
         row = fig(unit)
-        row.patrol_person_times += len(officers or [])
-        checked[str(unit)].add(inst if inst is not None else f"case:{case_id}")
-        if found and not reinspection:
-            row.problems_found += len(codes or []) or 1
-    for key, seen in checked.items():
-        fig(key).institutions_checked = len(seen)
+        row.patrol_person_times, row.institutions_checked = int(persons or 0), int(places or 0)
+        row.problems_found = int(found or 0)
     for unit, n in session.exec(
             select(unit_col, func.count()).select_from(Document).join(Case, Case.id == Document.case_id)
             .where(scope, Document.doc_type == DocumentType.RECTIFICATION_NOTICE,
@@ -247,7 +383,8 @@ def statistics(session: Session, regions: Sequence[str], *, start: date, end: da
         fig(unit).penalties, fig(unit).fines_yuan = n, int(money or 0)
     for unit, steps, cases in session.exec(
             select(unit_col, func.count(), func.count(func.distinct(Case.id)))
-            .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
+            .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
+            .join(Case, Case.id == Deadline.case_id)
             .where(scope, col(Deadline.open), col(Deadline.paused_since).is_(None),
                    col(Deadline.due_date) < today, Case.status != CaseStatus.CLOSED)
             .group_by(unit_col)).all():
@@ -298,3 +435,206 @@ def officers(session: Session, regions: Sequence[str], *, department_id: int | N
     if active is not None:
         query = query.where(Officer.active == active)
     return list(session.exec(query.order_by(col(Officer.id))).all())
+
+
+# --- the web pages' reads (work list, pickers, institution history, patrol calendar) ----------------
+
+FAR = date(9999, 12, 31)
+
+
+ListedCase = CaseRow  # the web list's row is the API list's row
+
+
+def _member_of_team(session: Session, officer_id: int):  # noqa: ANN202
+    """The case's team (JSON list of officer ids) contains `officer_id`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(Case.team_officer_ids, JSONB).contains([officer_id])
+    members = func.json_each(Case.team_officer_ids).table_valued("value")
+    return exists(sa_select(literal(1)).select_from(members).where(members.c.value == officer_id))
+
+
+def next_due_by_case():  # noqa: ANN201
+    """(case_id, next_due): the earliest running clock per case, one aggregate over the running-clocks
+    index (joined once, instead of a correlated subquery repeated in the filter and the ordering)."""
+    return (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("next_due"))
+            .where(*running()).with_hint(Deadline, f"INDEXED BY {RUNNING_CASE_IDX}", "sqlite")
+            .group_by(Deadline.case_id).subquery("next_due_by_case"))
+
+
+def work_list(session: Session, regions: Sequence[str], today: date, *, member_id: int | None = None,
+              q: str | None = None, state: CaseStatus | None = None, overdue_only: bool = False,
+              include_closed: bool = False, limit: int = 30, offset: int = 0) -> tuple[list[CaseRow], int]:
+    """Cases in scope (of one officer's team when `member_id`), overdue first, then by the next due date."""
+    conds: list = [in_scope(session, Case.region_code, regions)]
+    if state is not None:
+        conds.append(Case.status == state)
+    elif not include_closed:
+        conds.append(Case.status != CaseStatus.CLOSED)
+    if member_id is not None:
+        conds.append(or_(Case.assignee_id == member_id, _member_of_team(session, member_id)))
+    if q:
+        pattern = f"%{q.replace('%', '').replace('_', '')}%"
+        conds.append(or_(col(Case.case_number).like(pattern), col(Institution.name).like(pattern),
+                         col(Region.name).like(pattern),
+                         exists().where(Complaint.case_id == Case.id,
+                                        or_(col(Complaint.reported_name).like(pattern),
+                                            col(Complaint.reported_address).like(pattern)))))
+    if overdue_only:
+        conds.append(_running(col(Deadline.due_date) < today))
+    counted = select(func.count()).select_from(Case)
+    if q:
+        counted = (counted.join(Region, Region.code == Case.region_code)
+                   .outerjoin(Institution, Institution.id == Case.institution_id))
+    total = session.exec(counted.where(*conds)).one()
+    nd = next_due_by_case()
+    overdue_first = sql_case((and_(nd.c.next_due.is_not(None), nd.c.next_due < today), 0), else_=1)
+    rows = session.exec(
+        select(Case, Institution.name, Department.name, Region.name, nd.c.next_due)
+        .join(Department, Department.id == Case.lead_department_id)
+        .join(Region, Region.code == Case.region_code)
+        .outerjoin(Institution, Institution.id == Case.institution_id)
+        .outerjoin(nd, nd.c.case_id == Case.id)
+        .where(*conds)
+        .order_by(overdue_first, func.coalesce(nd.c.next_due, FAR), col(Case.received_at).desc(),
+                  col(Case.id).desc()).limit(limit).offset(offset)).all()
+    clocks = running_clocks(session, [r[0].id for r in rows])
+    out = []
+    for case, inst, dept, region, due in rows:
+        mine = clocks.get(case.id, [])
+        out.append(CaseRow(case, inst, dept, region, mine[0] if mine else None, due is not None and due < today))
+    return out, total
+
+
+@dataclass(frozen=True)
+class OfficerOption:
+    id: int
+    name: str
+    department: str
+    department_id: int
+    certified: bool
+    badge_no: str | None
+    supervisor: bool = False
+
+
+def officer_options(session: Session, regions: Sequence[str], today: date, *,
+                    department_ids: Sequence[int] | None = None) -> list[OfficerOption]:
+    """Active field staff (officers and supervisors) of the given departments within scope."""
+    query = (select(Officer, Department).join(Department, Department.id == Officer.department_id)
+             .where(col(Department.region_code).in_(list(regions)), col(Officer.active)))
+    if department_ids:
+        query = query.where(col(Officer.department_id).in_(list(department_ids)))
+    out = []
+    for officer, dept in session.exec(query.order_by(col(Officer.department_id), col(Officer.id))).all():
+        if not {"officer", "supervisor"} & set(officer.roles):
+            continue
+        out.append(OfficerOption(officer.id, officer.name, dept.name, dept.id, officer.certified_on(today),
+                                 officer.badge_no, "officer" not in officer.roles))
+    return sorted(out, key=lambda o: o.supervisor)  # field officers first: the usual team
+
+
+def officer_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    return dict(session.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(ids))).all())
+
+
+def unserved_documents(session: Session, case_id: int) -> list[Document]:
+    """The case's documents without a service record (送达 still to record), receipts excluded."""
+    served = select(ServiceRecord.document_id)
+    return list(session.exec(select(Document).where(Document.case_id == case_id,
+                                                    Document.doc_type != DocumentType.SERVICE_RECEIPT,
+                                                    col(Document.id).not_in(served))
+                             .order_by(col(Document.id))).all())
+
+
+def case_versions(session: Session, case_ids: Sequence[int]) -> dict[int, tuple[int, CaseStatus]]:
+    if not case_ids:
+        return {}
+    rows = session.exec(select(Case.id, Case.version, Case.status).where(col(Case.id).in_(list(case_ids)))).all()
+    return {i: (v, s) for i, v, s in rows}
+
+
+def townships(session: Session, regions: Sequence[str] | None = None) -> list[Region]:
+    query = select(Region).where(Region.level == "township")
+    if regions is not None:
+        query = query.where(col(Region.code).in_(list(regions)))
+    return list(session.exec(query.order_by(col(Region.code))).all())
+
+
+def region_names(session: Session) -> dict[str, str]:
+    return dict(session.exec(select(Region.code, Region.name)).all())
+
+
+# --- institution history ----------------------------------------------------------------------
+
+
+def institution_inspections(session: Session, institution_id: int) -> list[tuple[Inspection, str]]:
+    """Inspections of the institution's cases, newest first, with the case number."""
+    return list(session.exec(select(Inspection, Case.case_number).join(Case, Case.id == Inspection.case_id)
+                             .where(Case.institution_id == institution_id)
+                             .order_by(col(Inspection.started_at).desc())).all())
+
+
+def institution_visits(session: Session, institution_id: int) -> list[tuple[PatrolVisit, PatrolTeam]]:
+    return list(session.exec(select(PatrolVisit, PatrolTeam).join(PatrolTeam, PatrolTeam.id == PatrolVisit.team_id)
+                             .where(PatrolVisit.institution_id == institution_id)
+                             .order_by(col(PatrolTeam.day).desc())).all())
+
+
+def institution_complaints(session: Session, institution_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Complaint)
+                        .where(Complaint.institution_id == institution_id)).one()
+
+
+# --- patrol calendar ------------------------------------------------------------------------------
+
+
+def patrol_plans(session: Session, region_codes: Sequence[str], limit: int = 12) -> list[PatrolPlan]:
+    return list(session.exec(select(PatrolPlan).where(col(PatrolPlan.region_code).in_(list(region_codes)))
+                             .order_by(col(PatrolPlan.start_date).desc(), col(PatrolPlan.id).desc())
+                             .limit(limit)).all())
+
+
+@dataclass
+class TeamView:
+    team: PatrolTeam
+    township: str
+    members: list[tuple[str, str, bool]]  # name, department, certified
+    targets: list[tuple[PatrolVisit, Institution | None]]
+    sheet: Document | None
+
+
+def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list[TeamView]]:
+    """The plan's teams by day: members, targets (in visiting order) and the task sheet."""
+    teams = list(session.exec(select(PatrolTeam).where(PatrolTeam.plan_id == plan_id)
+                              .order_by(col(PatrolTeam.day), col(PatrolTeam.township), col(PatrolTeam.id))).all())
+    ids = [t.id for t in teams]
+    names = region_names(session)
+    members: dict[int, list] = defaultdict(list)
+    visits: dict[int, list] = defaultdict(list)
+    sheets: dict[int, Document] = {}
+    if ids:
+        for m, o, d in session.exec(select(PatrolMember, Officer, Department)
+                                    .join(Officer, Officer.id == PatrolMember.officer_id)
+                                    .join(Department, Department.id == Officer.department_id)
+                                    .where(col(PatrolMember.team_id).in_(ids)).order_by(col(PatrolMember.id))).all():
+            members[m.team_id].append((o.name, d.name, o.certified_on(m.day)))
+        for v, i in session.exec(select(PatrolVisit, Institution)
+                                 .outerjoin(Institution, Institution.id == PatrolVisit.institution_id)
+                                 .where(col(PatrolVisit.team_id).in_(ids)).order_by(col(PatrolVisit.id))).all():
+            visits[v.team_id].append((v, i))
+        doc_ids = [t.sheet_document_id for t in teams if t.sheet_document_id]
+        if doc_ids:
+            sheets = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids))).all()}
+    by_day: dict[date, list[TeamView]] = defaultdict(list)
+    for t in teams:
+        by_day[t.day].append(TeamView(t, names.get(t.township, t.township), members[t.id], visits[t.id],
+                                      sheets.get(t.sheet_document_id) if t.sheet_document_id else None))
+    return dict(by_day)
+
+
+def document_region(session: Session, doc: Document) -> str | None:
+    if doc.case_id is not None:
+        return session.exec(select(Case.region_code).where(Case.id == doc.case_id)).first()
+    return session.exec(select(Department.region_code).where(Department.id == doc.department_id)).first()

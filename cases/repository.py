@@ -209,6 +209,16 @@ def overdue_deadlines(session: Session, today: date) -> Sequence[Deadline]:
                                                col(Deadline.due_date) < today)).all()
 
 
+def overdue_summary(session: Session, today: date) -> tuple[int, int, dict[str, int]]:
+    """(overdue running steps, cases with one, steps by step key), counted in SQL."""
+    running_late = (col(Deadline.open), col(Deadline.paused_since).is_(None), col(Deadline.due_date) < today)
+    steps, cases = session.exec(select(func.count(), func.count(func.distinct(Deadline.case_id)))
+                                .where(*running_late)).one()
+    by_step = dict(session.exec(select(Deadline.step, func.count()).where(*running_late)
+                                .group_by(Deadline.step)).all())
+    return int(steps), int(cases), {str(k): int(v) for k, v in by_step.items()}
+
+
 def provisional_deadlines(session: Session) -> Sequence[Deadline]:
     return session.exec(select(Deadline).where(col(Deadline.open), col(Deadline.provisional))).all()
 

@@ -12,7 +12,6 @@ from api import schemas, views
 from api.deps import CalendarDep, ClockDep, ScopeDep, SessionDep, StatsReader, Supervisor
 from api.errors import error_responses
 from cases import queries
-from cases.enums import DueState
 from cases.errors import ValidationFailed
 from cases.fields import MAX_INT, Day
 
@@ -21,26 +20,31 @@ router = APIRouter(tags=["督办与统计"])
 
 @router.get("/board", response_model=schemas.BoardOut, summary="期限看板（督办）",
             description="辖区内已逾期、今日到期和即将到期（N 个工作日内）的环节，按主办部门和承办人分组，含督办级别。"
-                        "仅科长/分管领导。", responses=error_responses(401, 403, 422))
+                        "分组按逾期数排序并分页（limit/offset），每组列出最紧急的前 items 个环节；"
+                        "overdue、due_soon 为全部分组的合计。仅科长/分管领导。",
+            responses=error_responses(401, 403, 422))
 def board(actor: Supervisor, session: SessionDep, regions: ScopeDep, clock: ClockDep, calendar: CalendarDep,
           soon_working_days: Annotated[int, Query(ge=0, le=20, description="“即将到期”的工作日数")] = 3,
           department: Annotated[int | None, Query(ge=1, le=MAX_INT, description="只看某主办部门")] = None,
+          limit: Annotated[int, Query(ge=1, le=500, description="每页分组数")] = 100,
+          offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过的分组数")] = 0,
+          items: Annotated[int, Query(ge=1, le=500, description="每组列出的环节数（最紧急的在前）")] = 100,
           ) -> schemas.BoardOut:
     today = clock.now().date()
-    groups = queries.board(session, regions, today, calendar, soon_working_days=soon_working_days,
-                           department_id=department)
+    page = queries.board_page(session, regions, today, calendar, soon_working_days=soon_working_days,
+                              department_id=department, limit=limit, offset=offset, items_per_group=items)
     out = [schemas.BoardGroupOut(
         department_id=g.department_id, department=g.department_name, assignee_id=g.assignee_id,
-        assignee=g.assignee_name, overdue=g.overdue, due_soon=len(g.items) - g.overdue,
+        assignee=g.assignee_name, overdue=g.overdue, due_soon=g.total - g.overdue,
         max_escalation_level=g.max_escalation,
         items=[schemas.BoardItemOut(case_id=i.case_id, case_number=i.case_number,
                                     institution_name=i.institution_name,
                                     deadline=views.deadline_out(i.deadline, today, calendar))
                for i in g.items])
-        for g in groups]
-    overdue = sum(1 for g in groups for i in g.items if i.due_state is DueState.OVERDUE)
-    return schemas.BoardOut(today=today, soon_working_days=soon_working_days, overdue=overdue,
-                            due_soon=sum(len(g.items) for g in groups) - overdue, groups=out)
+        for g in page.groups]
+    return schemas.BoardOut(today=today, soon_working_days=soon_working_days, overdue=page.overdue,
+                            due_soon=page.due_soon, groups=out, groups_total=page.groups_total, limit=limit,
+                            offset=offset)
 
 
 def half_month(today: date) -> tuple[date, date]:

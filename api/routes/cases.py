@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
@@ -58,6 +58,8 @@ def list_cases(
     received_to: Annotated[Day | None, Query(description="受理日期止（含）")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="跳过条数")] = 0,
+    after: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9T:.Z\-]+_[0-9]{1,12}$",
+                                       description="翻页游标：上一页返回的 next_after（给出时忽略 offset）")] = None,
 ) -> schemas.CasePage:
     now = clock.now()
     f = queries.CaseFilter(
@@ -65,9 +67,26 @@ def list_cases(
         region=region, department_id=department, institution_id=institution, assignee_id=assignee,
         received_from=_local_midnight(received_from, now.tzinfo) if received_from else None,
         received_before=_local_midnight(received_to + timedelta(days=1), now.tzinfo) if received_to else None)
-    rows, total = queries.list_cases(session, f, limit=limit, offset=offset)
-    return schemas.CasePage(items=[views.case_summary(r, f.today, calendar) for r in rows], total=total,
-                            limit=limit, offset=offset)
+    found = queries.list_cases_page(session, f, limit=limit, offset=offset, after=_cursor(after))
+    cursor = None
+    if found.next_after:  # UTC with "Z": nothing to escape in a query string
+        cursor = f"{found.next_after[0].astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}_{found.next_after[1]}"
+    return schemas.CasePage(items=[views.case_summary(r, f.today, calendar) for r in found.rows], total=found.total,
+                            total_exact=found.total_exact, limit=limit, offset=0 if after else offset,
+                            next_after=cursor)
+
+
+def _cursor(after: str | None) -> tuple[datetime, int] | None:
+    if after is None:
+        return None
+    moment, _, case_id = after.rpartition("_")
+    try:
+        at = datetime.fromisoformat(moment)
+    except ValueError:
+        raise ValidationFailed("翻页游标无效，请从第一页重新翻页", code="cursor_invalid") from None
+    if at.tzinfo is None:
+        raise ValidationFailed("翻页游标无效，请从第一页重新翻页", code="cursor_invalid")
+    return at, int(case_id)
 
 
 @router.get("/{case_id}", response_model=schemas.CaseDetail, summary="案件详情", responses=CASE_ERRORS,

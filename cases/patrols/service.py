@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from cases import repository
-from cases.errors import NotFound, ValidationFailed
+from cases.errors import NotFound, RuleViolation, ValidationFailed
 from cases.models import (
     Case,
     Complaint,
@@ -133,22 +133,63 @@ def rest_days_to_plan(session: Session, pupils: PupilCalendar, start: date, days
 
 def plan_patrols(session: Session, *, region_code: str, start: date, days: int, pupils: PupilCalendar,
                  clock: Clock, seed: int | None = None, solver: str = "cp-sat", time_limit: float | None = None,
-                 actor_id: int | None = None) -> PlannedWindow:
-    """Plan the window's unplanned pupil rest days and store the plan (one transaction)."""
+                 actor_id: int | None = None, attempts: int = 3) -> PlannedWindow:
+    """Plan the window's unplanned pupil rest days and store the plan.
+
+    No transaction spans the solve: the inputs are read and the read transaction ended (on SQLite
+    every transaction holds the write lock), the solver runs outside any transaction, and the plan
+    is written in one short transaction that first re-checks what the solve relied on — the days
+    still unplanned, and every chosen officer still active, not on leave and not booked that day.
+    If something changed meanwhile, the window is planned again from fresh inputs (up to
+    `attempts` times), so officers are never double-booked and logins and case transitions are
+    never queued behind a solve.
+    """
     if not 1 <= days <= 92:
         raise ValidationFailed("巡查计划天数应在1到92天之间", code="patrol_days")
-    todo, skipped = rest_days_to_plan(session, pupils, start, days)
-    if not todo:
-        return PlannedWindow(None, None, tuple(skipped))
     seed = default_seed(start) if seed is None else seed
-    request = PlanRequest(tuple(todo), _officers(session, region_code, tuple(todo)),
-                          _targets(session, region_code, clock.today()), seed, load_patrol_config(),
-                          as_of=clock.today())
-    result = plan(request, solver=solver, time_limit=time_limit)
-    row = _store(session, result, request, region_code, start, days, clock, actor_id)
-    _update_grades(session, request)
-    session.commit()
-    return PlannedWindow(row, result, tuple(skipped))
+    for _ in range(attempts):
+        todo, skipped = rest_days_to_plan(session, pupils, start, days)
+        if not todo:
+            session.rollback()
+            return PlannedWindow(None, None, tuple(skipped))
+        request = PlanRequest(tuple(todo), _officers(session, region_code, tuple(todo)),
+                              _targets(session, region_code, clock.today()), seed, load_patrol_config(),
+                              as_of=clock.today())
+        session.rollback()  # end the read transaction before the solve
+        result = plan(request, solver=solver, time_limit=time_limit)
+        if not _still_valid(session, result, request, pupils, start, days):
+            session.rollback()
+            continue
+        row = _store(session, result, request, region_code, start, days, clock, actor_id)
+        _update_grades(session, request)
+        session.commit()
+        return PlannedWindow(row, result, tuple(skipped))
+    raise RuleViolation("巡查计划期间人员或日程多次发生变化，请稍后重新生成", code="patrol_inputs_changed")
+
+
+def _still_valid(session: Session, result: Plan, request: PlanRequest, pupils: PupilCalendar, start: date,
+                 days: int) -> bool:
+    """Inside the write transaction: nothing the solve relied on has changed since it read its inputs."""
+    todo, _ = rest_days_to_plan(session, pupils, start, days)
+    if set(request.days) - set(todo):
+        return False  # another run planned one of these days meanwhile
+    booked = {(m.officer_id, day.date) for day in result.days for team in day.teams for m in team.members}
+    if not booked:
+        return True
+    ids = sorted({officer_id for officer_id, _ in booked})
+    active = set(session.exec(select(Officer.id).where(col(Officer.id).in_(ids), col(Officer.active))).all())
+    if active != set(ids):
+        return False
+    taken = set(session.exec(select(PatrolMember.officer_id, PatrolMember.day).where(
+        col(PatrolMember.officer_id).in_(ids), col(PatrolMember.day).in_(list(request.days)))).all())
+    if taken & booked:
+        return False
+    for row in session.exec(select(OfficerLeave).where(col(OfficerLeave.officer_id).in_(ids),
+                                                       col(OfficerLeave.end_date) >= request.days[0],
+                                                       col(OfficerLeave.start_date) <= request.days[-1])).all():
+        if any(o == row.officer_id and row.start_date <= d <= row.end_date for o, d in booked):
+            return False
+    return True
 
 
 def _store(session: Session, result: Plan, request: PlanRequest, region_code: str, start: date, days: int,

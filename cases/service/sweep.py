@@ -1,7 +1,8 @@
 """The daily deadline sweep: due states, reminders before due, and the 督办 escalation ladder.
 
 Idempotent: a second run on the same day changes nothing (reminders are keyed by the day in
-`Deadline.reminded_on`, escalations by `Deadline.escalation_level`). Escalations are written to
+`Deadline.reminded_on`, escalations by `Deadline.escalation_level`), and so is a second run at the
+same time: both keys are claimed with a compare-and-set UPDATE before the alert is written. Escalations are written to
 the case's event log without bumping the case version (a system note must not make an
 officer's open form stale).
 """
@@ -14,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import Row, update
 from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
@@ -23,6 +25,7 @@ from cases.enums import CaseEventType, DueState
 from cases.models import Alert, Case, Deadline, Department, Officer
 from cases.ports import Clock
 
+_DEADLINE = Deadline.__table__
 CONFIG = Path(__file__).resolve().parents[1] / "data" / "escalation.toml"
 
 
@@ -62,69 +65,114 @@ class SweepResult:
 
 
 def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
-                    ladder: Ladder | None = None) -> SweepResult:
-    """Recompute every open step's due state, remind before due, escalate overdue steps."""
+                    ladder: Ladder | None = None, batch_size: int = 2_000) -> SweepResult:
+    """Recompute every open step's due state, remind before due, escalate overdue steps.
+
+    Reads plain rows in keyset pages of `batch_size` open steps and commits each page, so no
+    transaction (and on SQLite no write lock) lasts longer than one page. Every reminder and
+    every 督办 level is claimed with a compare-and-set UPDATE on the step's row before its alert
+    is written: two sweeps running at once (a retried flow, a second worker) cannot both send
+    it, and a level is sent at most once per step. 督办 goes out only on working days (the
+    ladder counts overdue *working* days); on a rest day the sweep still updates states and
+    reminders, and the due escalation waits for the next working day.
+    """
     ladder = ladder or load_ladder()
     today = clock.today()
     result = SweepResult(today)
-    rows = session.exec(select(Deadline).where(col(Deadline.open)).order_by(col(Deadline.id))).all()
+    escalate_today = calendar.is_working_day(today, provisional=True)
     heads = _department_heads(session)
-    for row in rows:
-        result.checked += 1
-        state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=ladder.remind_before,
-                                    paused=row.paused_since is not None, provisional=True)
-        result.by_state[str(state)] = result.by_state.get(str(state), 0) + 1
-        if state is not row.state:
-            row.state = state
-            result.states_changed += 1
-            session.add(row)
-        if state in (DueState.DUE_SOON, DueState.DUE) and row.reminded_on != today:
-            _remind(session, row, today)
-            result.reminders += 1
-        if state is DueState.OVERDUE:
-            result.escalations += _escalate(session, row, today, calendar, ladder, heads, clock)
-    session.commit()
+    recipients: dict[tuple[int, int], Department] = {}
+    after = 0
+    while True:
+        rows = session.execute(
+            select(Deadline.id, Deadline.case_id, Deadline.label, Deadline.due_date, Deadline.paused_since,
+                   Deadline.state, Deadline.reminded_on, Deadline.escalation_level, Deadline.step,
+                   Case.case_number, Case.lead_department_id, Case.assignee_id)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(col(Deadline.open), col(Deadline.id) > after)
+            .order_by(col(Deadline.id)).limit(batch_size)).all()
+        if not rows:
+            break
+        changed: dict[DueState, list[int]] = {}
+        for row in rows:
+            result.checked += 1
+            state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=ladder.remind_before,
+                                        paused=row.paused_since is not None, provisional=True)
+            result.by_state[str(state)] = result.by_state.get(str(state), 0) + 1
+            if state is not DueState(row.state):
+                changed.setdefault(state, []).append(row.id)
+            if state in (DueState.DUE_SOON, DueState.DUE) and row.reminded_on != today:
+                result.reminders += _remind(session, row, today)
+            if state is DueState.OVERDUE and escalate_today:
+                result.escalations += _escalate(session, row, today, calendar, ladder, heads, recipients, clock)
+        for state, ids in changed.items():
+            session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), _DEADLINE.c.state != state)
+                            .values(state=state))
+            result.states_changed += len(ids)
+        session.commit()
+        after = rows[-1].id
+        if len(rows) < batch_size:
+            break
     return result
 
 
 def _department_heads(session: Session) -> dict[int, int]:
     heads: dict[int, int] = {}
-    for officer in session.exec(select(Officer).where(col(Officer.active)).order_by(col(Officer.id))).all():
-        if "supervisor" in officer.roles:
-            heads.setdefault(officer.department_id, officer.id)
+    rows = session.execute(select(Officer.id, Officer.department_id, Officer.roles).where(col(Officer.active))
+                           .order_by(col(Officer.id))).all()
+    session.rollback()  # a read only: end it before the first page
+    for officer_id, department_id, roles in rows:
+        if "supervisor" in (roles or []):
+            heads.setdefault(department_id, officer_id)
     return heads
 
 
-def _remind(session: Session, row: Deadline, today: date) -> None:
-    case = session.get(Case, row.case_id)
-    session.add(Alert(case_id=case.id, deadline_id=row.id, kind="reminder", department_id=case.lead_department_id,
-                      officer_id=case.assignee_id, on_date=today,
-                      message=f"案件{case.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"))
-    row.reminded_on = today
-    session.add(row)
+def _claim(session: Session, deadline_id: int, **where_and_set: tuple) -> bool:
+    """UPDATE the step's row only if it still holds the values read: True when this sweep won it.
+
+    A Core UPDATE of the table (not the ORM entity): nothing to synchronise with the session, whose
+    identity map the ORM form would scan on every call."""
+    query = update(_DEADLINE).where(_DEADLINE.c.id == deadline_id)
+    for name, (old, _new) in where_and_set.items():
+        column = _DEADLINE.c[name]
+        query = query.where(column.is_(None) if old is None else column == old)
+    done = session.execute(query.values(**{name: new for name, (_old, new) in where_and_set.items()}))
+    return done.rowcount == 1
 
 
-def _escalate(session: Session, row: Deadline, today: date, calendar: WorkCalendar, ladder: Ladder,
-              heads: dict[int, int], clock: Clock) -> int:
+def _remind(session: Session, row: Row, today: date) -> int:
+    if not _claim(session, row.id, reminded_on=(row.reminded_on, today)):
+        return 0
+    session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder", department_id=row.lead_department_id,
+                      officer_id=row.assignee_id, on_date=today,
+                      message=f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"))
+    return 1
+
+
+def _escalate(session: Session, row: Row, today: date, calendar: WorkCalendar, ladder: Ladder,
+              heads: dict[int, int], recipients: dict[tuple[int, int], Department], clock: Clock) -> int:
     overdue = -deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
     target = ladder.target(overdue)
     if target is None or target.level <= row.escalation_level:
         return 0
+    if not _claim(session, row.id, escalation_level=(row.escalation_level, target.level)):
+        return 0  # another sweep escalated this step meanwhile
     case = session.get(Case, row.case_id)
     written = 0
     for level in ladder.levels:
         if row.escalation_level < level.level <= target.level:
-            dept = _recipient(session, case, level)
-            message = (f"{level.label}：案件{case.case_number}“{row.label}”已于{row.due_date:%Y年%m月%d日}到期，"
+            key = (row.lead_department_id, level.level)
+            if key not in recipients:
+                recipients[key] = _recipient(session, case, level)
+            dept = recipients[key]
+            message = (f"{level.label}：案件{row.case_number}“{row.label}”已于{row.due_date:%Y年%m月%d日}到期，"
                        f"逾期{overdue}个工作日")
-            session.add(Alert(case_id=case.id, deadline_id=row.id, kind="escalation", level=level.level,
+            session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
                               department_id=dept.id, officer_id=heads.get(dept.id), on_date=today, message=message))
             append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
                          payload={"step": row.step, "level": level.level, "to_department": dept.name,
                                   "overdue_working_days": overdue})
             written += 1
-    row.escalation_level = target.level
-    session.add(row)
     return written
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from itertools import groupby
 
 import typer
 
@@ -78,23 +77,17 @@ def _print_summary(info: dict, password: str, fresh: bool) -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """校验每个案件的事件哈希链；发现篡改时以非零状态退出并指出第一条异常事件。"""
-    from sqlmodel import col, select
-
-    from cases.audit import verify_chain
+    from cases.audit import verify_log
     from cases.db import open_session
-    from cases.models import CaseEvent
 
-    checked = 0
     with open_session() as session:
-        events = session.exec(select(CaseEvent).order_by(col(CaseEvent.case_id), col(CaseEvent.seq))).all()
-        for case_id, chain in groupby(events, key=lambda e: e.case_id):
-            broken = verify_chain(chain)
-            checked += 1
-            if broken is not None:
-                typer.echo(f"事件链被破坏：案件 {case_id} 的第 {broken.seq} 条事件（id={broken.id}，"
-                           f"{broken.event_type}）校验失败", err=True)
-                raise typer.Exit(1)
-    typer.echo(f"事件链完整：共校验 {checked} 个案件、{len(events)} 条事件")
+        result = verify_log(session)
+    if result.broken is not None:
+        broken = result.broken
+        typer.echo(f"事件链被破坏：案件 {broken.case_id} 的第 {broken.seq} 条事件（id={broken.id}，"
+                   f"{broken.event_type}）校验失败", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"事件链完整：共校验 {result.cases} 个案件、{result.events} 条事件")
 
 
 def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
@@ -106,14 +99,10 @@ def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"))
     today = get_clock().today()
     with open_session() as session:
         by_state = repository.count_by_status(session)
-        overdue = repository.overdue_deadlines(session, today)
-    by_step: dict[str, int] = {}
-    for row in overdue:
-        by_step[row.step] = by_step.get(row.step, 0) + 1
+        steps, cases, by_step = repository.overdue_summary(session, today)
     result = {"date": today.isoformat(), "by_state": by_state, "total": sum(by_state.values()),
               "open": sum(n for s, n in by_state.items() if s != "closed"),
-              "overdue_steps": len(overdue), "overdue_cases": len({r.case_id for r in overdue}),
-              "overdue_by_step": by_step}
+              "overdue_steps": steps, "overdue_cases": cases, "overdue_by_step": by_step}
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
         return

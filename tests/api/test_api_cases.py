@@ -95,3 +95,20 @@ def test_detail_masks_the_complainant_and_logs_every_reveal(api: Api) -> None:
     assert verify_chain(chain) is None
     assert api.get(f"/api/v1/cases/{case_id}", "education03").json()["timeline"][-1]["label"] == "查看举报人信息"
     assert api.get(f"/api/v1/cases/{case_id}", "admin").status_code == 403  # admins do not read cases
+
+
+def test_keyset_pages_match_offset_pages(api: Api) -> None:
+    ids = [api.new_case(index=i, when=f"2026-03-0{2 + i} 09:30") for i in range(5)]
+    by_offset = [c["id"] for o in range(0, 6, 2)
+                 for c in api.get(f"/api/v1/cases?limit=2&offset={o}", "education01").json()["items"]]
+    pages, after = [], None
+    while True:
+        page = api.get("/api/v1/cases?limit=2" + (f"&after={after}" if after else ""), "education01").json()
+        pages += [c["id"] for c in page["items"]]
+        after = page["next_after"]
+        assert page["total"] == 5 and page["total_exact"] is True
+        if after is None:
+            break
+    assert pages == by_offset == ids[::-1]
+    bad = api.get("/api/v1/cases?after=2026-13-99T00:00:00Z_1", "education01")
+    assert bad.status_code == 422 and bad.json()["code"] == "cursor_invalid"

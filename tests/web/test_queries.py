@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.web import queries
-from cases import repository
+from cases import queries, repository
 from cases import service as case_service
 from cases.actions import Action
 from tests.integration.conftest import County, at, complaint, county  # noqa: F401  (the fixture)

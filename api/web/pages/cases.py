@@ -30,11 +30,11 @@ from api.deps import (
 )
 from api.errors import status_of
 from api.routes.cases import attach_evidence, store_evidence
-from api.web import forms, queries
+from api.web import forms
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
-from cases import allowed, authority, repository
+from cases import allowed, authority, queries, repository
 from cases.actions import ACTIONS, Action, ActionSpec
 from cases.catalogue import load_catalogue
 from cases.enums import (

@@ -12,7 +12,6 @@ from starlette.datastructures import UploadFile
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
 from api.errors import status_of
 from api.routes.institutions import parse_row
-from api.web import queries as web_queries
 from api.web.deps import FormDep, UserDep, require
 from api.web.routing import WebRoute
 from api.web.templating import page
@@ -57,7 +56,7 @@ def institutions(request: Request, user: UserDep, session: SessionDep,
     return page(request, "institutions.html", {
         "rows": rows, "total": total, "q": q or "", "category": cat, "licence": lic, "listed": lst, "region": region,
         "categories": list(InstitutionCategory), "licences": list(LicenceStatus), "lists": list(ListStatus),
-        "townships": web_queries.townships(session, regions), "names": web_queries.region_names(session),
+        "townships": queries.townships(session, regions), "names": queries.region_names(session),
         "page_no": page_no, "pages": pages,
         "prev_url": f"/institutions?{urlencode({**params, 'page': page_no - 1})}" if page_no > 1 else None,
         "next_url": f"/institutions?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
@@ -119,14 +118,14 @@ def institution(request: Request, institution_id: Annotated[int, Path(ge=1, le=M
     regions = repository.subtree_codes(session, user.actor.region_code)
     cases, case_total = queries.list_cases(session, queries.CaseFilter(regions=regions, today=today,
                                                                        institution_id=inst.id), limit=50, offset=0)
-    inspections = web_queries.institution_inspections(session, inst.id)
-    visits = web_queries.institution_visits(session, inst.id)
+    inspections = queries.institution_inspections(session, inst.id)
+    visits = queries.institution_visits(session, inst.id)
     breakdown = (inst.risk_inputs or {}).get("breakdown") or {}
     return page(request, "institution_detail.html", {
         "inst": inst, "cases": cases, "case_total": case_total, "inspections": inspections[:30],
-        "visits": visits[:30], "complaints": web_queries.institution_complaints(session, inst.id),
+        "visits": visits[:30], "complaints": queries.institution_complaints(session, inst.id),
         "breakdown": breakdown, "score": (inst.risk_inputs or {}).get("score"),
-        "region": web_queries.region_names(session).get(inst.region_code, inst.region_code),
+        "region": queries.region_names(session).get(inst.region_code, inst.region_code),
         "fund": FUND.get(inst.fund_supervision, inst.fund_supervision), "today": today,
         "may_open_cases": user.has(Role.OFFICER, Role.SUPERVISOR, Role.LEGAL),
         "category_label": InstitutionCategory(inst.category).label,

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep
-from api.web import queries
 from api.web.deps import UserDep
 from api.web.routing import WebRoute
 from api.web.templating import page
-from cases import repository
+from cases import queries, repository
 from cases.errors import NotFound
 from cases.fields import MAX_INT
 from cases.models import Institution

@@ -22,11 +22,11 @@ from api.deps import CalendarDep, ClockDep, EvidenceStoreDep, SessionDep, Settin
 from api.errors import FIELD_MESSAGES, UnsupportedMedia
 from api.evidence import sniff
 from api.routes.complaints import complaint_rate, complaint_status, file_complaint, status_rate
-from api.web import queries
 from api.web.deps import FormDep
 from api.web.pages.cases import PHOTO_MARK
 from api.web.routing import WebRoute
 from api.web.templating import page
+from cases import queries
 from cases.catalogue import load_catalogue
 from cases.enums import Channel
 from cases.errors import DomainError, NotFound, ValidationFailed
