@@ -61,7 +61,7 @@ def rectification_notice(pages: int = 1, **changes: object) -> ports.Rectificati
     2 and more: all findings and requirements, plus filler findings for the extra pages)."""
     short = pages == 1
     findings = (("你单位于2026年3月7日（星期六）在经营场所组织初中学生18人开展数学学科类培训",) if short
-                else FINDINGS + (FILLER,) * {2: 0, 3: 5}.get(pages, 4 * pages - 7))
+                else FINDINGS + (FILLER,) * {2: 2, 3: 13}.get(pages, 8 * pages - 11))
     values: dict[str, object] = dict(
         number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings,
         bases=SHORT_BASES if short else BASES, requirements=REQUIREMENTS[:1] if short else REQUIREMENTS,
@@ -135,7 +135,9 @@ def inspection_record(content: str = "typical", **changes: object) -> ports.Insp
                       present="", present_phone="", party=dataclasses.replace(PARTY, legal_representative=""))
     elif content == "long":
         values.update(findings=FINDINGS + (FILLER,) * 3, evidence=("课程表复印件1份", "学员签到表复印件1份"),
-                      evidence_items=EVIDENCE * 4, refused_to_sign=True,
+                      evidence_items=tuple(dataclasses.replace(e, description=f"{e.description}（{i + 1}）",
+                                                               filename=f"IMG_{1000 + i}.jpg")
+                                           for i, e in enumerate(EVIDENCE * 4)), refused_to_sign=True,
                       refusal_note="被检查单位负责人李明对检查情况无异议，但以需请示公司股东为由拒绝签名",
                       witness="张卫东（幸福路社区居民委员会工作人员）")
     values.update(changes)
@@ -194,7 +196,8 @@ def patrol_sheet(content: str = "typical", **changes: object) -> ports.PatrolShe
     if content == "short":  # one target, two officers: one page
         values.update(members=MEMBERS[:2], targets=TARGETS[:1], team="巡查第二组（城关镇）")
     elif content == "long":
-        values.update(targets=TARGETS * 3)
+        values.update(targets=tuple(dataclasses.replace(t, name=t.name.replace("清河县", f"清河县{n}号"))
+                                    for n in range(1, 4) for t in TARGETS))
     values.update(changes)
     return ports.PatrolSheetSnapshot(**values)  # type: ignore[arg-type]
 
@@ -223,7 +226,12 @@ def fortnightly_report(content: str = "typical", **changes: object) -> ports.For
     if content == "short":
         values.update(units=units[:2], overdue=(), highlights=())
     elif content == "long":
-        values.update(units=units * 3, overdue=overdue * 8, highlights=highlights * 3)
+        towns = ("城关", "柳林", "白马", "东湖", "青山", "石桥", "新华", "河西", "长岭", "南关", "北关", "西河", "高坪", "安乐",
+                 "平安")
+        values.update(units=tuple(dataclasses.replace(u, unit=f"{town}镇") for u, town in zip(units * 3, towns,
+                                                                                           strict=True)),
+                      overdue=tuple(dataclasses.replace(o, reference=o.reference.replace("〕", f"〕{i + 1}"))
+                                    for i, o in enumerate(overdue * 8)), highlights=highlights * 3)
     values.update(changes)
     return ports.FortnightlyReportSnapshot(**values)  # type: ignore[arg-type]
 
