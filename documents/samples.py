@@ -110,15 +110,17 @@ def service_receipt(content: str = "typical", **changes: object) -> ports.Servic
                       refusal_reason="当事人法定代表人李明以“需请示公司股东”为由拒绝在送达回证上签名，"
                                      "执法人员当场说明留置送达的法律后果后，将文书留置于其经营场所前台并拍照记录",
                       witness="张卫东（幸福路社区居民委员会工作人员）",
-                      party=dataclasses.replace(PARTY, name="清河县启航教育咨询有限公司（原清河县启航文化艺术培训中心）"))
+                      party=dataclasses.replace(
+                          PARTY, name="清河县启航教育咨询有限公司（原清河县启航文化艺术培训中心）"))
     values.update(changes)
     return ports.ServiceReceiptSnapshot(**values)  # type: ignore[arg-type]
 
 
 EVIDENCE = (
-    ports.EvidenceLine("现场照片（教室内学生上课情况）", "9f2c4e1a7b3d58c6e0f4a2b19d7c3e5f8a1b2c3d4e5f60718293a4b5c6d7e8f9",
-                       "IMG_0312.jpg"),
-    ports.EvidenceLine("课程表照片", "3b8d1f0e6c2a4957b8e1d3f5a7c9e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4", "IMG_0315.jpg"),
+    ports.EvidenceLine("现场照片（教室内学生上课情况）",
+                       "9f2c4e1a7b3d58c6e0f4a2b19d7c3e5f8a1b2c3d4e5f60718293a4b5c6d7e8f9", "IMG_0312.jpg"),
+    ports.EvidenceLine("课程表照片",
+                       "3b8d1f0e6c2a4957b8e1d3f5a7c9e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4", "IMG_0315.jpg"),
 )
 
 
@@ -226,8 +228,8 @@ def fortnightly_report(content: str = "typical", **changes: object) -> ports.For
     if content == "short":
         values.update(units=units[:2], overdue=(), highlights=())
     elif content == "long":
-        towns = ("城关", "柳林", "白马", "东湖", "青山", "石桥", "新华", "河西", "长岭", "南关", "北关", "西河", "高坪", "安乐",
-                 "平安")
+        towns = ("城关", "柳林", "白马", "东湖", "青山", "石桥", "新华", "河西",
+                 "长岭", "南关", "北关", "西河", "高坪", "安乐", "平安")
         values.update(units=tuple(dataclasses.replace(u, unit=f"{town}镇") for u, town in zip(units * 3, towns,
                                                                                            strict=True)),
                       overdue=tuple(dataclasses.replace(o, reference=o.reference.replace("〕", f"〕{i + 1}"))

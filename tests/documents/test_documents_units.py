@@ -64,8 +64,9 @@ def test_amounts_in_capitals(value, text):
 
 def test_sentences_and_clauses():
     assert filters.sentence(" 停止培训 ") == "停止培训。" and filters.sentence("已停止。") == "已停止。"
-    assert filters.unique_clauses(["《办法》第二十一条；《处罚法》第二十八条", "《办法》第十七条；《处罚法》第二十八条"],
-                                  "、") == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
+    joined = filters.unique_clauses(["《办法》第二十一条；《处罚法》第二十八条",
+                                     "《办法》第十七条；《处罚法》第二十八条"], "、")
+    assert joined == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
 
 
 def test_strict_undefined_and_autoescape():
