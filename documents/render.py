@@ -129,6 +129,11 @@ def _full_width_quotes(html: str) -> str:
     return head + tag + "".join(parts)
 
 
+def render_template(template: str, **context: Any) -> str:
+    """HTML of one of documents/templates/ that is not an issued document (the dossier's own pages)."""
+    return _full_width_quotes(_env.get_template(template).render(**context))
+
+
 def render_html(doc_type: DocumentType, snapshot: object) -> str:
     """The document's HTML (without its stylesheet, which `html_to_pdf` adds pre-parsed)."""
     try:
@@ -143,23 +148,25 @@ def render_html(doc_type: DocumentType, snapshot: object) -> str:
     return _full_width_quotes(html)
 
 
-def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:
-    """Lay out `html` with the shared stylesheet and fonts; refuse any fetch outside the allowed folders."""
+def html_to_pdf(html: str, *, timeout_s: float | None = None, extra_roots: tuple[Path, ...] = ()) -> bytes:
+    """Lay out `html` with the shared stylesheet and fonts; refuse any fetch outside the allowed folders
+    (plus `extra_roots` for this render only: the dossier's evidence photos)."""
     limit = timeout_s or get_documents_settings().render_timeout_s
     if not _lock.acquire(timeout=limit):
         raise RenderTimeout(limit)
     try:
         engine = _engine_for_this_process()
+        fetcher = StaticOnlyFetcher((*engine.fetcher.roots, *extra_roots)) if extra_roots else engine.fetcher
 
         def work() -> bytes:
-            document = HTML(string=html, base_url=BASE_URL, url_fetcher=engine.fetcher)
+            document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
             return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
 
-        engine.fetcher.clear()
+        fetcher.clear()
         try:
             pdf = call_with_time_limit(work, limit)
-            if engine.fetcher.refused:  # a refusal WeasyPrint caught and only logged
-                raise RefusedResource(engine.fetcher.refused[0])
+            if fetcher.refused:  # a refusal WeasyPrint caught and only logged
+                raise RefusedResource(fetcher.refused[0])
             return pdf
         except RefusedFetch as exc:
             raise RefusedResource(exc.url) from None
