@@ -99,3 +99,16 @@ def test_certificates_are_checked_before_they_are_stored(certificate_folder):
     with pytest.raises(ValidationFailed):
         seals.store_certificate(5, b"not a pkcs12 file")
     assert seals.certificate_path(5) is None
+
+
+def test_verify_command_check_of_a_stored_signed_pdf(certificate_folder):
+    from flows.cli.documents import _signature_problem
+
+    seals.store_certificate(5, self_signed_p12())
+    pdf = render.render_document(DocumentType.RECTIFICATION_NOTICE, _snapshot(5))
+    assert _signature_problem(pdf, 5) == ""  # signed, intact, by the authority's stored certificate
+    assert _signature_problem(render.render_document(DocumentType.RECTIFICATION_NOTICE, _snapshot(6)), 6) is None
+    assert "追加" in _signature_problem(pdf + b"\n% appended\n", 5)
+    assert "不是本机关存储的证书" in _signature_problem(pdf, 6)  # another authority's certificate store
+    tampered = pdf[:100] + (b"X" if pdf[100:101] != b"X" else b"Y") + pdf[101:]
+    assert "无效" in _signature_problem(tampered, 5)
