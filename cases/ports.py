@@ -246,6 +246,7 @@ class FortnightlyReportSnapshot:
     highlights: tuple[str, ...] = ()  # paragraphs on the work done / typical cases
     recipients: str = ""  # 主送机关, e.g. 各乡镇人民政府、街道办事处，县直有关单位
     sealed: bool = True
+    unverified_overdue: int = 0  # overdue steps of complaints not yet verified: counted, never named
     copy_to: str = ""  # 版记: 抄送机关 (GB/T 9704 §7.4.2)
     printing_office: str = ""  # 版记: 印发机关 (§7.4.3); the issue date is the 印发日期
 
