@@ -192,11 +192,11 @@ TARGETS = (
 
 def patrol_sheet(content: str = "typical", **changes: object) -> ports.PatrolSheetSnapshot:
     values: dict[str, object] = dict(
-        number="清教巡〔2026〕17号", authority=AUTHORITY, patrol_date=date(2026, 5, 2), team="联合巡查第一组（城关镇）",
+        number="清教巡〔2026〕17号", authority=AUTHORITY, patrol_date=date(2026, 5, 2), team="联合巡查第1组（城关镇）",
         members=MEMBERS, targets=TARGETS, time_window="9:00—17:00", occasion="法定节假日（劳动节）",
         issued_on=date(2026, 4, 30))
     if content == "short":  # one target, two officers: one page
-        values.update(members=MEMBERS[:2], targets=TARGETS[:1], team="巡查第二组（城关镇）")
+        values.update(members=MEMBERS[:2], targets=TARGETS[:1], team="巡查第2组（城关镇）")
     elif content == "long":
         values.update(targets=tuple(dataclasses.replace(t, name=t.name.replace("清河县", f"清河县{n}号"))
                                     for n in range(1, 4) for t in TARGETS))
