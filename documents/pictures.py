@@ -47,7 +47,8 @@ def sample_dossier() -> bytes:
     cover = dossier.DossierCover(
         case_number="2026-340100-0007", cause="涉嫌占用法定节假日、休息日、寒暑假开展学科类培训案",
         party=samples.PARTY.name, authority=samples.AUTHORITY.name, filed_on=date(2026, 3, 9),
-        closed_on=date(2026, 5, 8), handlers=("王建国（执法证号：34010020260018）", "陈晓燕（执法证号：34010020260027）"),
+        closed_on=date(2026, 5, 8),
+        handlers=("王建国（执法证号：34010020260018）", "陈晓燕（执法证号：34010020260027）"),
         retention="长期（30年）", result="处罚执行完毕", filed_by="王建国", archived_on=date(2026, 5, 12))
     return dossier.build_dossier(cover, items)
 
