@@ -4,7 +4,7 @@
     .venv/bin/python bench/documents.py --quick    # 5 rounds, 40 notices
 
 1. Overhead. For a 1-page and a 3-page 整改通知书: `documents.render.render_document(doc_type,
-   snapshot)` (Jinja2 + seal + the static-only fetcher + the time-limit watchdog + WeasyPrint)
+   snapshot)` (Jinja2 + the static-only fetcher + the time-limit watchdog + WeasyPrint)
    against the baseline `HTML(string=html, base_url=...).write_pdf(stylesheets=[css],
    font_config=fc)` on the HTML our templates produced for that snapshot, with the same
    stylesheet and fonts, its CSS parsed and its FontConfiguration built once: the best a bare
@@ -64,7 +64,7 @@ def overhead(pages: int, rounds: int) -> tuple[dict[str, float], dict[str, float
         return HTML(string=html, base_url=render.BASE_URL).write_pdf(stylesheets=[bare_css],
                                                                      font_config=bare_fonts)
 
-    for _ in range(2):  # warm both: fonts, glyph caches, the seal's outlines
+    for _ in range(2):  # warm both: fonts and glyph caches
         ours(), bare()
     wall: dict[str, list[float]] = {"ours": [], "bare": []}
     cpu: dict[str, list[float]] = {"ours": [], "bare": []}

@@ -89,6 +89,7 @@ class Department(SQLModel, table=True):
     phone: str = ""
     review_body: str = ""  # 行政复议机关
     court: str = ""
+    contact: str = Field(default="", max_length=32)  # 联系人 printed on documents (migration 0015)
 
 
 class Officer(SQLModel, table=True):

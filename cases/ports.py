@@ -30,6 +30,24 @@ class Authority:
     phone: str = ""
     review_body: str = ""  # 行政复议机关: the county people's government (行政复议法 art. 24)
     court: str = ""  # 有管辖权的人民法院
+    department_id: int | None = None  # whose uploaded seal image / certificate the renderer may use
+
+
+@dataclass(frozen=True)
+class OfficerLine:
+    """An officer as printed on a document: name and 执法证号."""
+
+    name: str
+    certificate_no: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One piece of evidence as listed in a 现场检查笔录: what it is and the SHA-256 of its file."""
+
+    description: str  # 现场照片（教室内学生上课）
+    sha256: str = ""
+    filename: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,8 @@ class RectificationNoticeSnapshot:
     issued_on: date
     inspection_on: date | None = None
     sealed: bool = True
+    officers: tuple[OfficerLine, ...] = ()  # 承办执法人员 with 执法证号
+    inspection_record_number: str = ""  # the 现场检查笔录 the findings come from
 
 
 @dataclass(frozen=True)
@@ -82,11 +102,14 @@ class ServiceReceiptSnapshot:
     servers: tuple[str, ...] = ()
     issued_on: date | None = None
     sealed: bool = True
+    number: str = ""  # the receipt's own number (机关代字送〔年〕N号)
+    document_issued_on: date | None = None  # the served document's date
+    server_certificates: tuple[str, ...] = ()  # 执法证号 of `servers`, same order
 
 
 @dataclass(frozen=True)
 class InspectionRecordSnapshot:
-    """现场检查笔录."""
+    """现场检查笔录 (行政处罚法 arts. 42, 55: two officers, credentials shown, the record signed)."""
 
     number: str
     authority: Authority
@@ -96,8 +119,17 @@ class InspectionRecordSnapshot:
     place: str
     officers: tuple[tuple[str, str], ...]  # (name, 执法证号)
     findings: tuple[str, ...]
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()  # evidence described in words only
     sealed: bool = False
+    case_number: str = ""
+    present: str = ""  # who of the party was present: 张三（负责人）
+    present_phone: str = ""
+    credentials_shown: bool = True  # 行政处罚法 art. 55: the officers showed their 执法证件
+    evidence_items: tuple[EvidenceLine, ...] = ()  # files taken on site, with their hashes
+    recorder: str = ""  # 记录人
+    refused_to_sign: bool = False  # the party refused to sign: the witness signs
+    refusal_note: str = ""
+    witness: str = ""  # 见证人 (name, unit)
 
 
 @dataclass(frozen=True)
@@ -214,6 +246,9 @@ class FortnightlyReportSnapshot:
     highlights: tuple[str, ...] = ()  # paragraphs on the work done / typical cases
     recipients: str = ""  # 主送机关, e.g. 各乡镇人民政府、街道办事处，县直有关单位
     sealed: bool = True
+    unverified_overdue: int = 0  # overdue steps of complaints not yet verified: counted, never named
+    copy_to: str = ""  # 版记: 抄送机关 (GB/T 9704 §7.4.2)
+    printing_office: str = ""  # 版记: 印发机关 (§7.4.3); the issue date is the 印发日期
 
 
 class DocumentRenderer(Protocol):

@@ -3,6 +3,11 @@
 Periods: a report issued on the 16th covers the 1st–15th; one issued on the 1st covers the 16th
 to the end of the previous month. Issuing is idempotent: the period's report is numbered,
 rendered and stored once (its title names the period); a re-run returns it.
+
+The report is dated (成文日期 and 印发日期 of its 版记) on a working day by the calendar: the run
+day itself, or the next working day when the run falls on a weekend or holiday (`issue_date`).
+It names only verified findings: an overdue item names its institution only when an inspection
+of the case found a violation; overdue steps of unverified complaints are counted, not named.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from datetime import date, timedelta, tzinfo
 from sqlmodel import Session, col, select
 
 from cases import deadlines, queries, repository
+from cases.calendar import WorkCalendar
 from cases.enums import DocumentType
 from cases.errors import ValidationFailed
-from cases.models import Case, Deadline, Department, Document, Institution, Officer
+from cases.models import Case, Deadline, Department, Document, Inspection, Institution, Officer
 from cases.patrols.models import PatrolMember
 from cases.ports import FortnightlyReportSnapshot, OverdueItem, UnitStatistics
 from cases.service._common import Ctx, authority_of, issue_document
@@ -32,6 +38,16 @@ def period_for(day: date) -> tuple[date, date]:
         return day.replace(day=1), day.replace(day=15)
     last = day.replace(day=1) - timedelta(days=1)
     return last.replace(day=16), last
+
+
+def issue_date(day: date, calendar: WorkCalendar) -> date:
+    """The working day a report run on `day` is dated: `day`, or the next working day (元旦, a
+    weekend, a holiday); 调休 working days count. Years without a table use the statutory days."""
+    for offset in range(31):
+        candidate = day + timedelta(days=offset)
+        if calendar.is_working_day(candidate, provisional=True):
+            return candidate
+    raise ValueError(f"no working day within a month of {day}")  # no calendar has such a gap
 
 
 def _title(start: date, end: date) -> str:
@@ -63,19 +79,39 @@ def unit_rows(session: Session, ctx: Ctx, start: date, end: date) -> list[querie
     return sorted(by_key.values(), key=lambda r: r.unit_name)
 
 
+def verified_case_ids(session: Session, case_ids: list[int]) -> set[int]:
+    """The cases among `case_ids` in which an inspection found a violation (a verified finding)."""
+    if not case_ids:
+        return set()
+    return set(session.exec(select(Inspection.case_id).where(col(Inspection.case_id).in_(case_ids),
+                                                             col(Inspection.violation_found))).all())
+
+
 def overdue_items(session: Session, ctx: Ctx, limit: int = 30) -> list[OverdueItem]:
+    """Overdue steps of cases with a verified finding (the institution is named), most overdue first."""
+    return _overdue(session, ctx, limit)[0]
+
+
+def _overdue(session: Session, ctx: Ctx, limit: int = 30) -> tuple[list[OverdueItem], int]:
+    """(verified overdue items, the number of overdue steps of unverified cases, not named)."""
     today = ctx.today()
     rows = session.exec(select(Deadline, Case).join(Case, col(Case.id) == Deadline.case_id)
                         .where(col(Deadline.open), col(Deadline.paused_since).is_(None),
-                               col(Deadline.due_date) < today).order_by(col(Deadline.due_date)).limit(limit)).all()
+                               col(Deadline.due_date) < today).order_by(col(Deadline.due_date))).all()
+    verified = verified_case_ids(session, sorted({case.id for _, case in rows}))
     names = dict(session.exec(select(Department.id, Department.name)).all())
-    out = []
+    out, unverified = [], 0
     for row, case in rows:
+        if case.id not in verified:
+            unverified += 1
+            continue
+        if len(out) >= limit:
+            continue
         inst = session.get(Institution, case.institution_id) if case.institution_id else None
         out.append(OverdueItem(case.case_number, inst.name if inst else "（未确认）", names[case.lead_department_id],
                                row.label, row.due_date,
                                -deadlines.working_days_left(today, row.due_date, ctx.calendar, provisional=True)))
-    return out
+    return out, unverified
 
 
 def to_csv(rows: list[queries.UnitFigures]) -> str:
@@ -100,10 +136,12 @@ def issue_fortnightly_report(session: Session, ctx: Ctx, *, start: date, end: da
         raise ValidationFailed("辖区内没有教育行政部门，无法制发半月通报", code="no_education_department")
     units = tuple(UnitStatistics(r.unit_name, r.patrol_person_times, r.institutions_checked, r.problems_found,
                                  r.notices_issued, r.cases_opened, r.penalties, r.fines_yuan) for r in rows)
+    overdue, unverified = _overdue(session, ctx)
     doc = issue_document(session, ctx, None, dept, DocumentType.FORTNIGHTLY_REPORT, lambda number: (
         FortnightlyReportSnapshot(number=number, authority=authority_of(dept), period_start=start, period_end=end,
-                                  issued_on=ctx.today(), units=units, overdue=tuple(overdue_items(session, ctx)),
-                                  recipients="各乡镇人民政府，县直有关单位")),
+                                  issued_on=issue_date(ctx.today(), ctx.calendar), units=units,
+                                  overdue=tuple(overdue), unverified_overdue=unverified,
+                                  recipients="各乡镇人民政府，县直有关单位", printing_office=f"{dept.name}办公室")),
         addressee="各乡镇人民政府，县直有关单位")
     doc.title = _title(start, end)
     session.add(doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -225,3 +226,51 @@ def provisional_deadlines(session: Session) -> Sequence[Deadline]:
 
 def service_of(session: Session, document_id: int) -> ServiceRecord | None:
     return session.exec(select(ServiceRecord).where(ServiceRecord.document_id == document_id)).first()
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything the case dossier (案卷) is built from, read-only: the case, its party, authority,
+    team, inspections, and its stored documents in legal order with their service records."""
+
+    case: Case
+    institution: Institution | None
+    department: Department
+    team: list[Officer]
+    inspections: list[Inspection]
+    documents: list[Document]  # legal order: by issue, each 送达回证 right after the document it serves
+    services: dict[int, ServiceRecord]  # document id → its service record
+
+
+def legal_order(documents: Sequence[Document]) -> list[Document]:
+    """Documents by issue time, each 送达回证 (related_document_id) moved right after the document it serves."""
+    ordered = sorted(documents, key=lambda d: (d.issued_at, d.id or 0))
+    ids = {d.id for d in ordered}
+    receipts: dict[int, list[Document]] = {}
+    for doc in ordered:
+        if doc.doc_type is DocumentType.SERVICE_RECEIPT and doc.related_document_id in ids:
+            receipts.setdefault(doc.related_document_id, []).append(doc)
+    out: list[Document] = []
+    for doc in ordered:
+        if doc.doc_type is DocumentType.SERVICE_RECEIPT and doc.related_document_id in ids:
+            continue
+        out.append(doc)
+        out.extend(receipts.get(doc.id, []))
+    return out
+
+
+def case_file(session: Session, case_number: str) -> CaseFile:
+    """The case's dossier material (NotFound for an unknown case number). Reads only."""
+    case = session.exec(select(Case).where(Case.case_number == case_number)).first()
+    if case is None:
+        raise NotFound(f"案件“{case_number}”不存在", case_number=case_number)
+    docs = legal_order(case_documents(session, case.id))
+    ids = [d.id for d in docs]
+    services = {s.document_id: s for s in session.exec(select(ServiceRecord).where(
+        col(ServiceRecord.document_id).in_(ids))).all()} if ids else {}
+    team_ids = list(case.team_officer_ids) or ([case.assignee_id] if case.assignee_id else [])
+    team = {o.id: o for o in session.exec(select(Officer).where(col(Officer.id).in_(team_ids))).all()}
+    return CaseFile(case=case, institution=session.get(Institution, case.institution_id) if case.institution_id
+                    else None, department=get_or_raise(session, Department, case.lead_department_id, "部门"),
+                    team=[team[i] for i in team_ids if i in team], inspections=list(inspections(session, case.id)),
+                    documents=docs, services=services)

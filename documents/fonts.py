@@ -1,6 +1,6 @@
-"""Fonts: the licensed-font folder as @font-face rules, and the font that draws the seal.
+"""Fonts: the licensed-font folder as @font-face rules.
 
-GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (docs/stack.md). A
+GB/T 9704 wants 仿宋_GB2312 / 方正小标宋简体, which no Debian package ships (README, "Licensed fonts"). A
 bureau puts its licensed files in `ENFORCE_FONT_DIR`; each file is registered under every
 family name it carries (English and Chinese), so the CSS stacks — which name the standard
 faces first — use them. A face declared only once is registered for both normal and bold so
@@ -9,23 +9,12 @@ that a `font-weight: bold` title in 小标宋 is not synthetically emboldened.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from cases.caches import register_cache
-from documents.errors import RenderError
-
 FONT_SUFFIXES = (".ttf", ".otf")  # a .ttc cannot be addressed by @font-face: install it system-wide
-SEAL_FAMILY = "Noto Serif CJK SC:bold"  # fontconfig pattern; seals are cut in 宋体 (国发〔1999〕25号)
-_SEAL_CANDIDATES = (
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
-)
 
 
 @dataclass(frozen=True)
@@ -81,36 +70,3 @@ def font_face_css(faces: list[FontFace]) -> str:
                 f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.as_uri()}"); '
                 f"font-weight: {weight}; font-style: {'italic' if face.italic else 'normal'}; }}")
     return "\n".join(rules)
-
-
-def _fc_match(pattern: str) -> tuple[Path, int] | None:
-    if shutil.which("fc-match") is None:
-        return None
-    out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", pattern], capture_output=True,
-                         text=True, timeout=10, check=False).stdout.split("\n")
-    if len(out) == 2 and out[0] and out[1].isdigit():
-        return Path(out[0]), int(out[1])
-    return None
-
-
-@lru_cache
-def seal_font(path: Path | None = None, index: int | None = None) -> TTFont:
-    """The seal's glyph source: the configured file, else fontconfig's Noto Serif CJK SC Bold."""
-    candidates: list[tuple[Path, int]] = []
-    if path is not None:
-        candidates.append((Path(path), index or 0))
-    found = _fc_match(SEAL_FAMILY)
-    if found:
-        candidates.append(found)
-    candidates += [(Path(p), i) for p, i in _SEAL_CANDIDATES]
-    for file, number in candidates:
-        if not file.is_file():
-            continue
-        font = TTFont(str(file), fontNumber=number, lazy=True)
-        if ord("局") in (font.getBestCmap() or {}):
-            return font
-    raise RenderError("未找到可用于绘制印章的中文字体（请安装 fonts-noto-cjk 或设置 ENFORCE_SEAL_FONT）",
-                      code="render_no_seal_font")
-
-
-register_cache("documents.fonts.seal_font", seal_font.cache_clear)

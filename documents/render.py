@@ -2,8 +2,11 @@
 
 * Jinja2 with autoescape and StrictUndefined: every value from a snapshot is escaped (complaint
   and inspection text is untrusted), and a template naming a missing field fails loudly.
-* WeasyPrint fetches through `StaticOnlyFetcher` only (documents/static/ and the licensed-font
-  folder); a refused URL aborts the render with `RefusedResource`.
+* WeasyPrint fetches through `StaticOnlyFetcher` only (documents/static/, the licensed-font
+  folder and the seal-image folder); a refused URL aborts the render with `RefusedResource`.
+* No seal is ever drawn: the seal position is left blank for the physical stamp, or carries the
+  authority's uploaded seal image (`documents.seals`). A document issued in the authority's name
+  (`sealed`) whose authority has a certificate is signed (PAdES, `documents.signing`) after layout.
 * Speed: one `FontConfiguration` and one parsed stylesheet per process, built on first use (or
   by `warm()`), rebuilt after a fork (the pid is checked) and after a timed-out render.
   Renders in one process are serialised by a lock: WeasyPrint shares the font map, and the GIL
@@ -21,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
@@ -34,7 +36,7 @@ from documents.errors import RefusedResource, RenderTimeout, SnapshotMismatch
 from documents.fetcher import STATIC_DIR, RefusedFetch, StaticOnlyFetcher
 from documents.filters import FILTERS
 from documents.fonts import font_face_css, licensed_faces
-from documents.seal import seal_svg
+from documents.seals import certificate_path, seal_image_path
 from documents.settings import get_documents_settings
 from documents.timeout import call_with_time_limit
 
@@ -57,14 +59,13 @@ _env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undef
 _env.filters.update(FILTERS)
 
 
-def _seal(name: str) -> Markup:
-    settings = get_documents_settings()
-    font = str(settings.seal_font) if settings.seal_font else None
-    svg = seal_svg(name, font_path=font, font_index=settings.seal_font_index)
-    return Markup(svg)  # noqa: S704 - numbers and glyph paths only, no text from the snapshot
+def _seal_image(authority: ports.Authority) -> str:
+    """The `file://` URL of the authority's uploaded seal image, or "" (blank for the stamp)."""
+    path = seal_image_path(authority.department_id)
+    return path.resolve().as_uri() if path else ""
 
 
-_env.globals.update(seal=_seal, bar_chart=charts.bar_chart_svg, DocumentType=DocumentType)
+_env.globals.update(seal_image=_seal_image, bar_chart=charts.bar_chart_svg, DocumentType=DocumentType)
 
 
 @dataclass
@@ -88,8 +89,8 @@ def stylesheet_text() -> str:
 
 
 def allowed_roots() -> tuple[Path, ...]:
-    font_dir = get_documents_settings().font_dir
-    return (STATIC_DIR, font_dir) if font_dir else (STATIC_DIR,)
+    settings = get_documents_settings()
+    return (STATIC_DIR, settings.seals, *([settings.font_dir] if settings.font_dir else []))
 
 
 def _engine_for_this_process() -> _Engine:
@@ -132,6 +133,11 @@ def _full_width_quotes(html: str) -> str:
     return head + tag + "".join(parts)
 
 
+def render_template(template: str, **context: Any) -> str:
+    """HTML of one of documents/templates/ that is not an issued document (the dossier's own pages)."""
+    return _full_width_quotes(_env.get_template(template).render(**context))
+
+
 def render_html(doc_type: DocumentType, snapshot: object) -> str:
     """The document's HTML (without its stylesheet, which `html_to_pdf` adds pre-parsed)."""
     try:
@@ -146,23 +152,25 @@ def render_html(doc_type: DocumentType, snapshot: object) -> str:
     return _full_width_quotes(html)
 
 
-def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:
-    """Lay out `html` with the shared stylesheet and fonts; refuse any fetch outside the allowed folders."""
+def html_to_pdf(html: str, *, timeout_s: float | None = None, extra_roots: tuple[Path, ...] = ()) -> bytes:
+    """Lay out `html` with the shared stylesheet and fonts; refuse any fetch outside the allowed folders
+    (plus `extra_roots` for this render only: the dossier's evidence photos)."""
     limit = timeout_s or get_documents_settings().render_timeout_s
     if not _lock.acquire(timeout=limit):
         raise RenderTimeout(limit)
     try:
         engine = _engine_for_this_process()
+        fetcher = StaticOnlyFetcher((*engine.fetcher.roots, *extra_roots)) if extra_roots else engine.fetcher
 
         def work() -> bytes:
-            document = HTML(string=html, base_url=BASE_URL, url_fetcher=engine.fetcher)
+            document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
             return document.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
 
-        engine.fetcher.clear()
+        fetcher.clear()
         try:
             pdf = call_with_time_limit(work, limit)
-            if engine.fetcher.refused:  # a refusal WeasyPrint caught and only logged
-                raise RefusedResource(engine.fetcher.refused[0])
+            if fetcher.refused:  # a refusal WeasyPrint caught and only logged
+                raise RefusedResource(fetcher.refused[0])
             return pdf
         except RefusedFetch as exc:
             raise RefusedResource(exc.url) from None
@@ -176,13 +184,22 @@ def html_to_pdf(html: str, *, timeout_s: float | None = None) -> bytes:
 
 
 def render_document(doc_type: DocumentType, snapshot: object) -> bytes:
-    """`cases.ports.DocumentRenderer`: the PDF of one document."""
-    return html_to_pdf(render_html(doc_type, snapshot))
+    """`cases.ports.DocumentRenderer`: the PDF of one document (signed when its authority has a certificate)."""
+    pdf = html_to_pdf(render_html(doc_type, snapshot))
+    authority = getattr(snapshot, "authority", None)
+    p12 = certificate_path(authority.department_id) if authority and getattr(snapshot, "sealed", False) else None
+    if p12 is None:
+        return pdf
+    from documents.signing import sign_pdf
+
+    password = get_documents_settings().signing_password.get_secret_value()
+    return sign_pdf(pdf, p12, password, name=authority.name, reason=DocumentType(doc_type).label,
+                    location=authority.address)
 
 
 def warm() -> None:
     """Load everything a first real render would: the stylesheet, the body, title and page-number
-    fonts, the seal's font and glyph outlines (batch workers call this once, before their first job)."""
+    fonts (batch workers call this once, before their first job)."""
     from documents.samples import rectification_notice
 
     render_document(DocumentType.RECTIFICATION_NOTICE, rectification_notice())

@@ -1,5 +1,6 @@
 """Realistic sample snapshots of every document type (fictional names), for the benchmark, the
-tests and `docs/notice-page1.png`. `sample(doc_type, pages=3)` makes a long 整改通知书."""
+tests and the page images in `docs/documents/`. `sample(doc_type, pages=3)` makes a long 整改通知书;
+`sample_with(doc_type, "short" | "typical" | "long")` varies the content of any type."""
 
 from __future__ import annotations
 
@@ -60,13 +61,13 @@ def rectification_notice(pages: int = 1, **changes: object) -> ports.Rectificati
     2 and more: all findings and requirements, plus filler findings for the extra pages)."""
     short = pages == 1
     findings = (("你单位于2026年3月7日（星期六）在经营场所组织初中学生18人开展数学学科类培训",) if short
-                else FINDINGS + (FILLER,) * {2: 0, 3: 5}.get(pages, 4 * pages - 7))
+                else FINDINGS + (FILLER,) * {2: 2, 3: 13}.get(pages, 8 * pages - 11))
     values: dict[str, object] = dict(
         number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=findings,
         bases=SHORT_BASES if short else BASES, requirements=REQUIREMENTS[:1] if short else REQUIREMENTS,
         deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9),
         inspection_on=None if short else date(2026, 3, 7),
-        sealed=True)
+        sealed=True, officers=() if short else OFFICERS)
     if short:  # no 法定代表人 line, no address line under the contact
         values.update(authority=dataclasses.replace(AUTHORITY, address=""),
                       party=dataclasses.replace(PARTY, legal_representative=""))
@@ -74,59 +75,136 @@ def rectification_notice(pages: int = 1, **changes: object) -> ports.Rectificati
     return ports.RectificationNoticeSnapshot(**values)  # type: ignore[arg-type]
 
 
-def service_receipt() -> ports.ServiceReceiptSnapshot:
-    return ports.ServiceReceiptSnapshot(
-        document_title="责令限期改正通知书", document_number="清教责改〔2026〕3号", authority=AUTHORITY,
-        party=PARTY, method_label=ServiceMethod.DIRECT.label, place="清河县幸福路66号金座大厦5楼502室",
-        served_on=date(2026, 3, 9), recipient="", servers=("王建国", "陈晓燕"), issued_on=date(2026, 3, 9))
+OFFICERS = (ports.OfficerLine("王建国", "34010020260018"), ports.OfficerLine("陈晓燕", "34010020260027"))
+
+# "typical" content as the demo county issues it: the inspection's two finding lines, one catalogue
+# violation with its full legal basis, the catalogue's requirement, the department's contact lines
+TYPICAL_FINDINGS = (
+    "执法人员出示执法证件后对清河县启航教育咨询有限公司进行现场检查",
+    "现场发现18名中小学生正在接受培训，查看了课表、收费凭证和学员花名册",
+)
+TYPICAL_REQUIREMENTS = ("立即停止在法定节假日、休息日及寒暑假开展学科类培训，调整培训安排",)
+CONTENTS = ("short", "typical", "long")
 
 
-def inspection_record() -> ports.InspectionRecordSnapshot:
-    return ports.InspectionRecordSnapshot(
-        number="清教检〔2026〕12号", authority=AUTHORITY, party=PARTY,
+def _typical_notice(**changes: object) -> ports.RectificationNoticeSnapshot:
+    values: dict[str, object] = dict(
+        number="清教责改〔2026〕3号", authority=AUTHORITY, party=PARTY, findings=TYPICAL_FINDINGS, bases=BASES,
+        requirements=TYPICAL_REQUIREMENTS, deadline=date(2026, 3, 23), issued_on=date(2026, 3, 9),
+        inspection_on=date(2026, 3, 7), officers=OFFICERS, inspection_record_number="清教检〔2026〕12号")
+    values.update(changes)
+    return ports.RectificationNoticeSnapshot(**values)  # type: ignore[arg-type]
+
+
+def service_receipt(content: str = "typical", **changes: object) -> ports.ServiceReceiptSnapshot:
+    values: dict[str, object] = dict(
+        number="清教送〔2026〕5号", document_title="责令限期改正通知书", document_number="清教责改〔2026〕3号",
+        document_issued_on=date(2026, 3, 9), authority=AUTHORITY, party=PARTY,
+        method_label=ServiceMethod.DIRECT.label, place="清河县幸福路66号金座大厦5楼502室",
+        served_on=date(2026, 3, 9), recipient="", servers=("王建国", "陈晓燕"),
+        server_certificates=("34010020260018", "34010020260027"), issued_on=date(2026, 3, 9))
+    if content == "short":
+        values.update(method_label="", place="", served_on=None, servers=(), server_certificates=())
+    elif content == "long":
+        values.update(method_label=ServiceMethod.LEFT_AT_PREMISES.label, recipient="李明（法定代表人）",
+                      refusal_reason="当事人法定代表人李明以“需请示公司股东”为由拒绝在送达回证上签名，"
+                                     "执法人员当场说明留置送达的法律后果后，将文书留置于其经营场所前台并拍照记录",
+                      witness="张卫东（幸福路社区居民委员会工作人员）",
+                      party=dataclasses.replace(
+                          PARTY, name="清河县启航教育咨询有限公司（原清河县启航文化艺术培训中心）"))
+    values.update(changes)
+    return ports.ServiceReceiptSnapshot(**values)  # type: ignore[arg-type]
+
+
+EVIDENCE = (
+    ports.EvidenceLine("现场照片（教室内学生上课情况）",
+                       "9f2c4e1a7b3d58c6e0f4a2b19d7c3e5f8a1b2c3d4e5f60718293a4b5c6d7e8f9", "IMG_0312.jpg"),
+    ports.EvidenceLine("课程表照片",
+                       "3b8d1f0e6c2a4957b8e1d3f5a7c9e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4", "IMG_0315.jpg"),
+)
+
+
+def inspection_record(content: str = "typical", **changes: object) -> ports.InspectionRecordSnapshot:
+    values: dict[str, object] = dict(
+        number="清教检〔2026〕12号", authority=AUTHORITY, party=PARTY, case_number="清教案〔2026〕7号",
         started_at=datetime(2026, 3, 7, 10, 5, tzinfo=CST), ended_at=datetime(2026, 3, 7, 11, 20, tzinfo=CST),
         place="清河县幸福路66号金座大厦5楼502室",
         officers=(("王建国", "34010020260018"), ("陈晓燕", "34010020260027")),
-        findings=FINDINGS, evidence=("现场照片12张", "课程表复印件1份", "学员签到表复印件1份"))
+        present="李明（法定代表人）", present_phone="139 5511 0123",
+        findings=TYPICAL_FINDINGS, evidence_items=EVIDENCE, recorder="陈晓燕")
+    if content == "short":
+        values.update(findings=("现场未发现违规培训行为，培训时间、收费公示符合规定",), evidence_items=(),
+                      present="", present_phone="", party=dataclasses.replace(PARTY, legal_representative=""))
+    elif content == "long":
+        values.update(findings=FINDINGS + (FILLER,) * 3, evidence=("课程表复印件1份", "学员签到表复印件1份"),
+                      evidence_items=tuple(dataclasses.replace(e, description=f"{e.description}（{i + 1}）",
+                                                               filename=f"IMG_{1000 + i}.jpg")
+                                           for i, e in enumerate(EVIDENCE * 4)), refused_to_sign=True,
+                      refusal_note="被检查单位负责人李明对检查情况无异议，但以需请示公司股东为由拒绝签名",
+                      witness="张卫东（幸福路社区居民委员会工作人员）")
+    values.update(changes)
+    return ports.InspectionRecordSnapshot(**values)  # type: ignore[arg-type]
 
 
-def penalty_notice() -> ports.PenaltyNoticeSnapshot:
-    return ports.PenaltyNoticeSnapshot(
+def penalty_notice(content: str = "typical", **changes: object) -> ports.PenaltyNoticeSnapshot:
+    values: dict[str, object] = dict(
         number="清教罚告〔2026〕2号", authority=AUTHORITY, party=PARTY, findings=FINDINGS, bases=BASES,
         intended_penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元", hearing_offered=True,
         statement_days=5, issued_on=date(2026, 4, 2))
+    if content == "short":
+        values.update(findings=FINDINGS[:1], bases=SHORT_BASES, intended_penalty="警告", hearing_offered=False)
+    elif content == "long":
+        values.update(findings=FINDINGS + (FILLER,) * 4)
+    values.update(changes)
+    return ports.PenaltyNoticeSnapshot(**values)  # type: ignore[arg-type]
 
 
-def penalty_decision() -> ports.PenaltyDecisionSnapshot:
-    return ports.PenaltyDecisionSnapshot(
+def penalty_decision(content: str = "typical", **changes: object) -> ports.PenaltyDecisionSnapshot:
+    values: dict[str, object] = dict(
         number="清教罚决〔2026〕2号", authority=AUTHORITY, party=PARTY, findings=FINDINGS, bases=BASES,
         penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元", issued_on=date(2026, 4, 20),
         fine_yuan=30000, confiscation_yuan=45600,
         statement_summary="你单位在法定期限内提交了书面陈述申辩意见，称系初次违法且已停止培训。"
                           "本局经复核认为，你单位所述停止培训的情况属实，但违法事实清楚，证据确凿，"
                           "不符合不予处罚的情形，对陈述申辩意见不予采纳")
+    if content == "short":
+        values.update(findings=FINDINGS[:1], bases=SHORT_BASES, penalty="警告", fine_yuan=0, confiscation_yuan=0,
+                      statement_summary="")
+    elif content == "long":
+        values.update(findings=FINDINGS + (FILLER,) * 5)
+    values.update(changes)
+    return ports.PenaltyDecisionSnapshot(**values)  # type: ignore[arg-type]
 
 
-def patrol_sheet() -> ports.PatrolSheetSnapshot:
-    members = (ports.PatrolMember("王建国", "34010020260018", "清河县教育局", "组长"),
-               ports.PatrolMember("陈晓燕", "34010020260027", "清河县教育局", "组员"),
-               ports.PatrolMember("刘强", "34010020250311", "清河县市场监督管理局", "组员"),
-               ports.PatrolMember("赵磊", "34010020240907", "清河县消防救援大队", "组员"))
-    targets = (
-        ports.PatrolTarget("清河县启航教育咨询有限公司", "幸福路66号金座大厦5楼502室", "A", "学科类（无证）",
-                           "节假日学科类培训"),
-        ports.PatrolTarget("清河县小树苗艺术培训中心", "文昌街12号2楼", "B", "非学科类·文化艺术", "预收费"),
-        ports.PatrolTarget("清河县智慧星托管服务部", "滨河小区8栋底商", "A", "托管（疑似隐形变异）", "住家教师"),
-        ports.PatrolTarget("清河县蓝天体育俱乐部", "体育路3号", "C", "非学科类·体育", "消防安全"),
-        ports.PatrolTarget("清河县博雅书画院", "人民路201号3楼", "D", "非学科类·文化艺术", "培训时间"),
-    )
-    return ports.PatrolSheetSnapshot(
-        number="清教巡〔2026〕17号", authority=AUTHORITY, patrol_date=date(2026, 5, 2), team="联合执法第一组",
-        members=members, targets=targets, time_window="9:00—17:00", occasion="法定节假日（劳动节）",
+MEMBERS = (ports.PatrolMember("王建国", "34010020260018", "清河县教育局", "组长"),
+           ports.PatrolMember("陈晓燕", "34010020260027", "清河县教育局", "组员"),
+           ports.PatrolMember("刘强", "34010020250311", "清河县市场监督管理局", "组员"),
+           ports.PatrolMember("赵磊", "34010020240907", "清河县消防救援大队", "组员"))
+TARGETS = (
+    ports.PatrolTarget("清河县启航教育咨询有限公司", "幸福路66号金座大厦5楼502室", "A", "学科类（无证）",
+                       "节假日学科类培训"),
+    ports.PatrolTarget("清河县小树苗艺术培训中心", "文昌街12号2楼", "B", "非学科类·文化艺术", "预收费"),
+    ports.PatrolTarget("清河县智慧星托管服务部", "滨河小区8栋底商", "A", "托管（疑似隐形变异）", "住家教师"),
+    ports.PatrolTarget("清河县蓝天体育俱乐部", "体育路3号", "C", "非学科类·体育", "消防安全"),
+    ports.PatrolTarget("清河县博雅书画院", "人民路201号3楼", "D", "非学科类·文化艺术", "培训时间"),
+)
+
+
+def patrol_sheet(content: str = "typical", **changes: object) -> ports.PatrolSheetSnapshot:
+    values: dict[str, object] = dict(
+        number="清教巡〔2026〕17号", authority=AUTHORITY, patrol_date=date(2026, 5, 2), team="联合巡查第1组（城关镇）",
+        members=MEMBERS, targets=TARGETS, time_window="9:00—17:00", occasion="法定节假日（劳动节）",
         issued_on=date(2026, 4, 30))
+    if content == "short":  # one target, two officers: one page
+        values.update(members=MEMBERS[:2], targets=TARGETS[:1], team="巡查第2组（城关镇）")
+    elif content == "long":
+        values.update(targets=tuple(dataclasses.replace(t, name=t.name.replace("清河县", f"清河县{n}号"))
+                                    for n in range(1, 4) for t in TARGETS))
+    values.update(changes)
+    return ports.PatrolSheetSnapshot(**values)  # type: ignore[arg-type]
 
 
-def fortnightly_report() -> ports.FortnightlyReportSnapshot:
+def fortnightly_report(content: str = "typical", **changes: object) -> ports.FortnightlyReportSnapshot:
     rows = (("城关镇", 46, 31, 7, 5, 2, 2, 60000), ("清河街道", 38, 27, 5, 4, 1, 1, 20000),
             ("东湖街道", 29, 18, 3, 3, 0, 0, 0), ("柳林镇", 16, 11, 2, 1, 1, 1, 10000),
             ("白马乡", 9, 6, 0, 0, 0, 0, 0))
@@ -142,10 +220,22 @@ def fortnightly_report() -> ports.FortnightlyReportSnapshot:
         "累计出动检查人员138人次，检查校外培训机构93家（次），发现问题17个，下达责令限期改正通知书13份",
         "城关镇、清河街道巡查力度较大，问题发现率较高；白马乡本期未发现问题，但检查覆盖面偏低，需进一步加强",
     )
-    return ports.FortnightlyReportSnapshot(
+    values: dict[str, object] = dict(
         number="清教通报〔2026〕5号", authority=AUTHORITY, period_start=date(2026, 3, 1),
         period_end=date(2026, 3, 15), issued_on=date(2026, 3, 17), units=units, overdue=overdue,
-        highlights=highlights, recipients="各乡镇人民政府、街道办事处，县直有关单位")
+        highlights=highlights, recipients="各乡镇人民政府、街道办事处，县直有关单位",
+        copy_to="县人民政府办公室，县委教育工作领导小组秘书组", printing_office="清河县教育局办公室")
+    if content == "short":
+        values.update(units=units[:2], overdue=(), highlights=())
+    elif content == "long":
+        towns = ("城关", "柳林", "白马", "东湖", "青山", "石桥", "新华", "河西",
+                 "长岭", "南关", "北关", "西河", "高坪", "安乐", "平安")
+        values.update(units=tuple(dataclasses.replace(u, unit=f"{town}镇") for u, town in zip(units * 3, towns,
+                                                                                           strict=True)),
+                      overdue=tuple(dataclasses.replace(o, reference=o.reference.replace("〕", f"〕{i + 1}"))
+                                    for i, o in enumerate(overdue * 8)), highlights=highlights * 3)
+    values.update(changes)
+    return ports.FortnightlyReportSnapshot(**values)  # type: ignore[arg-type]
 
 
 BUILDERS = {
@@ -161,3 +251,11 @@ BUILDERS = {
 
 def sample(doc_type: DocumentType, **kwargs: object) -> object:
     return BUILDERS[DocumentType(doc_type)](**kwargs)
+
+
+def sample_with(doc_type: DocumentType, content: str) -> object:
+    """The type's sample with `content` "short", "typical" (as the demo county issues it) or "long"."""
+    if DocumentType(doc_type) is DocumentType.RECTIFICATION_NOTICE:
+        return {"short": lambda: rectification_notice(pages=1), "typical": _typical_notice,
+                "long": lambda: rectification_notice(pages=3)}[content]()
+    return BUILDERS[DocumentType(doc_type)](content=content)

@@ -1,4 +1,5 @@
-"""Settings of the document renderer: licensed fonts, render time limit, batch size.
+"""Settings of the document renderer: licensed fonts, render time limit, batch size, the authority's
+seal images and signing certificates.
 
 Read lazily (`get_documents_settings()`), never at import; tests call `cache_clear()` after
 changing the environment. Every variable has the `ENFORCE_` prefix, like `cases.settings`.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cases.caches import register_cache
@@ -26,12 +27,26 @@ class DocumentsSettings(BaseSettings):
     render_timeout_s: float = 30.0
     # ENFORCE_RENDER_PROCESSES: default worker processes of `documents.batch.render_batch`.
     render_processes: int = 2
-    # ENFORCE_SEAL_FONT: the font file whose glyph outlines draw the seal's characters
-    # (default: Noto Serif CJK SC Bold, found through fontconfig; 印文 use 宋体).
-    seal_font: Path | None = None
-    seal_font_index: int | None = None  # face index inside a .ttc (default: the SC face)
+    # ENFORCE_HOME: the installation's state folder (the same variable as `cases.settings`).
+    home: Path = Path("var")
+    # ENFORCE_SEAL_DIR: the authorities' own seal images, `<department id>.png` (transparent PNG,
+    # uploaded by an administrator); default ENFORCE_HOME/seals. The renderer may read this folder.
+    seal_dir: Path | None = None
+    # ENFORCE_CERTIFICATE_DIR: the authorities' signing certificates, `<department id>.p12` (PKCS#12);
+    # default ENFORCE_HOME/certificates. A document of an authority with a certificate is signed (PAdES).
+    certificate_dir: Path | None = None
+    # ENFORCE_SIGNING_PASSWORD: the password of the PKCS#12 files (empty: unencrypted files).
+    signing_password: SecretStr = SecretStr("")
 
-    @field_validator("font_dir", "seal_font")
+    @property
+    def seals(self) -> Path:
+        return (self.seal_dir or self.home / "seals").expanduser().resolve()
+
+    @property
+    def certificates(self) -> Path:
+        return (self.certificate_dir or self.home / "certificates").expanduser().resolve()
+
+    @field_validator("font_dir")
     @classmethod
     def _must_exist(cls, value: Path | None) -> Path | None:
         if value is not None and not value.expanduser().exists():

@@ -4,6 +4,9 @@ All sheets of a plan are numbered, rendered (in a batch: the caller passes `rend
 a two-process pool) and stored in one transaction; a team that already has its sheet is
 skipped, so a re-run after a crash produces each sheet once. Nothing is ever sent to a target
 institution (四不两直): the sheet goes to the team only.
+
+Teams are numbered within their day in the order the patrol page lists them (township, then team
+id: `team_numbers`), and the sheet names the township and each member's own department.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from sqlmodel import Session, col, select
 from cases import repository
 from cases.enums import DocumentType
 from cases.errors import NotFound
-from cases.models import Department, Document, Institution, Officer
+from cases.models import Department, Document, Institution, Officer, Region
 from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
 from cases.ports import PatrolMember as SheetMember
 from cases.ports import PatrolSheetSnapshot, PatrolTarget
@@ -33,19 +36,36 @@ def _focus(inst: Institution) -> str:
     return FOCUS.get(str(inst.licence_status)) or FOCUS.get(str(inst.category)) or "收费公示、预收费监管、消防安全"
 
 
+def team_numbers(teams: Sequence[PatrolTeam]) -> dict[int, int]:
+    """Team id → its number within its day, as the patrol page numbers them: by township, then id."""
+    numbers: dict[int, int] = {}
+    by_day: dict[object, list[PatrolTeam]] = {}
+    for team in teams:
+        by_day.setdefault(team.day, []).append(team)
+    for day_teams in by_day.values():
+        for n, team in enumerate(sorted(day_teams, key=lambda t: (t.township, t.id or 0)), start=1):
+            numbers[team.id] = n
+    return numbers
+
+
 def _snapshot(session: Session, team: PatrolTeam, index: int, number: str, dept: Department, ctx: Ctx,
               pupils: PupilCalendar) -> PatrolSheetSnapshot:
     members = session.exec(select(PatrolMember).where(PatrolMember.team_id == team.id)
                            .order_by(col(PatrolMember.id))).all()
     officers = {o.id: o for o in session.exec(select(Officer).where(
         col(Officer.id).in_([m.officer_id for m in members]))).all()}
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    region = session.get(Region, team.township)
+    township = f"（{region.name}）" if region else ""
     visits = session.exec(select(PatrolVisit).where(PatrolVisit.team_id == team.id).order_by(col(PatrolVisit.id))).all()
     joint = len({m.department_kind for m in members}) > 1
     return PatrolSheetSnapshot(
         number=number, authority=authority_of(dept), patrol_date=team.day,
-        team=f"{'联合巡查' if joint else '巡查'}第{index}组",
+        team=f"{'联合巡查' if joint else '巡查'}第{index}组{township}",
         members=tuple(SheetMember(officers[m.officer_id].name, officers[m.officer_id].badge_no or "",
-                                  KIND_LABELS.get(m.department_kind, m.department_kind), "组长" if i == 0 else "组员")
+                                  departments.get(officers[m.officer_id].department_id)
+                                  or KIND_LABELS.get(m.department_kind, m.department_kind),
+                                  "组长" if i == 0 else "组员")
                       for i, m in enumerate(members)),
         targets=tuple(PatrolTarget(inst.name, inst.address, v.risk_grade, inst.category.label, _focus(inst))
                       for v in visits if (inst := session.get(Institution, v.institution_id))),
@@ -61,12 +81,8 @@ def issue_patrol_sheets(session: Session, ctx: Ctx, *, plan_id: int, pupils: Pup
     teams = session.exec(select(PatrolTeam).where(PatrolTeam.plan_id == plan_id)
                          .order_by(col(PatrolTeam.day), col(PatrolTeam.id))).all()
     dept = repository.department_for(session, plan.region_code, ["education"])
-    index_in_day: dict[int, int] = {}
-    todo = []
-    for team in teams:
-        index_in_day[team.id] = sum(1 for t in teams if t.day == team.day and t.id <= team.id)
-        if team.sheet_document_id is None:
-            todo.append(team)
+    index_in_day = team_numbers(teams)
+    todo = [team for team in teams if team.sheet_document_id is None]
     numbered = [allocate_number(session, ctx, dept, DocumentType.PATROL_SHEET) for _ in todo]
     snapshots = [(DocumentType.PATROL_SHEET, _snapshot(session, t, index_in_day[t.id], n[2], dept, ctx, pupils))
                  for t, n in zip(todo, numbered, strict=True)]

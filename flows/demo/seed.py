@@ -59,6 +59,7 @@ def seed_departments(session: Session, rng: random.Random, today: date, password
                 name=_name(rng), department_id=dept.id, roles=[str(r) for r in roles],
                 badge_no=f"贵{badge}", badge_valid_until=today + timedelta(days=-30 if expired else 900),
                 phone=f"139{rng.randrange(10**8):08d}", password_hash=shared_hash))
+        dept.contact = officers[-count + min(2, count - 1)].name  # 联系人 on documents: an officer of the 执法科
     edu = session.exec(select(Department).where(Department.kind == "education",
                                                 Department.region_code == data.COUNTY[0])).one()
     for username, role in zip(DEMO_ACCOUNTS, (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER, Role.LEGAL), strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -26,6 +27,9 @@ def _use(home: Path, mp: pytest.MonkeyPatch) -> None:
     mp.setenv("ENFORCE_HOME", str(home))
     mp.setenv("ENFORCE_DEMO_PASSWORD", "demo-pass-123")
     _clear_caches()
+    from documents.settings import get_documents_settings
+
+    get_documents_settings.cache_clear()  # the seal and certificate folders follow ENFORCE_HOME
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +92,59 @@ def test_documents_export_and_verify(demo_home: Path, tmp_path: Path) -> None:
     finally:
         victim.write_bytes(original)
     assert runner.invoke(cli.app, ["documents", "export", "--out", "x", "--type", "nope"]).exit_code == 2
+
+
+def _closed_penalty_case(home: Path) -> str:
+    with sqlite3.connect(home / "enforce.db") as conn:
+        return conn.execute("SELECT case_number FROM enforcement_case WHERE status = 'closed' AND filed_at IS NOT NULL "
+                            "ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def test_documents_dossier_of_a_closed_penalty_case(demo_home: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    number = _closed_penalty_case(demo_home)
+    out = tmp_path / "dossier.pdf"
+    result = enforce("documents", "dossier", number, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    sha = re.search(r"SHA-256 ([0-9a-f]{64})", result.output).group(1)
+    content = out.read_bytes()
+    assert hashlib.sha256(content).hexdigest() == sha
+    assert any(p.read_bytes() == content for p in (demo_home / "documents" / "dossier").rglob("*.pdf"))
+    reader = PdfReader(out)
+    titles = [item.title for item in reader.outline]
+    assert titles[:2] == ["卷宗封面", "卷内目录"] and titles[-1] == "备考表"
+    assert any(t.startswith("行政处罚决定书") for t in titles)
+    cover = reader.pages[0].extract_text().replace(" ", "")
+    assert number in cover and "长期（30年）" in cover
+    missing = runner.invoke(cli.app, ["documents", "dossier", "NO-SUCH-CASE", "--out", str(tmp_path / "x.pdf")])
+    assert missing.exit_code == 1 and "不存在" in missing.output
+
+
+def test_documents_seal_and_cert_set(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from documents.settings import get_documents_settings
+    from tests.documents.test_documents_content import _seal_png
+    from tests.documents.test_documents_signing import PASSWORD, self_signed_p12
+
+    monkeypatch.setenv("ENFORCE_SIGNING_PASSWORD", PASSWORD)
+    get_documents_settings.cache_clear()
+    try:
+        png, p12, bad = tmp_path / "seal.png", tmp_path / "seal.p12", tmp_path / "bad.png"
+        png.write_bytes(_seal_png())
+        p12.write_bytes(self_signed_p12())
+        bad.write_bytes(b"not a png")
+        result = enforce("documents", "seal", "set", "--department", "2", str(png))
+        assert result.exit_code == 0 and "息烽县教育局" in result.output, result.output
+        assert (demo_home / "seals" / "2.png").read_bytes() == png.read_bytes()
+        refused = runner.invoke(cli.app, ["documents", "seal", "set", "--department", "2", str(bad)])
+        assert refused.exit_code == 1 and "PNG" in refused.output
+        assert runner.invoke(cli.app, ["documents", "seal", "set", "--department", "999", str(png)]).exit_code == 1
+        assert "已删除" in enforce("documents", "seal", "remove", "--department", "2").output
+        result = enforce("documents", "cert", "set", "--department", "2", str(p12))
+        assert result.exit_code == 0 and "息烽县教育局" in result.output, result.output
+        assert (demo_home / "certificates" / "2.p12").is_file()
+        assert enforce("documents", "verify").exit_code == 0  # nothing signed yet: hashes only
+    finally:
+        for leftover in ((demo_home / "certificates" / "2.p12"), (demo_home / "seals" / "2.png")):
+            leftover.unlink(missing_ok=True)
+        get_documents_settings.cache_clear()

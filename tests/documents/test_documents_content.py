@@ -16,8 +16,8 @@ from documents.errors import SnapshotMismatch
 pytestmark = pytest.mark.integration
 
 MM = 25.4 / 72
-PITCH = 28.98 * MM
-CHAR = 15.79 * MM
+PITCH = 19.32 * MM  # the compact grid of enforcement documents (documents.css)
+CHAR = 13.81 * MM
 RED = (0.901961, 0.0, 0.070588)
 
 
@@ -36,7 +36,7 @@ def strings_of(value: object) -> list[str]:
 
 def test_notice_text_round_trips_exactly(notice1, notice3, pdfread):
     """Extracted text == the HTML's visible text, char by char (whitespace ignored): no glyph
-    missing or replaced, nothing extra. The seal is drawn as glyph outlines, so it adds no text."""
+    missing or replaced, nothing extra."""
     for rendered in (notice1, notice3):
         expected = pdfread.squash(pdfread.visible_text(rendered.html))
         actual = rendered.body_text()
@@ -63,54 +63,112 @@ def test_every_type_renders_with_all_its_fields(doc_type, render_sample, pdfread
         assert row[-5:-2] == ["yes", "yes", "yes"], row
 
 
-def seal_and_date(rendered, pdfread):
+def signature_lines(rendered, pdfread):
     with pdfplumber.open(rendered.path) as pdf:
         page = pdf.pages[-1]
-        red = [c for c in page.curves if RED in (c.get("non_stroking_color"), c.get("stroking_color"))]
-        assert red, "no seal on the last page"
-        seal = (min(c["x0"] for c in red) * MM, min(c["top"] for c in red) * MM,
-                max(c["x1"] for c in red) * MM, max(c["bottom"] for c in red) * MM)
         lines = pdfread.lines_of(page)
         day = rendered.snapshot.issued_on
         index = max(i for i, line in enumerate(lines) if line.text == f"{day.year}年{day.month}月{day.day}日")
-        return seal, lines, index, page.height
+        return page, lines, index
 
 
-def test_seal_covers_issuer_and_date_per_gbt9704(notice3, pdfread):
-    seal, lines, index, height = seal_and_date(notice3, pdfread)
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_no_seal_is_drawn(doc_type, render_sample):
+    """The software never draws a seal: no curve (ring, star) and no image on any page by default."""
+    with pdfplumber.open(render_sample(doc_type).path) as pdf:
+        for page in pdf.pages:
+            red = [c for c in page.curves if RED in (c.get("non_stroking_color"), c.get("stroking_color"))]
+            assert not [c for c in red if (c["bottom"] - c["top"]) * MM > 5]  # (the 通报's red rule is flat)
+            assert page.images == []
+
+
+def test_seal_position_is_left_blank_per_gbt9704(notice3, pdfread):
+    """GB/T 9704 §7.3.5.1: date 4 characters in from the right, issuer centred over it, and room
+    above the issuer for a 42 mm stamp whose top falls within one line below the text above."""
+    page, lines, index = signature_lines(notice3, pdfread)
     date_line, issuer, above = lines[index], lines[index - 1], lines[index - 2]
     assert issuer.text == notice3.snapshot.authority.name
-    width = seal[2] - seal[0]
-    assert width == pytest.approx(42 - 42 * 0.03, abs=0.5)  # ring centre line of a 42 mm seal
-    # date 4 characters in from the right edge of the text block; issuer centred over the date
     assert date_line.x1 == pytest.approx(184 - 4 * CHAR, abs=1.0)
     centre = (date_line.x0 + date_line.x1) / 2
     assert (issuer.x0 + issuer.x1) / 2 == pytest.approx(centre, abs=1.0)
-    # the seal is centred over them and covers both (they fall just below its centre)
-    assert (seal[0] + seal[2]) / 2 == pytest.approx(centre, abs=1.0)
-    for line in (issuer, date_line):
-        top = line.em_top(height)
-        assert seal[1] < top and top + 16 * MM < seal[3]
-        assert seal[0] < line.x0 and line.x1 < seal[2]
-    assert (seal[1] + seal[3]) / 2 < issuer.em_top(height) + 16 * MM / 2
-    # the top of the seal is within one line below the last line of text above it, not over it
-    gap = seal[1] - (above.em_top(height) + 16 * MM)
-    assert 0 < gap < PITCH
+    gap = issuer.em_top(page.height) - (above.em_top(page.height) + 14 * MM)
+    stamp_top = issuer.em_top(page.height) - 17  # the stamp's centre 4 mm below the issuer's top
+    assert above.em_top(page.height) + 14 * MM < stamp_top < above.em_top(page.height) + 14 * MM + PITCH
+    assert gap > 15
 
 
-@pytest.mark.parametrize("doc_type", [DocumentType.PENALTY_DECISION, DocumentType.SERVICE_RECEIPT])
-def test_other_sealed_documents_carry_the_seal_over_the_date(doc_type, render_sample, pdfread):
-    seal, lines, index, height = seal_and_date(render_sample(doc_type), pdfread)
-    date_line = lines[index]
-    assert seal[0] < date_line.x0 < date_line.x1 < seal[2]
-    assert seal[1] < date_line.em_top(height) < seal[3]
+def _seal_png(size: int = 480, transparent: bool = True) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA" if transparent else "RGB", (size, size), (0, 0, 0, 0) if transparent else "white")
+    ImageDraw.Draw(image).ellipse((8, 8, size - 8, size - 8), outline=(230, 0, 18, 255), width=14)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
-def test_unsealed_document_has_no_seal(render_sample):
-    rendered = render_sample(DocumentType.RECTIFICATION_NOTICE, samples.rectification_notice(sealed=False))
-    with pdfplumber.open(rendered.path) as pdf:
-        assert not [c for p in pdf.pages for c in p.curves if RED in (c.get("non_stroking_color"),
-                                                                     c.get("stroking_color"))]
+@pytest.fixture
+def seal_folder(tmp_path, monkeypatch):
+    from documents.settings import get_documents_settings
+
+    monkeypatch.setenv("ENFORCE_SEAL_DIR", str(tmp_path / "seals"))
+    get_documents_settings.cache_clear()
+    render.reset()
+    yield tmp_path / "seals"
+    monkeypatch.delenv("ENFORCE_SEAL_DIR")
+    get_documents_settings.cache_clear()
+    render.reset()
+
+
+@pytest.mark.parametrize("doc_type", [DocumentType.RECTIFICATION_NOTICE, DocumentType.PENALTY_DECISION,
+                                      DocumentType.SERVICE_RECEIPT])
+def test_uploaded_seal_image_covers_issuer_and_date(doc_type, seal_folder, tmp_path, pdfread):
+    from documents.seals import store_seal_image
+
+    store_seal_image(7, _seal_png())
+    snapshot = samples.sample(doc_type)
+    snapshot = dataclasses.replace(snapshot, authority=dataclasses.replace(snapshot.authority, department_id=7))
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(render.render_document(doc_type, snapshot))
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[-1]
+        [image] = page.images
+        box = (image["x0"] * MM, image["top"] * MM, image["x1"] * MM, image["bottom"] * MM)
+        lines = pdfread.lines_of(page)
+        day = snapshot.issued_on
+        index = max(i for i, line in enumerate(lines) if line.text == f"{day.year}年{day.month}月{day.day}日")
+        date_line, issuer = lines[index], lines[index - 1]
+        assert box[2] - box[0] == pytest.approx(42, abs=0.5)
+        assert (box[0] + box[2]) / 2 == pytest.approx((date_line.x0 + date_line.x1) / 2, abs=1.0)
+        for line in (issuer, date_line):
+            top = line.em_top(page.height)
+            assert box[1] < top and top + 14 * MM < box[3] and box[0] < line.x0 and line.x1 < box[2]
+        assert (box[1] + box[3]) / 2 < issuer.em_top(page.height) + 14 * MM  # text below the centre
+    # another authority (no image) keeps the blank position; an unsealed document never shows it
+    other = render.render_document(doc_type, samples.sample(doc_type))
+    unsealed = render.render_document(doc_type, dataclasses.replace(snapshot, sealed=False))
+    for content in (other, unsealed):
+        (tmp_path / "x.pdf").write_bytes(content)
+        with pdfplumber.open(tmp_path / "x.pdf") as pdf:
+            assert all(p.images == [] for p in pdf.pages)
+
+
+def test_seal_images_are_checked_before_they_are_stored(seal_folder):
+    from cases.errors import ValidationFailed
+    from documents.seals import seal_image_path, store_seal_image
+
+    for bad, code in ((b"GIF89a....", "seal_not_png"), (_seal_png(transparent=False), "seal_not_transparent"),
+                      (_seal_png(size=64), "seal_bad_size")):
+        with pytest.raises(ValidationFailed) as caught:
+            store_seal_image(3, bad)
+        assert caught.value.code == code
+    assert seal_image_path(3) is None
+    with pytest.raises(ValidationFailed):
+        store_seal_image(0, _seal_png())
+    path = store_seal_image(3, _seal_png())
+    assert path == seal_folder / "3.png" and seal_image_path(3) == path
 
 
 def test_untrusted_text_is_escaped_not_interpreted(render_sample, pdfread):
@@ -146,7 +204,7 @@ def test_patrol_sheet_reminds_four_nos_and_leaves_result_columns_blank(render_sa
 
 def test_fortnightly_report_totals_and_charts(render_sample):
     rendered = render_sample(DocumentType.FORTNIGHTLY_REPORT)
-    assert rendered.html.count("<svg") >= 3  # two charts and the seal
+    assert rendered.html.count("<svg") == 2  # the two charts (no seal is drawn)
     assert "<script" not in rendered.html
     text = rendered.body_text()
     assert "合计138931713449" in text.replace(",", "")[:2000] or "合计" in text

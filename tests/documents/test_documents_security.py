@@ -4,6 +4,7 @@ render cannot run past its time limit."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -110,6 +111,61 @@ def test_licensed_font_folder_is_used_and_embedded(tmp_path, monkeypatch):
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
         row = next(line for line in fonts.splitlines() if "FangSong_GB2312" in line)
         assert row.split()[-5:-2] == ["yes", "yes", "yes"]
+    finally:
+        monkeypatch.delenv("ENFORCE_FONT_DIR")
+        get_documents_settings.cache_clear()
+        render.reset()
+
+
+def _stand_in(folder: Path, family: str, postscript: str, text: str) -> Path:
+    """A system TTF (LXGW WenKai, subset to `text`) registered under a licensed face's family name."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")
+    if not source.exists():
+        pytest.skip("fonts-lxgw-wenkai is not installed")
+    options = subset.Options()
+    options.name_IDs, options.name_languages, options.layout_features = ["*"], ["*"], []
+    font = TTFont(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = family
+        elif record.nameID == 6:
+            record.string = postscript
+    path = folder / f"{postscript}.ttf"
+    font.save(path)
+    return path
+
+
+def test_the_stack_picks_the_body_and_title_faces_from_the_font_folder(tmp_path, monkeypatch):
+    """README "Licensed fonts": files dropped into ENFORCE_FONT_DIR under their family names
+    (仿宋_GB2312, 方正小标宋简体) are what the body and the title are set in."""
+    import pdfplumber
+
+    snapshot = samples.rectification_notice()
+    html = render.render_html(DocumentType.RECTIFICATION_NOTICE, snapshot)
+    text = "".join(sorted(set(re.sub(r"<[^>]+>", "", html.split("<body", 1)[1]))))
+    _stand_in(tmp_path, "仿宋_GB2312", "FangSongGB2312-StandIn", text)
+    _stand_in(tmp_path, "方正小标宋简体", "FZXiaoBiaoSong-StandIn", text)
+    monkeypatch.setenv("ENFORCE_FONT_DIR", str(tmp_path))
+    get_documents_settings.cache_clear()
+    render.reset()
+    try:
+        css = render.stylesheet_text()
+        assert (tmp_path / "FangSongGB2312-StandIn.ttf").as_uri() in css
+        pdf = tmp_path / "notice.pdf"
+        pdf.write_bytes(render.render_document(DocumentType.RECTIFICATION_NOTICE, snapshot))
+        with pdfplumber.open(pdf) as doc:
+            chars = doc.pages[0].chars
+        fonts = {c["text"]: c["fontname"] for c in chars}
+        title = [c["fontname"] for c in chars if c["size"] > 20]  # 责令限期改正通知书, 22 pt
+        body = [c["fontname"] for c in chars if abs(c["size"] - 14) < 0.1 and c["text"] in "当事人经查"]
+        assert title and all("方正小标宋简体" in name for name in title), fonts
+        assert body and all("仿宋_GB2312" in name for name in body), fonts
     finally:
         monkeypatch.delenv("ENFORCE_FONT_DIR")
         get_documents_settings.cache_clear()

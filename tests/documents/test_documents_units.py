@@ -1,4 +1,4 @@
-"""Pure pieces of documents/: filters, the seal's geometry, charts, import rules (no rendering)."""
+"""Pure pieces of documents/: filters, charts, seal-image and certificate checks, import rules (no rendering)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from jinja2 import UndefinedError
 
 from documents import charts, filters, render
 from documents.errors import SnapshotMismatch
-from documents.seal import seal_svg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,29 +64,15 @@ def test_amounts_in_capitals(value, text):
 
 def test_sentences_and_clauses():
     assert filters.sentence(" 停止培训 ") == "停止培训。" and filters.sentence("已停止。") == "已停止。"
-    clauses = ["《办法》第二十一条；《处罚法》第二十八条", "《办法》第十七条；《处罚法》第二十八条"]
-    assert filters.unique_clauses(clauses, "、") == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
+    joined = filters.unique_clauses(["《办法》第二十一条；《处罚法》第二十八条",
+                                     "《办法》第十七条；《处罚法》第二十八条"], "、")
+    assert joined == "《办法》第二十一条、《处罚法》第二十八条、《办法》第十七条"
 
 
 def test_strict_undefined_and_autoescape():
     with pytest.raises(UndefinedError):
         render._env.from_string("{{ missing_field }}").render()
     assert render._env.from_string("{{ v }}").render(v="<b>&") == "&lt;b&gt;&amp;"
-
-
-def test_seal_is_outlines_only():
-    svg = seal_svg("清河县教育局")
-    assert "<text" not in svg and "textPath" not in svg
-    assert svg.count("<path") == 6 and "<polygon" in svg and "<circle" in svg
-    angles = [float(a) for a in re.findall(r"rotate\((-?[\d.]+)\)", svg)]
-    assert angles == sorted(angles) and angles[0] == pytest.approx(-angles[-1])  # symmetric upper arc
-    assert 'width="42.0mm"' in svg
-
-
-def test_long_seal_names_are_squeezed_into_the_arc():
-    long = seal_svg("清河市清河区教育体育局行政执法专用章")
-    angles = [float(a) for a in re.findall(r"rotate\((-?[\d.]+)\)", long)]
-    assert angles[-1] - angles[0] <= 250.0 + 1e-6
 
 
 def test_chart_escapes_labels_and_scales():

@@ -1,7 +1,7 @@
 """indexes for province-scale reads (list order, running clocks, statistics periods, open steps)
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0015
 Create Date: 2026-12-01 11:00:00
 
 Each index serves one access path named in `docs/scale.md`; the partial ones hold only running
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0016'
-down_revision: str | None = '0009'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,168 @@
+"""现场检查笔录 and per-document 送达回证 (cases.paperwork), and the case dossier built from the stored
+PDFs (documents.dossier via `flows.cli.documents.dossier_material`), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from cases import paperwork, repository
+from cases import service as case_service
+from cases.enums import DocumentType, ServiceMethod
+from cases.errors import DocumentIntegrityError
+from cases.models import Case, Department, Document, Inspection
+from cases.ports import DocumentRef
+from documents import dossier
+from flows.cli.documents import dossier_material
+from tests.integration.conftest import TZ, County, at, complaint
+
+pytestmark = pytest.mark.integration
+
+
+def _case(county: County, case_id: int) -> Case:
+    with county.session() as s:
+        return s.get(Case, case_id)
+
+
+def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN201
+    ctx = county.ctx(county.actor(username, at(when)), at(when))
+    version = _case(county, case_id).version
+    with county.session() as s:
+        return fn(s, ctx, case_id=case_id, version=version, **kw)
+
+
+def _text(county: County, doc: Document) -> str:
+    content = county.ctx(county.intake_actor(), at("2026-03-20 10:00")).store.get(
+        DocumentRef(doc.path, doc.sha256, doc.size))
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages))
+
+
+def _cells(county: County, doc: Document) -> list[str]:
+    content = county.ctx(county.intake_actor(), at("2026-03-20 10:00")).store.get(
+        DocumentRef(doc.path, doc.sha256, doc.size))
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return [re.sub(r"\s+", "", cell or "") for p in pdf.pages for t in p.extract_tables() for row in t
+                for cell in row]
+
+
+def _photo(tmp: Path) -> dict:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 220, 240)).save(out, format="JPEG")
+    content = out.getvalue()
+    sha = hashlib.sha256(content).hexdigest()
+    path = tmp / "evidence" / sha[:2] / f"{sha}.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return {"sha256": sha, "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "path": f"{sha[:2]}/{sha}.jpg"}
+
+
+@pytest.fixture
+def penalty_case(county: County, tmp_path: Path) -> tuple[Case, dict]:
+    with county.session() as s:
+        dept = s.exec(repository.select(Department).where(Department.doc_code == "息教")).one()
+        dept.contact = "王联系"
+        s.add(dept)
+        s.commit()
+    ctx = county.ctx(county.intake_actor(), at("2026-03-02 09:30"))
+    with county.session() as s:
+        case = case_service.receive_complaint(s, ctx, complaint(county.institution(0))).case
+    team = county.team("education03", "education04")
+    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
+    photo = _photo(tmp_path)
+    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
+         findings="执法人员出示执法证件后进行现场检查。\n周六上午发现23名初中生在上数学课。",
+         violation_codes=["rest_day_training"], place="息烽县永靖镇新华路8号", evidence=[photo])
+    return _case(county, case.id), photo
+
+
+def test_inspection_record_and_receipts(county: County, penalty_case) -> None:  # noqa: ANN001
+    case, photo = penalty_case
+    when = at("2026-03-07 11:30")
+    ctx = county.ctx(county.actor("education03", when), when)
+    with county.session() as s:
+        live = s.get(Case, case.id)
+        [inspection] = repository.inspections(s, case.id)
+        record = paperwork.issue_inspection_record(s, ctx, live, inspection, present="李某（负责人）",
+                                                   recorder="记录员")
+        s.commit()
+    assert record.number == "息教检〔2026〕1号" and record.doc_type is DocumentType.INSPECTION_RECORD
+    text = _text(county, record)
+    officers = [county.officer("education03"), county.officer("education04")]
+    for officer in officers:
+        assert officer.name in text and officer.badge_no in text
+    assert "第五十五条" in text and "出示执法证件" in text and "李某（负责人）" in text
+    assert photo["sha256"] in _cells(county, record) and "IMG_0001.jpg" in text
+    assert "被检查单位（人）签名" in text and "见证人签名" in text and case.case_number in text
+
+    notice = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
+    with county.session() as s:
+        live = s.get(Case, case.id)
+        party = paperwork.party(s, live)
+        existing = paperwork.issue_service_receipt(s, ctx, live, notice, party)  # issued with the notice already
+        assert existing.related_document_id == notice.id
+        again = paperwork.issue_service_receipt(s, ctx, live, record, party)
+        assert paperwork.issue_service_receipt(s, ctx, live, record, party).id == again.id  # once per document
+        s.commit()
+    assert again.number == "息教送〔2026〕2号" and again.related_document_id == record.id
+    text = _text(county, again)
+    assert "息教送〔2026〕2号" in text and record.number in text and "2026年3月7日签发" in text
+    assert officers[0].badge_no in text
+    assert "王联系" in _text(county, notice)  # the department's contact person on the notice
+
+
+def test_dossier_of_a_case_from_its_stored_pdfs(county: County, penalty_case, tmp_path: Path) -> None:  # noqa: ANN001
+    case, photo = penalty_case
+    when = at("2026-03-07 11:30")
+    ctx = county.ctx(county.actor("education03", when), when)
+    with county.session() as s:
+        live = s.get(Case, case.id)
+        paperwork.issue_inspection_record(s, ctx, live, s.exec(repository.select(Inspection)).first())
+        s.commit()
+    notice = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
+    _run(county, case_service.record_service, "education03", "2026-03-10 10:00", case.id, document_id=notice.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人李某")
+    store = county.ctx(county.intake_actor(), when).store
+    with county.session() as s:
+        cover, items = dossier_material(s, case.case_number, store=store, evidence_root=tmp_path / "evidence",
+                                        zone=TZ, today=date(2026, 4, 1))
+        docs = repository.case_file(s, case.case_number).documents
+    # legal order: the 笔录 (with its photo), the notice, the notice's receipt
+    assert [d.doc_type for d in docs] == [DocumentType.INSPECTION_RECORD, DocumentType.RECTIFICATION_NOTICE,
+                                          DocumentType.SERVICE_RECEIPT]
+    assert [len(i.evidence) for i in items] == [1, 0, 0] and "直接送达" in items[1].note
+    assert cover.cause == "涉嫌占用法定节假日、休息日、寒暑假开展学科类培训案" and cover.filed_on is None
+    pdf = dossier.build_dossier(cover, items)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [item for item in items for _ in range(len(PdfReader(io.BytesIO(item.pdf)).pages))]
+    assert len(reader.pages) == 1 + 1 + len(pages) + 1 + 1  # cover, 目录, documents, one photo page, 备考表
+    bookmarks = dossier.table_of_contents(pdf)
+    assert [b[0] for b in bookmarks][:3] == ["卷宗封面", "卷内目录", f"现场检查笔录（{items[0].number}）"]
+    toc = re.sub(r"\s+", "", reader.pages[1].extract_text())
+    for label, first in bookmarks[2:-1]:
+        if label.startswith("证据"):
+            continue
+        number = label[label.rindex("（") + 1:-1]
+        assert number in toc
+        assert re.search(re.escape(number) + r".*?" + str(first), toc)  # its first page is printed
+    assert "备考表" + str(len(reader.pages)) in toc.replace("卷内备考表", "")
+    cover_text = re.sub(r"\s+", "", reader.pages[0].extract_text())
+    assert case.case_number in cover_text and "短期（10年）" in cover_text and "未立案" in cover_text
+    # the issued documents are the stored bytes, not re-rendered: their page content is byte-identical
+    first = PdfReader(io.BytesIO(items[0].pdf)).pages[0].get_contents().get_data()
+    assert reader.pages[2].get_contents().get_data() == first
+    photo_page = reader.pages[2 + len(PdfReader(io.BytesIO(items[0].pdf)).pages)]
+    assert photo["sha256"] in re.sub(r"\s+", "", photo_page.extract_text()) and photo_page.images
+    # an altered stored document is refused
+    tampered = [items[0].__class__(**{**items[0].__dict__, "pdf": items[0].pdf + b"%"})] + items[1:]
+    with pytest.raises(DocumentIntegrityError):
+        dossier.build_dossier(cover, tampered)
