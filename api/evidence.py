@@ -128,8 +128,10 @@ def _webp_metadata(content: bytes) -> list[bytes]:
 def _inspect_image(content: bytes, expected: str) -> None:
     from PIL import Image
 
+    if _MARKUP.search(content[:1024]):  # where a browser would sniff
+        raise _refuse("图片中含有网页代码，已拒收", "evidence_polyglot")
     metadata = {"PNG": _png_metadata, "JPEG": _jpeg_metadata, "WEBP": _webp_metadata}[expected](content)
-    if any(_MARKUP.search(part) for part in [content[:1024], *metadata]):
+    if any(_MARKUP.search(part) for part in metadata):
         raise _refuse("图片中含有网页代码，已拒收", "evidence_polyglot")
     try:
         with Image.open(io.BytesIO(content)) as image:
