@@ -111,8 +111,8 @@ def actor_of(officer: Officer, department: Department, now: datetime) -> Actor:
 class ActorCache:
     """Token → Actor for `ttl` seconds, so a busy client costs one officer lookup per few seconds.
 
-    The signature and expiry are still checked on every request; a password change, a
-    deactivation or a role change made through this process clears the cache at once, one made
+    The signature and expiry are still checked on every request; a logout, a password change, a
+    deactivation or a role change made through this process clears the entry at once, one made
     in another worker process takes effect within `ttl` seconds (0 disables the cache).
     """
 
