@@ -31,7 +31,8 @@ from cases.ports import DocumentRenderer, DocumentStore
 TITLE = "双减执法办案系统 API"
 DESCRIPTION = """校外培训（“双减”）执法办案：举报受理、分派、现场检查、责令整改、行政处罚、期限督办与统计。
 
-* 登录：`POST /api/v1/auth/token` 取得令牌，之后在请求头带 `Authorization: Bearer <令牌>`；`POST /api/v1/auth/logout` 退出（令牌随即失效）。
+* 登录：`POST /api/v1/auth/token` 取得令牌，之后在请求头带 `Authorization: Bearer <令牌>`；
+  `POST /api/v1/auth/logout` 退出（令牌随即失效）。
 * 所有查询和操作限于您所在部门的辖区（行政区划及其下级）；辖区外的案件返回404。
 * 办案操作：`POST /api/v1/cases/{id}/actions/{操作}`，须带 `If-Match: <版本号>`；缺少返回428，版本过期返回409。
 * 错误统一为 `{code, message, detail}`：`code` 稳定可供程序判断，`message` 为中文说明。

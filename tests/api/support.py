@@ -92,8 +92,9 @@ class Api:
         if username not in self.tokens:
             officer = self.county.officer(username)
             with self.county.session() as s:  # a server-side session, as a real login makes
-                self.tokens[username] = start_session(s, SECRET.encode(), officer, self.clock.now() - timedelta(days=30),
-                                                      timedelta(days=400), "testclient")
+                since = self.clock.now() - timedelta(days=30)
+                self.tokens[username] = start_session(s, SECRET.encode(), officer, since, timedelta(days=400),
+                                                      "testclient")
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
     def get(self, url: str, user: str | None = None, **kw):  # noqa: ANN003, ANN201
