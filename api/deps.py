@@ -193,8 +193,6 @@ ValidCase = Annotated[Case, Depends(valid_case)]
 
 
 def client_key(request: Request, settings: ApiSettings) -> str:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
+    """The client's address: behind a trusted proxy, the last hop before it (`api.security.ProxyHeaders`
+    has already put it in the request's client; forwarded headers from anyone else are ignored)."""
     return request.client.host if request.client else "unknown"

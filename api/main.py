@@ -18,11 +18,11 @@ from sqlalchemy import Engine, text
 from api import web
 from api.adapters import LazyDocumentStore, LazyRenderer
 from api.errors import install_error_handlers
-from api.evidence import EvidenceStore
-from api.limits import BodyLimit
-from api.ratelimit import TokenBucket
+from api.evidence import EvidenceStore, Uploader, UploadQuota
+from api.limits import BodyLimit, PreBodyCheck
+from api.ratelimit import LoginThrottle, TokenBucket
 from api.routes import api_router
-from api.security import ActorCache
+from api.security import ActorCache, ProxyHeaders, SecurityHeaders, token_subject
 from api.settings import ApiSettings, get_api_settings
 from cases.actions import ROUTED
 from cases.caches import register_cache
@@ -31,7 +31,8 @@ from cases.ports import DocumentRenderer, DocumentStore
 TITLE = "双减执法办案系统 API"
 DESCRIPTION = """校外培训（“双减”）执法办案：举报受理、分派、现场检查、责令整改、行政处罚、期限督办与统计。
 
-* 登录：`POST /api/v1/auth/token` 取得令牌，之后在请求头带 `Authorization: Bearer <令牌>`。
+* 登录：`POST /api/v1/auth/token` 取得令牌，之后在请求头带 `Authorization: Bearer <令牌>`；
+  `POST /api/v1/auth/logout` 退出（令牌随即失效）。
 * 所有查询和操作限于您所在部门的辖区（行政区划及其下级）；辖区外的案件返回404。
 * 办案操作：`POST /api/v1/cases/{id}/actions/{操作}`，须带 `If-Match: <版本号>`；缺少返回428，版本过期返回409。
 * 错误统一为 `{code, message, detail}`：`code` 稳定可供程序判断，`message` 为中文说明。
@@ -69,15 +70,70 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.state.evidence_store = evidence_store or EvidenceStore(settings.evidence_dir)
     app.state.complaint_bucket = TokenBucket(settings.complaint_burst, settings.complaint_rate_per_minute)
     app.state.status_bucket = TokenBucket(settings.status_burst, settings.status_rate_per_minute)
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_client_max_failures,
+                                             settings.login_delay_seconds, settings.login_lock_minutes * 60.0)
+    app.state.upload_quota = UploadQuota()
     install_error_handlers(app)
     app.include_router(api_router())
     app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
                       description="数据库可连接时返回 ok。")
     largest = max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20  # + the multipart framing
-    app.add_middleware(BodyLimit, max_bytes=largest)
+    complaint_check = _anonymous_rate_check(app, "complaint_bucket")
+    app.add_middleware(BodyLimit, max_bytes=largest, body_max=settings.body_max_bytes,
+                       pre_body=(PreBodyCheck("POST", "/api/v1/complaints", complaint_check),
+                                 PreBodyCheck("POST", "/report", complaint_check)),
+                       uploader=_uploader(app))
+    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
+    app.add_middleware(ProxyHeaders, networks=settings.proxy_networks())  # outermost: the real client first
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     web.install(app)  # the web pages (api/web): same app, same rules
     return app
+
+
+def _signed_in(app: FastAPI, scope: dict[str, Any]) -> int | None:
+    """The officer id of a genuinely signed token in the request (bearer or session cookie), else None.
+    Only the signature is checked (no database, no expiry): enough to tell staff from the public
+    for the limits; the routes still check the token in full."""
+    from http.cookies import SimpleCookie
+
+    from api.web.session import SESSION_COOKIE
+
+    headers = dict(scope.get("headers") or [])
+    auth = headers.get(b"authorization", b"").decode("latin-1")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    if not token and b"cookie" in headers:
+        try:
+            cookie = SimpleCookie(headers[b"cookie"].decode("latin-1")).get(SESSION_COOKIE)
+        except Exception:  # noqa: BLE001 — a malformed cookie header is simply no session
+            cookie = None
+        token = cookie.value if cookie else ""
+    if not token:
+        return None
+    return token_subject(app.state.secret, token)
+
+
+def _client_of(scope: dict[str, Any]) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def _anonymous_rate_check(app: FastAPI, bucket: str):  # noqa: ANN202
+    def check(scope: dict[str, Any]) -> None:
+        if _signed_in(app, scope) is None:
+            getattr(app.state, bucket).ready(_client_of(scope))
+
+    return check
+
+
+def _uploader(app: FastAPI):  # noqa: ANN202
+    def who(scope: dict[str, Any]) -> Uploader:
+        settings = app.state.settings
+        officer = _signed_in(app, scope)
+        if officer is not None:
+            return Uploader(app.state.upload_quota, f"user:{officer}", settings.upload_user_bytes_per_day)
+        return Uploader(app.state.upload_quota, f"client:{_client_of(scope)}", settings.upload_client_bytes_per_day)
+
+    return who
 
 
 @asynccontextmanager

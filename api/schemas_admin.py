@@ -131,7 +131,8 @@ class DepartmentOut(BaseModel):
 
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[0-9A-Za-z_.\-\u4e00-\u9fff]+$",
                                 examples=["education07"])]
-Password = Annotated[str, Field(min_length=8, max_length=256, description="至少8位"), Clean]
+Password = Annotated[str, Field(min_length=10, max_length=256,
+                                description="至少10位、至少4种字符，不能是常见密码或用户名"), Clean]
 
 
 class OfficerIn(In):

@@ -25,7 +25,12 @@ class ApiSettings(BaseSettings):
 
     token_secret: str | None = Field(default=None, repr=False)  # ENFORCE_TOKEN_SECRET
     token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    # failed logins (api.ratelimit.LoginThrottle): after `login_max_failures` failures of one client on
+    # one username that pair waits `login_delay_seconds`, doubling per further failure up to
+    # `login_lock_minutes`; after `login_client_max_failures` failures on any names the client waits too
     login_max_failures: int = Field(default=5, ge=1)
+    login_client_max_failures: int = Field(default=30, ge=1)
+    login_delay_seconds: float = Field(default=30.0, gt=0)
     login_lock_minutes: int = Field(default=15, ge=1)
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # 0: look the officer up on every request
     # token bucket per client IP for the public endpoints: `burst` requests at once, refilled at
@@ -34,7 +39,17 @@ class ApiSettings(BaseSettings):
     complaint_rate_per_minute: float = Field(default=10.0, gt=0)
     status_burst: int = Field(default=30, ge=1)
     status_rate_per_minute: float = Field(default=60.0, gt=0)
-    trust_forwarded_for: bool = False  # behind a proxy: key the buckets by X-Forwarded-For
+    # ENFORCE_TRUSTED_PROXIES: comma-separated addresses or networks of the reverse proxies. Only a
+    # request from one of them has its X-Forwarded-For / X-Forwarded-Proto believed; the client is
+    # the last hop before the trusted ones. ENFORCE_TRUST_FORWARDED_FOR=true without a list trusts
+    # a proxy on this host (127.0.0.1, ::1).
+    trusted_proxies: str = ""
+    trust_forwarded_for: bool = False
+    hsts_seconds: int = Field(default=180 * 24 * 3600, ge=0)  # Strict-Transport-Security over HTTPS; 0: none
+    body_max_bytes: int = Field(default=256 * 1024, ge=1024)  # any request body that is not multipart
+    # uploads (evidence, public photos) per day: per signed-in user, and per client address for the public
+    upload_user_bytes_per_day: int = Field(default=500 * 1024 * 1024, ge=0)
+    upload_client_bytes_per_day: int = Field(default=30 * 1024 * 1024, ge=0)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     import_max_rows: int = Field(default=10_000, ge=1)
@@ -54,6 +69,12 @@ class ApiSettings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.home / "evidence"
+
+    def proxy_networks(self) -> list[str]:
+        listed = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        if not listed and self.trust_forwarded_for:
+            return ["127.0.0.1/32", "::1/128"]
+        return listed
 
     def secret(self) -> bytes:
         return (self.token_secret or stored_secret(self.home / "secret_key")).encode()

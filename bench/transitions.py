@@ -52,7 +52,7 @@ def prepare(url: str, n: int) -> tuple[list[int], list[int], object, list[int]]:
     rng = random.Random(1)
     with Session(engine, expire_on_commit=False) as s:
         seed.seed_regions(s)
-        seed.seed_departments(s, rng, NOW.date(), "bench")
+        seed.seed_departments(s, rng, NOW.date(), "bench-password")
         institutions = seed.seed_institutions(s, rng, 2 * n, NOW)
         s.commit()
         sup = s.exec(select(Officer).where(Officer.username == "education01")).one()

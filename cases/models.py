@@ -388,3 +388,36 @@ def key(row: SQLModel) -> int:
     if not isinstance(value, int):
         raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
     return value
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in session (web cookie or API token): the token names it, logout and account
+    changes end it. Only the SHA-256 of the session id is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the random session id
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    created_at: datetime = utc_column()
+    expires_at: datetime = utc_column()
+    ended_at: datetime | None = utc_column(nullable=True)
+    ended_reason: str = Field(default="", max_length=32)  # logout / password / deactivated / reactivated / roles
+    client: str = Field(default="", max_length=64)
+
+
+class StaffAudit(SQLModel, table=True):
+    """Append-only record of changes to departments, officers, roles and passwords. The database
+    refuses UPDATE and DELETE on this table (triggers in its migration); rows are hash-chained."""
+
+    __tablename__ = "staff_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = utc_column()
+    actor_id: int | None = Field(default=None, foreign_key="officer.id")
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=32)
+    target_kind: str = Field(max_length=16)  # officer / department
+    target_id: int | None = None
+    target_label: str = Field(default="", max_length=64)
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(default="", max_length=64, unique=True)  # a forked chain fails to commit
+    hash: str = Field(max_length=64)

@@ -97,9 +97,13 @@ def _wipe(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
+        else:  # the append-only staff audit refuses DELETE: lift its guard for the wipe only
+            from cases.staff_audit import install_guards
+
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS staff_audit_no_delete")
             for table in tables:
                 conn.execute(table.delete())
+            install_guards(conn)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

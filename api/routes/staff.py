@@ -1,4 +1,10 @@
-"""Departments and officers: readable by staff (to form teams), managed by administrators."""
+"""Departments and officers: readable by staff (to form teams), managed by administrators.
+
+Every change an administrator makes here is written to the append-only staff audit
+(`cases.staff_audit`) in the same transaction. An administrator cannot change their own roles
+(another administrator must), new passwords meet `cases.passwords`' policy, and a deactivation,
+a re-activation or a new password ends every session of that officer.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +27,25 @@ from api.schemas_admin import (
     OfficerPatch,
     PasswordIn,
 )
-from cases import queries
+from api.security import end_sessions_of
+from cases import queries, staff_audit
+from cases.authority import Actor
 from cases.enums import Role
-from cases.errors import NotFound
+from cases.errors import NotAuthorised, NotFound
 from cases.fields import MAX_INT
 from cases.models import Department, Officer
+from cases.passwords import check_password
 
 router = APIRouter(tags=["部门与人员"])
 DepartmentId = Annotated[int, Path(ge=1, le=MAX_INT, description="部门编号")]
 OfficerId = Annotated[int, Path(ge=1, le=MAX_INT, description="人员编号")]
 ADMIN_ERRORS = error_responses(401, 403, 404, 409, 422)
+
+
+def _audit(session, actor: Actor, clock, action: str, kind: str, target_id: int | None,  # noqa: ANN001
+           label: str, changes: dict) -> None:
+    staff_audit.record(session, at=clock.now(), actor_id=actor.officer_id, actor_name=actor.name, action=action,
+                       target_kind=kind, target_id=target_id, target_label=label, changes=changes)
 
 
 def valid_department(department_id: DepartmentId, session: SessionDep, actor: Staff) -> Department:
@@ -71,16 +86,19 @@ def list_departments(actor: Staff, session: SessionDep, regions: ScopeDep) -> li
 
 @router.post("/departments", status_code=201, response_model=DepartmentOut, summary="新增部门（管理员）",
              responses=ADMIN_ERRORS)
-def create_department(body: DepartmentIn, actor: Admin, session: WriteSessionDep) -> DepartmentOut:
+def create_department(body: DepartmentIn, actor: Admin, session: WriteSessionDep,
+                      clock: ClockDep) -> DepartmentOut:
+    _audit(session, actor, clock, "department_created", "department", None, body.name, body.model_dump())
     return DepartmentOut(**register.create_department(session, actor, body).model_dump())
 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentOut, summary="修改部门（管理员）",
               responses=ADMIN_ERRORS)
 def update_department(actor: Admin, dept: ValidDepartment, body: DepartmentPatch,
-                      session: WriteSessionDep) -> DepartmentOut:
+                      session: WriteSessionDep, clock: ClockDep) -> DepartmentOut:
     dept = session.get(Department, dept.id)
     views.clear_names()
+    _audit(session, actor, clock, "department_updated", "department", dept.id, dept.name, changes_of(body))
     return DepartmentOut(**register.update_department(session, dept, changes_of(body)).model_dump())
 
 
@@ -99,6 +117,9 @@ def list_officers(actor: Staff, session: SessionDep, regions: ScopeDep, clock: C
 @router.post("/officers", status_code=201, response_model=OfficerOut, summary="新增人员（管理员）",
              responses=ADMIN_ERRORS)
 def create_officer(body: OfficerIn, actor: Admin, session: WriteSessionDep, clock: ClockDep) -> OfficerBrief:
+    check_password(body.password, body.username)
+    _audit(session, actor, clock, "officer_created", "officer", None, body.username,
+           body.model_dump(exclude={"password"}))
     officer = register.create_officer(session, actor, body)
     return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
 
@@ -113,7 +134,17 @@ def read_officer(actor: Admin, row: ValidOfficer, clock: ClockDep) -> OfficerBri
 def update_officer(actor: Admin, row: ValidOfficer, body: OfficerPatch, session: WriteSessionDep,
                    clock: ClockDep, request: Request) -> OfficerBrief:
     changes = changes_of(body, nullable=frozenset({"badge_no", "badge_valid_until"}))
-    officer = register.update_officer(session, actor, session.get(Officer, row[0].id), changes)
+    target = session.get(Officer, row[0].id)
+    if target.id == actor.officer_id and changes.get("roles") is not None \
+            and sorted(str(r) for r in changes["roles"]) != sorted(target.roles):
+        raise NotAuthorised("不能修改自己的角色，请由另一位管理员办理", code="cannot_change_own_roles")
+    before = {k: getattr(target, k) for k in changes}
+    if "active" in changes and changes["active"] is not None and changes["active"] != target.active:
+        # deactivating ends the sessions; re-activating starts clean (no old token comes back)
+        end_sessions_of(session, target.id, clock.now(), "reactivated" if changes["active"] else "deactivated")
+    _audit(session, actor, clock, "officer_updated", "officer", target.id, target.username,
+           {"before": before, "after": changes})
+    officer = register.update_officer(session, actor, target, changes)
     request.app.state.actor_cache.clear()  # roles, department or active may have changed
     return officer_out(officer, session.get(Department, officer.department_id), clock.now().date(), True)
 
@@ -122,14 +153,22 @@ def update_officer(actor: Admin, row: ValidOfficer, body: OfficerPatch, session:
              description="设置新密码并解除锁定；该人员此前的登录令牌全部失效。", responses=ADMIN_ERRORS)
 def reset_password(actor: Admin, row: ValidOfficer, body: PasswordIn, session: WriteSessionDep,
                    clock: ClockDep, request: Request) -> OfficerBrief:
-    officer = register.set_password(session, session.get(Officer, row[0].id), body.password)
+    target = session.get(Officer, row[0].id)
+    check_password(body.password, target.username)
+    end_sessions_of(session, target.id, clock.now(), "password")
+    _audit(session, actor, clock, "password_reset", "officer", target.id, target.username, {})
+    officer = register.set_password(session, target, body.password)
+    request.app.state.login_throttle.forget(officer.username)
     request.app.state.actor_cache.clear()  # the old tokens are revoked
     return officer_out(officer, row[1], clock.now().date(), True)
 
 
-@router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录锁定（管理员）",
+@router.post("/officers/{officer_id}/unlock", response_model=OfficerOut, summary="解除登录限制（管理员）",
+             description="清除各客户端对该用户名的失败计数。",
              responses=ADMIN_ERRORS)
 def unlock_officer(actor: Admin, row: ValidOfficer, session: WriteSessionDep,
-                   clock: ClockDep) -> OfficerBrief:
+                   clock: ClockDep, request: Request) -> OfficerBrief:
+    _audit(session, actor, clock, "login_unlocked", "officer", row[0].id, row[0].username, {})
     officer = register.unlock(session, session.get(Officer, row[0].id))
+    request.app.state.login_throttle.forget(officer.username)
     return officer_out(officer, row[1], clock.now().date(), True)

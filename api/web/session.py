@@ -1,8 +1,9 @@
 """The web session cookie and CSRF tokens (stdlib HMAC, the API's secret).
 
-* Session: the cookie holds the API's own signed token (`api.security.issue_token`), so expiry,
-  revocation on a password change and the officer lookup are exactly the API's. HttpOnly,
-  SameSite=Lax, Secure when the page was served over HTTPS.
+* Session: the cookie holds the API's own signed token (`api.security.start_session`), naming a
+  server-side session row, so expiry, logout, revocation on a password change or deactivation and
+  the officer lookup are exactly the API's. HttpOnly, SameSite=Lax, Secure when the page was served
+  over HTTPS (the scheme as the trusted proxy reports it, `api.security.ProxyHeaders`).
 * CSRF: a random per-browser seed in its own HttpOnly cookie; every form carries
   HMAC(secret, seed + session token). A POST without the matching token is refused, so a
   foreign page can neither post as the user nor log the user into another account. Logging in

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import typer
 
-from flows.cli import calendar, cases, check, documents, lifecycle, patrol, prefect, serve
+from flows.cli import backup, calendar, cases, check, documents, lifecycle, patrol, prefect, serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="双减 执法办案系统 命令行")
 
-for _module in (calendar, check, cases, documents, lifecycle, serve, patrol, prefect):
+for _module in (calendar, check, cases, documents, backup, lifecycle, serve, patrol, prefect):
     _module.register(app)

@@ -17,8 +17,10 @@ def serve(
     import uvicorn
 
     typer.echo(f"接口地址：http://{host}:{port}/api/v1    接口文档：http://{host}:{port}/docs")
+    # proxy_headers off: the app itself believes X-Forwarded-For/-Proto, and only from the addresses in
+    # ENFORCE_TRUSTED_PROXIES (api.security.ProxyHeaders); uvicorn's own handling would trust 127.0.0.1
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level,
-                proxy_headers=False)
+                proxy_headers=False, forwarded_allow_ips="")
 
 
 def register(app: typer.Typer) -> None:

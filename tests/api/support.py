@@ -18,7 +18,7 @@ from sqlmodel import select
 from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
-from api.security import issue_token
+from api.security import start_session
 from api.settings import ApiSettings
 from cases.models import Case, Officer
 from cases.ports import DocumentRef
@@ -91,8 +91,10 @@ class Api:
     def auth(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
             officer = self.county.officer(username)
-            issued = self.clock.now() - timedelta(days=30)
-            self.tokens[username] = issue_token(SECRET.encode(), officer, issued, timedelta(days=400))
+            with self.county.session() as s:  # a server-side session, as a real login makes
+                since = self.clock.now() - timedelta(days=30)
+                self.tokens[username] = start_session(s, SECRET.encode(), officer, since, timedelta(days=400),
+                                                      "testclient")
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
     def get(self, url: str, user: str | None = None, **kw):  # noqa: ANN003, ANN201

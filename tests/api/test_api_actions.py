@@ -11,11 +11,12 @@ from sqlmodel import select
 from cases import repository
 from cases.audit import verify_chain
 from cases.models import Case
+from tests.api import samples
 from tests.api.support import Api
 
 pytestmark = pytest.mark.api
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-1" * 20
-PDF = b"%PDF-1.7\n" + b"scan" * 30
+JPEG = samples.image("JPEG", (90, 120, 30))  # genuine files: uploads must decode
+PDF = samples.pdf()
 
 
 def allowed(api: Api, case_id: int, user: str) -> list[str]:

@@ -11,12 +11,13 @@ from api.ratelimit import TokenBucket
 from api.settings import stored_secret
 from cases.errors import DomainError
 from cases.models import Document
+from tests.api import samples
 from tests.api.support import Api, build
 from tests.integration.conftest import County
 
 pytestmark = pytest.mark.api
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 30
+PNG = samples.image("PNG")  # genuine files: uploads must decode (api.evidence.inspect_content)
+WEBP = samples.image("WEBP")
 
 
 def test_evidence_is_sniffed_hashed_and_limited(county: County, tmp_path: Path) -> None:

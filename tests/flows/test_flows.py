@@ -42,7 +42,7 @@ def county_home(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     rng = random.Random(3)
     with Session(get_engine(), expire_on_commit=False) as s:
         seed.seed_regions(s)
-        seed.seed_departments(s, rng, at("2026-11-01").date(), "pw")
+        seed.seed_departments(s, rng, at("2026-11-01").date(), "flows-test-pw")
         seed.seed_institutions(s, rng, 40, at("2026-11-01 09:00"))
         s.commit()
     yield home

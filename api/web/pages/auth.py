@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep
+from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, client_key
 from api.errors import LoginLocked, NotAuthenticated
-from api.security import LoginPolicy, issue_token, login
+from api.security import end_session, login, start_session
 from api.web import session as web_session
 from api.web.deps import FormDep, LoginRequired, WebUser, web_user
 from api.web.routing import WebRoute
@@ -64,17 +64,20 @@ def login_submit(request: Request, form: FormDep, session: WriteSessionDep, cloc
     if not username or not password:
         return page(request, "login.html", {**ctx, "error": "请输入用户名和密码。"}, status=422)
     now = clock.now()
-    policy = LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lock_minutes))
+    client = client_key(request, settings)
     try:
-        officer = login(session, username, password, now, policy)
+        officer = login(session, username, password, client, request.app.state.login_throttle)
     except LoginLocked as exc:
         return page(request, "login.html", {**ctx, "error": exc.message}, status=429)
     except NotAuthenticated:
         return page(request, "login.html", {**ctx, "error": "用户名或密码错误，请重新输入。"
-                                            f"连续输错{settings.login_max_failures}次账号将被锁定"
-                                            f"{settings.login_lock_minutes}分钟。"}, status=401)
+                                            f"连续输错{settings.login_max_failures}次后须等待片刻才能再试。"},
+                    status=401)
     ttl = timedelta(minutes=settings.token_ttl_minutes)
-    token = issue_token(request.app.state.secret, officer, now, ttl)
+    old = web_session.session_token(request)
+    if old:  # a new sign-in ends the session this browser had
+        end_session(session, request.app.state.secret, old, now, "replaced")
+    token = start_session(session, request.app.state.secret, officer, now, ttl, client)
     roles = frozenset(Role(r) for r in officer.roles if r in Role._value2member_map_)
     start = target or landing(WebUser(_actor_roles(roles), officer.username, ""))
     response = RedirectResponse(start, status_code=303)
@@ -89,7 +92,11 @@ def _actor_roles(roles: frozenset[Role]):  # noqa: ANN202
 
 
 @router.post("/logout", summary="退出")
-def logout(request: Request, form: FormDep) -> Response:
+def logout(request: Request, form: FormDep, session: WriteSessionDep, clock: ClockDep) -> Response:
+    token = web_session.session_token(request)
+    if token:  # the session ends on the server, not only in this browser
+        end_session(session, request.app.state.secret, token, clock.now())
+        request.app.state.actor_cache.discard(token)
     response = RedirectResponse("/login?out=1", status_code=303)
     web_session.clear_session(response, request)
     return response

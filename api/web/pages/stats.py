@@ -26,6 +26,16 @@ LABELS = {"patrol_person_times": "出动人次", "institutions_checked": "检查
           "notices_issued": "下达整改通知书数", "cases_opened": "立案数", "penalties": "处罚数",
           "fines_yuan": "罚没金额（元）", "overdue_steps": "逾期环节数", "overdue_cases": "逾期案件数"}
 CHARTED = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened")
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028",
+                0x2029: "\\u2029"}
+
+
+def script_json(value: object) -> str:
+    """JSON for a `<script type="application/json">` element: `<`, `>` and `&` are escaped as
+    `\\u003c` etc., so no stored text can close the element or open another tag."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 READERS = (Role.SUPERVISOR, Role.LEGAL, Role.ADMIN)
 TREND = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened")
 TREND_PERIODS = 6
@@ -96,8 +106,8 @@ def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     return page(request, "stats.html", {
         "units": units, "total": total, "start": start, "end": end, "label": label, "by": by,
         "period": period if not (request.query_params.get("start") or request.query_params.get("end")) else None,
-        "options": options, "figures": FIGURES, "labels": LABELS, "chart_json": json.dumps(chart, ensure_ascii=False),
-        "trend": trend, "trend_figures": TREND, "trend_json": json.dumps(trend_chart, ensure_ascii=False),
+        "options": options, "figures": FIGURES, "labels": LABELS, "chart_json": script_json(chart),
+        "trend": trend, "trend_figures": TREND, "trend_json": script_json(trend_chart),
         "has_chart": bool(active),
         "chart_title": f"{active[0].unit_name}工作量" if len(active) == 1 else
         f"各{'部门' if by == 'department' else '乡镇（街道）'}工作量", "xlsx_url": f"/stats.xlsx?{query}"}, user=user)

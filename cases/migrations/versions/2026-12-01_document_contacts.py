@@ -1,7 +1,7 @@
 """department contact person printed on documents
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-01 11:20:00
 
 `department.contact`: the contact person (联系人) printed with the department's phone on every
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | None = '0009'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
