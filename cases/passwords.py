@@ -15,6 +15,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from cases.caches import register_cache
 from cases.errors import ValidationFailed
 from cases.settings import DATA_DIR
 
@@ -29,6 +30,9 @@ _hasher = PasswordHasher()
 def common_passwords() -> frozenset[str]:
     lines = (DATA_DIR / "common_passwords.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+register_cache("cases.passwords.common_passwords", common_passwords.cache_clear)
 
 
 def password_problem(password: str, username: str = "") -> str | None:
