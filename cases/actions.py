@@ -19,7 +19,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from cases.enums import Action, CaseStatus, DecisionOutcome, DocumentType, Role, ServiceMethod, Standing
+from cases.enums import (
+    Action,
+    CaseStatus,
+    DecisionOutcome,
+    DocumentType,
+    Gravity,
+    PenaltyType,
+    Role,
+    ServiceMethod,
+    Standing,
+)
 from cases.fields import Code, Day, Id, In, Moment, Sha256, Str128, Str256, Str2000, Str5000, Yuan
 
 Team = list[Id]
@@ -81,11 +91,27 @@ class ReinspectionIn(In):
     rectified: bool = Field(title="复查结论", description="是否整改到位（到位则结案）")
 
 
+class PenaltyItemIn(In):
+    """One penalty of 校外培训行政处罚暂行办法 art. 5, with its amount or term."""
+
+    type: PenaltyType = Field(title="处罚种类", description=" / ".join(f"{t.value} {t.label}" for t in PenaltyType))
+    amount_yuan: Yuan = Field(default=0, title="金额（元）", description="罚款、没收的金额（元）")
+    years: int = Field(default=0, ge=0, le=99, title="限制从业年限")
+    permanent: bool = Field(default=False, title="永久限制从业")
+
+
+PenaltyItems = list[PenaltyItemIn]
+GRAVITY_HELP = "general 一般 / serious 情节严重 / especially_serious 情节特别严重（条款分档的）"
+
+
 class OpenPenaltyIn(In):
-    intended_penalty: Str2000 = Field(title="拟作出的处罚", description="拟作出的行政处罚",
-                                      examples=["警告，并处罚款人民币10000元"])
-    fine_yuan: Yuan = Field(default=0, title="罚款金额")
-    confiscation_yuan: Yuan = Field(default=0, title="没收违法所得")
+    penalty: PenaltyItems = Field(max_length=9, title="拟作出的处罚",
+                                  description="拟作出的行政处罚，每项一种（校外培训行政处罚暂行办法第五条），罚款、没收须载明金额",
+                                  examples=[[{"type": "warning"}, {"type": "confiscate_income", "amount_yuan": 8000}]])
+    gravity: Gravity = Field(default=Gravity.GENERAL, title="情节", description=GRAVITY_HELP)
+    income_collected_yuan: Yuan | None = Field(default=None, title="所收全部款项（元）",
+                                               description="违法所得认定：所收全部款项（第四十二条）；未认定时留空")
+    income_refunded_yuan: Yuan = Field(default=0, title="依法已退还的未消课款项（元）")
     party_is_person: bool = Field(default=False, title="当事人为自然人", description="当事人为自然人")
     major: bool = Field(default=False, title="重大案件", description="重大案件（须集体讨论和法制审核）")
     new_serious_violation: bool = Field(default=False, title="新的严重违法行为", description="发现新的严重违法行为")
@@ -108,9 +134,11 @@ class OpinionIn(In):
 
 class DecideIn(In):
     outcome: DecisionOutcome = Field(title="决定", description="penalty 给予处罚 / no_penalty 不予处罚")
-    penalty_text: Str2000 = Field(default="", title="处罚内容")
-    fine_yuan: Yuan | None = Field(default=None, title="罚款金额")
-    confiscation_yuan: Yuan | None = Field(default=None, title="没收违法所得")
+    penalty: PenaltyItems | None = Field(default=None, max_length=9, title="决定的处罚",
+                                         description="决定的行政处罚（留空：按事先告知书载明的处罚）；不得重于告知书")
+    gravity: Gravity | None = Field(default=None, title="情节", description=GRAVITY_HELP + "；留空：按立案时认定")
+    confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
+                                      description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
 
 
 class ExecutionIn(In):

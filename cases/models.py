@@ -341,6 +341,18 @@ class Penalty(SQLModel, table=True):
     court_enforcement_on: date | None = None
     publish_required: bool = True
     published_on: date | None = None
+    # the penalty as data (校外培训行政处罚暂行办法 arts. 5, 42): items as {type, amount_yuan, years, permanent};
+    # `intended_penalty` is their printed wording, `fine_yuan`/`confiscation_yuan` their derived figures
+    gravity: str = "general"  # Gravity
+    intended_items: list[dict[str, Any]] = json_column()
+    notice_items: list[dict[str, Any]] = json_column()  # as the served 告知书 stated them
+    decided_items: list[dict[str, Any]] = json_column()
+    income_collected_yuan: int | None = None
+    income_refunded_yuan: int = 0
+    illegal_income_yuan: int | None = None  # derived: collected − lawfully refunded unconsumed fees
+    correction_refused: bool = False  # a 责令限期改正 was not complied with (53号令 art. 19)
+    norms: list[str] = json_column()  # the articles the penalty was checked against
+    statement_waived: bool = False  # the party waived 陈述申辩 in writing
 
 
 class CaseEvidence(SQLModel, table=True):

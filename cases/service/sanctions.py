@@ -6,26 +6,38 @@ facts, renders the documents and runs the clocks. Each use case runs inside `per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from cases import repository
+from cases import penalty_law, repository
 from cases.actions import (
     DecideIn,
     EmptyIn,
     ExecutionIn,
     OpenPenaltyIn,
     OpinionIn,
+    PenaltyItemIn,
     PublishIn,
     StatementIn,
     SummaryIn,
 )
-from cases.enums import Action, CaseEventType, CaseStatus, CloseReason, DecisionOutcome, DocumentType
+from cases.enums import (
+    Action,
+    CaseEventType,
+    CaseStatus,
+    CloseReason,
+    DecisionOutcome,
+    DocumentType,
+    Gravity,
+    PenaltyType,
+)
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty
+from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service._common import (
     Ctx,
@@ -41,12 +53,41 @@ from cases.service.inspection import _issue_rectification, party_of
 from cases.service.perform import handles
 
 
+def penalty_from(items: Sequence[PenaltyItemIn]) -> IntendedPenalty:
+    """The input rows as the law layer's penalty (an invalid item is refused by `PenaltyItem`)."""
+    return IntendedPenalty(tuple(PenaltyItem(PenaltyType(i.type), amount_yuan=i.amount_yuan, years=i.years,
+                                             permanent=i.permanent) for i in items))
+
+
+def stored(penalty: IntendedPenalty) -> list[dict[str, Any]]:
+    return [{"type": i.type.value, "amount_yuan": i.amount_yuan, "years": i.years, "permanent": i.permanent}
+            for i in penalty.items]
+
+
+def loaded(rows: Sequence[dict[str, Any]]) -> IntendedPenalty:
+    return IntendedPenalty(tuple(PenaltyItem(PenaltyType(r["type"]), amount_yuan=int(r.get("amount_yuan", 0)),
+                                             years=int(r.get("years", 0)), permanent=bool(r.get("permanent")))
+                                 for r in rows))
+
+
+def income_of(penalty: Penalty) -> IllegalIncome | None:
+    if penalty.income_collected_yuan is None:
+        return None
+    return IllegalIncome(penalty.income_collected_yuan, penalty.income_refunded_yuan)
+
+
 @handles(Action.OPEN_PENALTY)
 def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) -> Penalty:
-    """立案 (approved by the supervisor). From `inspected` the 责令改正 order is issued with it."""
-    intended_penalty, fine_yuan, confiscation_yuan = body.intended_penalty, body.fine_yuan, body.confiscation_yuan
-    if not intended_penalty.strip():
-        raise ValidationFailed("请填写拟作出的行政处罚", code="penalty_required")
+    """立案 (approved by the supervisor). From `inspected` the 责令改正 order is issued with it.
+
+    The intended penalty is checked against the articles the case's violations breach
+    (`penalty_law.check_penalty`: types, tiers, bands, 违法所得), and the hearing right is computed
+    from it (`penalty_law.hearing_offered`, 53号令 art. 30)."""
+    intended = penalty_from(body.penalty)
+    if body.income_collected_yuan is None and body.income_refunded_yuan:
+        raise ValidationFailed("填写已退还款项时须同时填写所收全部款项", code="illegal_income_invalid")
+    income = (IllegalIncome(body.income_collected_yuan, body.income_refunded_yuan)
+              if body.income_collected_yuan is not None else None)
     rect = repository.last_deadline(session, case.id, "rectification")
     reinspections = repository.inspections(session, case.id, reinspection=True)
     after = [i for i in reinspections if rect and i.started_at.astimezone(ctx.now().tzinfo).date() > rect.due_date]
@@ -58,14 +99,23 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
         correction_order=from_inspected or rect is not None, rectification_deadline=rect.due_date if rect else None,
         reinspected_after_deadline=bool(after), reinspection_rectified=after[-1].rectified if after else None,
         new_serious_violation=body.new_serious_violation)
-    fire(session, ctx, case, "open_penalty", facts, {"intended_penalty": intended_penalty, "fine_yuan": fine_yuan})
+    correction_refused = bool(after) and after[-1].rectified is False  # 53号令 art. 19
+    fire(session, ctx, case, "open_penalty", facts, {
+        "intended_penalty": intended.text_zh, "penalty": stored(intended), "gravity": body.gravity.value,
+        "fine_yuan": intended.fine_yuan, "illegal_income_yuan": income.amount_yuan if income else None})
+    checked = penalty_law.check_penalty(case.violation_codes, body.gravity, intended, income,
+                                        party_is_person=body.party_is_person,
+                                        correction_refused=correction_refused, catalogue=ctx.cat)
     if from_inspected:  # 53号令 art. 32: order correction before any penalty decision
         _issue_rectification(session, ctx, case, body.rectification_deadline, None, event=None)
-    hearing = ctx.cat.hearing.hearing_offered(fine=fine_yuan, confiscation=confiscation_yuan,
-                                              party_is_person=body.party_is_person, penalty=intended_penalty)
-    penalty = Penalty(case_id=case.id, intended_penalty=intended_penalty.strip(), fine_yuan=fine_yuan,
-                      confiscation_yuan=confiscation_yuan, party_is_person=body.party_is_person,
-                      hearing_offered=hearing, major=body.major)
+    hearing = penalty_law.hearing_offered(intended, party_is_person=body.party_is_person)
+    penalty = Penalty(case_id=case.id, intended_penalty=intended.text_zh, fine_yuan=intended.fine_yuan,
+                      confiscation_yuan=intended.confiscation_yuan, party_is_person=body.party_is_person,
+                      hearing_offered=hearing, major=body.major, gravity=body.gravity.value,
+                      intended_items=stored(intended), income_collected_yuan=body.income_collected_yuan,
+                      income_refunded_yuan=body.income_refunded_yuan,
+                      illegal_income_yuan=income.amount_yuan if income else None,
+                      correction_refused=correction_refused, norms=list(checked.citations))
     case.filed_at = ctx.now()
     session.add(penalty)
     start_clock(session, ctx, case, "decision", ctx.today())
@@ -99,6 +149,8 @@ def collective_discussion(session: Session, ctx: Ctx, case: Case, body: SummaryI
 def issue_penalty_notice(session: Session, ctx: Ctx, case: Case, body: EmptyIn) -> Document:
     """行政处罚事先告知书 (art. 44); the statement window opens when its service is recorded."""
     penalty = _step(session, ctx, case, "issue_penalty_notice", {})
+    penalty.notice_items = list(penalty.intended_items)  # what this notice states; the decision is held to it
+    session.add(penalty)
     dept = session.get(Department, case.lead_department_id)
     party = party_of(session, case)
     findings = _findings(session, case)
@@ -139,7 +191,7 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
     penalty = _step(session, ctx, case, "close_statement_window", statement_waived=body.waived)
     if body.hearing_requested and not penalty.hearing_offered:  # raising here rolls the transition back
         raise ValidationFailed("本案拟处罚未达到听证条件", code="hearing_not_offered")
-    penalty.hearing_requested = body.hearing_requested
+    penalty.hearing_requested, penalty.statement_waived = body.hearing_requested, body.waived
     stop_clock(session, ctx, case, "statement")
     return penalty
 
@@ -163,18 +215,35 @@ def legal_review(session: Session, ctx: Ctx, case: Case, body: OpinionIn) -> Pen
 
 @handles(Action.DECIDE)
 def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
-    """作出决定 and issue the 决定书 in the same transaction."""
-    outcome, penalty_text, fine_yuan, confiscation_yuan = (body.outcome, body.penalty_text, body.fine_yuan,
-                                                           body.confiscation_yuan)
-    penalty = _step(session, ctx, case, "decide", outcome=outcome)
-    penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
+    """作出决定 and issue the 决定书 in the same transaction.
+
+    A penalty decision is checked as at 立案 (`check_penalty`) and against the served 告知书: not
+    heavier, not inside its statement window (`check_decision_vs_notice`, 行政处罚法 arts. 44, 45, 62)."""
+    outcome = body.outcome
+    penalty = repository.penalty_of(session, case.id)
     if outcome is DecisionOutcome.PENALTY:
-        penalty.fine_yuan = penalty.fine_yuan if fine_yuan is None else fine_yuan
-        penalty.confiscation_yuan = penalty.confiscation_yuan if confiscation_yuan is None else confiscation_yuan
-        text = penalty_text.strip() or penalty.intended_penalty
+        decided = penalty_from(body.penalty) if body.penalty is not None else loaded(penalty.intended_items)
+        gravity = body.gravity or Gravity(penalty.gravity)
     else:
-        penalty.fine_yuan = penalty.confiscation_yuan = 0
+        decided, gravity = IntendedPenalty(), Gravity(penalty.gravity)
+    payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
+               "confirm_provisional": body.confirm_provisional}
+    penalty = _step(session, ctx, case, "decide", payload, outcome=outcome)
+    if outcome is DecisionOutcome.PENALTY:
+        penalty_law.check_penalty(case.violation_codes, gravity, decided, income_of(penalty),
+                                  party_is_person=penalty.party_is_person,
+                                  correction_refused=penalty.correction_refused, catalogue=ctx.cat)
+        notices = ([penalty_law.ServedNotice(loaded(penalty.notice_items), penalty.notice_served_on)]
+                   if penalty.notice_served_on else [])
+        penalty_law.check_decision_vs_notice(decided, notices, ctx.today(), ctx.calendar,
+                                             statement_waived=penalty.statement_waived,
+                                             provisional_confirmed=body.confirm_provisional)
+        text = decided.text_zh
+    else:
         text = "不予行政处罚"
+    penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
+    penalty.decided_items, penalty.gravity = stored(decided), gravity.value
+    penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan
     dept = session.get(Department, case.lead_department_id)
     party = party_of(session, case)
     doc = issue_document(session, ctx, case, dept, DocumentType.PENALTY_DECISION,

@@ -16,6 +16,8 @@ from tests.api.support import Api
 pytestmark = pytest.mark.api
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo-1" * 20
 PDF = b"%PDF-1.7\n" + b"scan" * 30
+# 53号令 art. 21, 情节严重: 警告 + 责令停止招收学员 + 没收 the derived 违法所得 (¥30,000 collected − ¥10,000 refunded)
+SERIOUS = [{"type": "warning"}, {"type": "stop_enrolment"}, {"type": "confiscate_income", "amount_yuan": 20000}]
 
 
 def allowed(api: Api, case_id: int, user: str) -> list[str]:
@@ -75,7 +77,8 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
 def test_penalty_procedure_in_legal_order(api: Api) -> None:
     case_id = api.inspected_case()
     filed = ok(api.act(case_id, "open_penalty", "education01", {
-        "intended_penalty": "警告，并处罚款人民币100000元", "fine_yuan": 100000, "major": True},
+        "penalty": SERIOUS, "gravity": "serious", "income_collected_yuan": 30000, "income_refunded_yuan": 10000,
+        "major": True},
         when="2026-03-09 10:00"))
     assert filed["state"] == "penalty" and filed["penalty_step"] == "filed"
     first = api.act(case_id, "issue_penalty_notice", "education03")
@@ -111,7 +114,7 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     closed = ok(api.act(case_id, "close_penalty", "education01", when="2026-04-13 10:00"))
     assert closed["state"] == "closed"
     detail = ok(api.get(f"/api/v1/cases/{case_id}", "education01"))
-    assert detail["penalty"]["fine_yuan"] == 100000 and detail["penalty"]["executed_on"] == "2026-04-09"
+    assert detail["penalty"]["confiscation_yuan"] == 20000 and detail["penalty"]["executed_on"] == "2026-04-09"
     assert detail["close_reason"] == "penalty_executed"
     types = [d["doc_type"] for d in detail["documents"]]
     assert types.count("penalty_notice") == 1 and types.count("penalty_decision") == 1
