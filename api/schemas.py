@@ -10,15 +10,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
 from cases.enums import Channel
+from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
 
 
 class ErrorOut(BaseModel):
     """所有错误响应的统一格式。"""
 
     code: str = Field(description="稳定的错误代码，供程序判断", examples=["stale_version"])
-    message: str = Field(description="给用户看的中文说明", examples=["案件已被他人修改（当前版本 4，提交版本 3），请刷新后重试"])
+    message: str = Field(description="给用户看的中文说明",
+                         examples=["案件已被他人修改（当前版本 4，提交版本 3），请刷新后重试"])
     detail: dict[str, Any] = Field(default_factory=dict, description="补充信息，例如当前版本号或逐项错误")
 
 
@@ -224,8 +225,24 @@ class ViolationOut(BaseModel):
     penalty_basis: str
 
 
+class PenaltyItemOut(BaseModel):
+    type: str = Field(description="处罚种类（校外培训行政处罚暂行办法第五条）")
+    amount_yuan: int = 0
+    years: int = 0
+    permanent: bool = False
+
+
 class PenaltyOut(BaseModel):
-    intended_penalty: str
+    intended_penalty: str = Field(description="拟作出的处罚（告知书载明的文字）")
+    intended_items: list[PenaltyItemOut] = Field(default_factory=list, description="拟作出的处罚（逐项）")
+    notice_items: list[PenaltyItemOut] = Field(default_factory=list, description="已送达的告知书载明的处罚")
+    decided_items: list[PenaltyItemOut] = Field(default_factory=list, description="决定的处罚")
+    gravity: str = Field(default="general",
+                         description="情节：general 一般 / serious 情节严重 / especially_serious 情节特别严重")
+    income_collected_yuan: int | None = Field(default=None, description="违法所得认定：所收全部款项")
+    income_refunded_yuan: int = Field(default=0, description="依法已退还的未消课款项")
+    illegal_income_yuan: int | None = Field(default=None, description="违法所得（第四十二条）")
+    norms: list[str] = Field(default_factory=list, description="处罚依据条款")
     fine_yuan: int
     confiscation_yuan: int
     major: bool

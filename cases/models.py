@@ -351,6 +351,7 @@ class Penalty(SQLModel, table=True):
     income_refunded_yuan: int = 0
     illegal_income_yuan: int | None = None  # derived: collected − lawfully refunded unconsumed fees
     correction_refused: bool = False  # a 责令限期改正 was not complied with (53号令 art. 19)
+    violation_codes: list[str] = json_column()  # the violations found by inspection that the penalty punishes
     norms: list[str] = json_column()  # the articles the penalty was checked against
     statement_waived: bool = False  # the party waived 陈述申辩 in writing
 

@@ -100,10 +100,13 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
         reinspected_after_deadline=bool(after), reinspection_rectified=after[-1].rectified if after else None,
         new_serious_violation=body.new_serious_violation)
     correction_refused = bool(after) and after[-1].rectified is False  # 53号令 art. 19
+    # the violations an inspection found (not those only reported in a complaint) are what is punished
+    codes = sorted({c for i in inspections if i.violation_found for c in i.violation_codes}) or list(
+        case.violation_codes)
     fire(session, ctx, case, "open_penalty", facts, {
         "intended_penalty": intended.text_zh, "penalty": stored(intended), "gravity": body.gravity.value,
         "fine_yuan": intended.fine_yuan, "illegal_income_yuan": income.amount_yuan if income else None})
-    checked = penalty_law.check_penalty(case.violation_codes, body.gravity, intended, income,
+    checked = penalty_law.check_penalty(codes, body.gravity, intended, income,
                                         party_is_person=body.party_is_person,
                                         correction_refused=correction_refused, catalogue=ctx.cat)
     if from_inspected:  # 53号令 art. 32: order correction before any penalty decision
@@ -115,7 +118,8 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
                       intended_items=stored(intended), income_collected_yuan=body.income_collected_yuan,
                       income_refunded_yuan=body.income_refunded_yuan,
                       illegal_income_yuan=income.amount_yuan if income else None,
-                      correction_refused=correction_refused, norms=list(checked.citations))
+                      correction_refused=correction_refused, violation_codes=codes,
+                      norms=list(checked.citations))
     case.filed_at = ctx.now()
     session.add(penalty)
     start_clock(session, ctx, case, "decision", ctx.today())
@@ -230,7 +234,8 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                "confirm_provisional": body.confirm_provisional}
     penalty = _step(session, ctx, case, "decide", payload, outcome=outcome)
     if outcome is DecisionOutcome.PENALTY:
-        penalty_law.check_penalty(case.violation_codes, gravity, decided, income_of(penalty),
+        penalty_law.check_penalty(penalty.violation_codes or case.violation_codes, gravity, decided,
+                                  income_of(penalty),
                                   party_is_person=penalty.party_is_person,
                                   correction_refused=penalty.correction_refused, catalogue=ctx.cat)
         notices = ([penalty_law.ServedNotice(loaded(penalty.notice_items), penalty.notice_served_on)]

@@ -17,7 +17,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = ('gravity', 'intended_items', 'notice_items', 'decided_items', 'income_collected_yuan',
-           'income_refunded_yuan', 'illegal_income_yuan', 'correction_refused', 'norms', 'statement_waived')
+           'income_refunded_yuan', 'illegal_income_yuan', 'correction_refused', 'violation_codes', 'norms',
+           'statement_waived')
 
 
 def upgrade() -> None:
@@ -30,7 +31,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('income_refunded_yuan', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('illegal_income_yuan', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('correction_refused', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('norms', sa.JSON(), nullable=False, server_default='[]'))
+        for name in ('violation_codes', 'norms'):
+            batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('statement_waived', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
