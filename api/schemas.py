@@ -245,7 +245,10 @@ class PenaltyOut(BaseModel):
     norms: list[str] = Field(default_factory=list, description="处罚依据条款")
     fine_yuan: int
     confiscation_yuan: int
-    major: bool
+    major: bool = Field(description="须集体讨论（校外培训行政处罚暂行办法第三十四条，按规则判断）")
+    review_required: bool = Field(default=False, description="须法制审核（第三十三条，按规则判断）")
+    reviews: list[dict[str, Any]] = Field(default_factory=list, description="法制审核意见（逐次）")
+    discussion_participants: list[str] = Field(default_factory=list, description="参加集体讨论的负责人")
     hearing_offered: bool
     hearing_requested: bool
     statement_closes_on: date | None

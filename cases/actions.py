@@ -26,6 +26,7 @@ from cases.enums import (
     DocumentType,
     Gravity,
     PenaltyType,
+    ReviewOutcome,
     Role,
     ServiceMethod,
     Standing,
@@ -113,7 +114,12 @@ class OpenPenaltyIn(In):
                                                description="违法所得认定：所收全部款项（第四十二条）；未认定时留空")
     income_refunded_yuan: Yuan = Field(default=0, title="依法已退还的未消课款项（元）")
     party_is_person: bool = Field(default=False, title="当事人为自然人", description="当事人为自然人")
-    major: bool = Field(default=False, title="重大案件", description="重大案件（须集体讨论和法制审核）")
+    public_interest: bool = Field(default=False, title="涉及重大公共利益",
+                                  description="涉及重大公共利益（须法制审核，校外培训行政处罚暂行办法第三十三条第一款第（一）项）")
+    complex_case: bool = Field(default=False, title="疑难复杂案件",
+                               description="案件情况疑难复杂、涉及多个法律关系（须法制审核和集体讨论，第三十三条第一款第（三）项）")
+    major: bool = Field(default=False, title="其他重大案件",
+                        description="其他复杂或者重大的案件（须集体讨论，第三十四条第二款）；法制审核是否必需按规则判断")
     new_serious_violation: bool = Field(default=False, title="新的严重违法行为", description="发现新的严重违法行为")
     rectification_deadline: Day | None = Field(default=None, title="整改期限", description="同时责令改正时的整改期限")
 
@@ -128,8 +134,16 @@ class StatementIn(In):
     statement_summary: Str5000 = Field(default="", title="陈述申辩情况")
 
 
+class DiscussionIn(In):
+    summary: Str5000 = Field(min_length=1, title="讨论情况", description="集体讨论情况和结论")
+    participants: list[Str128] = Field(default_factory=list, max_length=30, title="参加讨论的负责人",
+                                       description="参加集体讨论的负责人（至少二人，校外培训行政处罚暂行办法第三十四条）")
+
+
 class OpinionIn(In):
+    outcome: ReviewOutcome = Field(title="审核结论", description="passed 通过 / failed 不通过 / returned 退回补充调查")
     opinion: Str5000 = Field(min_length=1, title="审核意见", description="法制审核意见")
+    reasons: Str5000 = Field(default="", title="理由", description="不通过或退回补充调查的理由（必填）")
 
 
 class DecideIn(In):
@@ -224,8 +238,8 @@ _ROWS = (
                documents=(DocumentType.RECTIFICATION_NOTICE, DocumentType.SERVICE_RECEIPT),
                description="立案（科长批准）。从“已检查”立案时同时下达责令改正通知书。", mark="立",
                role_refusal="立案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第二十六条）"),
-    ActionSpec(A.COLLECTIVE_DISCUSSION, SummaryIn, HEAD, J, ("collective_discussion",),
-               description="重大案件集体讨论（制作事先告知书之前）。", mark="议",
+    ActionSpec(A.COLLECTIVE_DISCUSSION, DiscussionIn, HEAD, J, ("collective_discussion",),
+               description="集体讨论（依法应当集体讨论的案件，制作事先告知书之前；至少二名负责人参加）。", mark="议",
                role_refusal="集体讨论由本机关负责人组织（校外培训行政处罚暂行办法第三十四条）"),
     ActionSpec(A.ISSUE_PENALTY_NOTICE, EmptyIn, FIELD, T, ("issue_penalty_notice",),
                documents=(DocumentType.PENALTY_NOTICE,),
@@ -236,7 +250,7 @@ _ROWS = (
                description="举行听证（当事人申请时），由非本案调查人员主持。", mark="听",
                role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
     ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({Role.LEGAL}), IND, ("legal_review",),
-               description="法制审核（法制审核人员，非本案调查人员）。", mark="审",
+               description="法制审核（法制审核人员，非本案调查人员）：通过、不通过或退回补充调查。", mark="审",
                role_refusal="法制审核须由法制审核人员办理（行政处罚法第五十八条）"),
     ActionSpec(A.DECIDE, DecideIn, HEAD, J, ("decide",), documents=(DocumentType.PENALTY_DECISION,),
                description="作出行政处罚决定（或不予处罚），同时生成决定书。", mark="决",

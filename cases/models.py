@@ -326,7 +326,7 @@ class Penalty(SQLModel, table=True):
     confiscation_yuan: int = 0
     party_is_person: bool = False
     hearing_offered: bool = False
-    major: bool = False  # 法制审核 and 集体讨论 required (53号令 arts. 33–34)
+    major: bool = False  # 集体讨论 required before the 告知书 (53号令 art. 34), derived at 立案
     collective_discussion_on: date | None = None
     notice_served_on: date | None = None
     statement_closes_on: date | None = None
@@ -354,6 +354,13 @@ class Penalty(SQLModel, table=True):
     violation_codes: list[str] = json_column()  # the violations found by inspection that the penalty punishes
     norms: list[str] = json_column()  # the articles the penalty was checked against
     statement_waived: bool = False  # the party waived 陈述申辩 in writing
+    # 法制审核 and 集体讨论 by rule (53号令 arts. 33, 34): the grounds given at 立案, what they require
+    # (`major` above is now the derived "集体讨论 required"), and every review opinion in order
+    public_interest: bool = False
+    complex_case: bool = False
+    review_required: bool = False
+    reviews: list[dict[str, Any]] = json_column()  # {outcome, reviewed_on, reviewer_id, opinion, reasons}
+    discussion_participants: list[str] = json_column()
 
 
 class CaseEvidence(SQLModel, table=True):

@@ -18,7 +18,7 @@ from cases.actions import ROUTED, ActionSpec
 from cases.errors import InputInvalid
 
 TRUE = {"1", "true", "on", "yes", "是"}
-LINE_LISTS = {"requirements"}  # a textarea, one item per line
+LINE_LISTS = {"requirements", "participants"}  # a textarea, one item per line
 
 # Each field's label is its `title` in the input model; "lead_officer_id" is the form's own field.
 FIELD_LABELS = {"lead_officer_id": "主办人"} | {

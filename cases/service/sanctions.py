@@ -15,6 +15,7 @@ from sqlmodel import Session
 from cases import penalty_law, repository
 from cases.actions import (
     DecideIn,
+    DiscussionIn,
     EmptyIn,
     ExecutionIn,
     OpenPenaltyIn,
@@ -33,6 +34,7 @@ from cases.enums import (
     DocumentType,
     Gravity,
     PenaltyType,
+    ReviewOutcome,
 )
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
@@ -76,6 +78,13 @@ def income_of(penalty: Penalty) -> IllegalIncome | None:
     return IllegalIncome(penalty.income_collected_yuan, penalty.income_refunded_yuan)
 
 
+def punished_codes(session: Session, case: Case) -> list[str]:
+    """The violations an inspection found (not those only reported in a later complaint): what is punished."""
+    found = {c for i in repository.inspections(session, case.id, reinspection=False) if i.violation_found
+             for c in i.violation_codes}
+    return sorted(found) or list(case.violation_codes)
+
+
 @handles(Action.OPEN_PENALTY)
 def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) -> Penalty:
     """立案 (approved by the supervisor). From `inspected` the 责令改正 order is issued with it.
@@ -100,9 +109,7 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
         reinspected_after_deadline=bool(after), reinspection_rectified=after[-1].rectified if after else None,
         new_serious_violation=body.new_serious_violation)
     correction_refused = bool(after) and after[-1].rectified is False  # 53号令 art. 19
-    # the violations an inspection found (not those only reported in a complaint) are what is punished
-    codes = sorted({c for i in inspections if i.violation_found for c in i.violation_codes}) or list(
-        case.violation_codes)
+    codes = punished_codes(session, case)
     fire(session, ctx, case, "open_penalty", facts, {
         "intended_penalty": intended.text_zh, "penalty": stored(intended), "gravity": body.gravity.value,
         "fine_yuan": intended.fine_yuan, "illegal_income_yuan": income.amount_yuan if income else None})
@@ -112,9 +119,14 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
     if from_inspected:  # 53号令 art. 32: order correction before any penalty decision
         _issue_rectification(session, ctx, case, body.rectification_deadline, None, event=None)
     hearing = penalty_law.hearing_offered(intended, party_is_person=body.party_is_person)
+    grounds = dict(party_is_person=body.party_is_person, public_interest=body.public_interest,
+                   complex_case=body.complex_case)
+    discuss = penalty_law.collective_discussion_required(intended, major=body.major, **grounds)
+    review = penalty_law.legal_review_required(intended, hearing_held=False, **grounds)
     penalty = Penalty(case_id=case.id, intended_penalty=intended.text_zh, fine_yuan=intended.fine_yuan,
                       confiscation_yuan=intended.confiscation_yuan, party_is_person=body.party_is_person,
-                      hearing_offered=hearing, major=body.major, gravity=body.gravity.value,
+                      hearing_offered=hearing, major=discuss, review_required=review,
+                      public_interest=body.public_interest, complex_case=body.complex_case, gravity=body.gravity.value,
                       intended_items=stored(intended), income_collected_yuan=body.income_collected_yuan,
                       income_refunded_yuan=body.income_refunded_yuan,
                       illegal_income_yuan=income.amount_yuan if income else None,
@@ -130,7 +142,8 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
           **facts: Any) -> Penalty:
     """Fire a procedure event with the facts the penalty row holds (plus `facts`)."""
     penalty = repository.penalty_of(session, case.id)
-    base = dict(major=penalty.major, statement_closes_on=penalty.statement_closes_on,
+    base = dict(major=penalty.major, review_required=penalty.review_required, reviews=reviews_of(penalty),
+                hearing_held_on=penalty.hearing_held_on, statement_closes_on=penalty.statement_closes_on,
                 hearing_requested=penalty.hearing_requested, published=penalty.published_on is not None,
                 publish_required=penalty.publish_required and penalty.outcome == DecisionOutcome.PENALTY,
                 outcome=DecisionOutcome(penalty.outcome) if penalty.outcome else None,
@@ -141,11 +154,19 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
     return penalty
 
 
+def reviews_of(penalty: Penalty) -> tuple[penalty_law.Review, ...]:
+    return tuple(penalty_law.Review(ReviewOutcome(r["outcome"]), date.fromisoformat(r["reviewed_on"]),
+                                    r["reviewer_id"], r.get("reasons", "")) for r in penalty.reviews)
+
+
 @handles(Action.COLLECTIVE_DISCUSSION)
-def collective_discussion(session: Session, ctx: Ctx, case: Case, body: SummaryIn) -> Penalty:
-    """集体讨论 — for major cases, before the 事先告知书 (53号令 art. 34)."""
-    penalty = _step(session, ctx, case, "collective_discussion", findings=body.summary)
-    penalty.collective_discussion_on = ctx.today()
+def collective_discussion(session: Session, ctx: Ctx, case: Case, body: DiscussionIn) -> Penalty:
+    """集体讨论 of the department heads, before the 事先告知书 (53号令 art. 34 ¶2), at least two taking part."""
+    participants = [p.strip() for p in body.participants if p.strip()]
+    penalty = _step(session, ctx, case, "collective_discussion", {"summary": body.summary,
+                                                                  "participants": participants})
+    penalty_law.check_collective_discussion(True, ctx.today(), ctx.today(), participants)
+    penalty.collective_discussion_on, penalty.discussion_participants = ctx.today(), participants
     return penalty
 
 
@@ -204,15 +225,26 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
 def hold_hearing(session: Session, ctx: Ctx, case: Case, body: SummaryIn) -> Penalty:
     penalty = _step(session, ctx, case, "hold_hearing", findings=body.summary)
     penalty.hearing_held_on = ctx.today()
+    # 53号令 art. 33(二): a decision after a hearing needs a 法制审核 made after the hearing (art. 33 ¶2)
+    penalty.review_required = penalty.review_required or penalty_law.legal_review_required(
+        loaded(penalty.intended_items), party_is_person=penalty.party_is_person, hearing_held=True,
+        public_interest=penalty.public_interest, complex_case=penalty.complex_case)
     return penalty
 
 
 @handles(Action.LEGAL_REVIEW)
 def legal_review(session: Session, ctx: Ctx, case: Case, body: OpinionIn) -> Penalty:
-    """法制审核 by a legal reviewer who did not investigate the case (53号令 art. 33)."""
+    """法制审核 by a legal reviewer who did not investigate the case (53号令 art. 33): 通过, 不通过 (with
+    reasons) or 退回补充调查 (with reasons); a later opinion may follow, the decision waits for 通过."""
     if not body.opinion.strip():
         raise ValidationFailed("请填写法制审核意见", code="opinion_required")
-    penalty = _step(session, ctx, case, "legal_review", findings=body.opinion)
+    review = penalty_law.Review(body.outcome, ctx.today(), ctx.actor.officer_id, body.reasons)
+    penalty = _step(session, ctx, case, "legal_review", {"outcome": body.outcome.value, "opinion": body.opinion,
+                                                         "reasons": body.reasons})
+    penalty_law.check_review(review, case.team_officer_ids)
+    penalty.reviews = [*penalty.reviews, {"outcome": body.outcome.value, "reviewed_on": ctx.today().isoformat(),
+                                          "reviewer_id": ctx.actor.officer_id, "opinion": body.opinion,
+                                          "reasons": body.reasons}]
     penalty.legal_review_on, penalty.legal_reviewer_id = ctx.today(), ctx.actor.officer_id
     return penalty
 
@@ -230,22 +262,23 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
         gravity = body.gravity or Gravity(penalty.gravity)
     else:
         decided, gravity = IntendedPenalty(), Gravity(penalty.gravity)
-    payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
-               "confirm_provisional": body.confirm_provisional}
-    penalty = _step(session, ctx, case, "decide", payload, outcome=outcome)
-    if outcome is DecisionOutcome.PENALTY:
+    if outcome is DecisionOutcome.PENALTY:  # the law on the penalty first, then the procedure's order
         penalty_law.check_penalty(penalty.violation_codes or case.violation_codes, gravity, decided,
-                                  income_of(penalty),
-                                  party_is_person=penalty.party_is_person,
+                                  income_of(penalty), party_is_person=penalty.party_is_person,
                                   correction_refused=penalty.correction_refused, catalogue=ctx.cat)
         notices = ([penalty_law.ServedNotice(loaded(penalty.notice_items), penalty.notice_served_on)]
                    if penalty.notice_served_on else [])
         penalty_law.check_decision_vs_notice(decided, notices, ctx.today(), ctx.calendar,
                                              statement_waived=penalty.statement_waived,
                                              provisional_confirmed=body.confirm_provisional)
-        text = decided.text_zh
-    else:
-        text = "不予行政处罚"
+    text = decided.text_zh if outcome is DecisionOutcome.PENALTY else "不予行政处罚"
+    payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
+               "confirm_provisional": body.confirm_provisional}
+    # 法制审核 by rule: required for the notice's penalty (立案, after a hearing) or for the one decided
+    required = penalty.review_required or (outcome is DecisionOutcome.PENALTY and penalty_law.legal_review_required(
+        decided, party_is_person=penalty.party_is_person, hearing_held=penalty.hearing_held_on is not None,
+        public_interest=penalty.public_interest, complex_case=penalty.complex_case))
+    penalty = _step(session, ctx, case, "decide", payload, outcome=outcome, review_required=required)
     penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
     penalty.decided_items, penalty.gravity = stored(decided), gravity.value
     penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan

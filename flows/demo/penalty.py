@@ -11,7 +11,8 @@ from cases import repository
 from cases import service as case_service
 from cases.authority import Actor
 from cases.catalogue import Catalogue
-from cases.enums import Action, DecisionOutcome, Gravity, PenaltyType
+from cases.enums import Action, DecisionOutcome, Gravity, PenaltyType, ReviewOutcome
+from cases.service.sanctions import punished_codes
 from flows.demo.drive import Driver, _field, _sup, after_due, serve
 
 
@@ -55,9 +56,10 @@ def file(major: bool) -> Callable[[Driver, int, datetime], None]:
     def step(d: Driver, case_id: int, when: datetime) -> None:
         case = d.case(case_id)
         ctx = d.ctx(_sup(d, case), when)
-        case_service.act(Action.OPEN_PENALTY, d.session, ctx, case_id=case_id, version=case.version, major=major,
-                         **lawful_penalty(d.rng, ctx.cat, case.violation_codes, major))
-        first = discuss if major else notice
+        intended = lawful_penalty(d.rng, ctx.cat, punished_codes(d.session, case), major)
+        penalty = case_service.act(Action.OPEN_PENALTY, d.session, ctx, case_id=case_id, version=case.version,
+                                   complex_case=major, **intended)
+        first = discuss if penalty.major else notice  # 集体讨论 where the rule requires it (53号令 art. 34)
         d.later(when, d.rng.uniform(1, 3), lambda t: first(d, case_id, t))
     return step
 
@@ -69,7 +71,7 @@ def _act(d: Driver, action: Action, actor: Actor, case_id: int, when: datetime, 
 
 def discuss(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.COLLECTIVE_DISCUSSION, _sup(d, d.case(case_id)), case_id, when,
-         summary="局务会集体讨论，同意拟处罚意见")
+         summary="局务会集体讨论，同意拟处罚意见", participants=["局长", "分管副局长", "法制科科长"])
     d.later(when, 1, lambda t: notice(d, case_id, t))
 
 
@@ -84,7 +86,7 @@ def close_window(d: Driver, case_id: int, when: datetime) -> None:
     hearing = penalty.hearing_offered and d.rng.random() < 0.6
     _act(d, Action.CLOSE_STATEMENT_WINDOW, _field(d, d.case(case_id)), case_id, when, hearing_requested=hearing,
          statement_summary="当事人提出陈述申辩，称已部分退费")
-    nxt = hearing_step if hearing else (review if penalty.major else decide)
+    nxt = hearing_step if hearing else (review if penalty.review_required else decide)
     d.later(when, d.rng.uniform(2, 6), lambda t: nxt(d, case_id, t))
 
 
@@ -94,7 +96,7 @@ def hearing_step(d: Driver, case_id: int, when: datetime) -> None:
 
 
 def review(d: Driver, case_id: int, when: datetime) -> None:
-    _act(d, Action.LEGAL_REVIEW, d.staff.legal, case_id, when,
+    _act(d, Action.LEGAL_REVIEW, d.staff.legal, case_id, when, outcome=ReviewOutcome.PASSED,
          opinion="事实清楚，证据确凿，适用依据正确，程序合法，同意拟处罚意见")
     d.later(when, 2, lambda t: decide(d, case_id, t))
 

@@ -77,13 +77,13 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
 def test_penalty_procedure_in_legal_order(api: Api) -> None:
     case_id = api.inspected_case()
     filed = ok(api.act(case_id, "open_penalty", "education01", {
-        "penalty": SERIOUS, "gravity": "serious", "income_collected_yuan": 30000, "income_refunded_yuan": 10000,
-        "major": True},
+        "penalty": SERIOUS, "gravity": "serious", "income_collected_yuan": 30000, "income_refunded_yuan": 10000},
         when="2026-03-09 10:00"))
     assert filed["state"] == "penalty" and filed["penalty_step"] == "filed"
     first = api.act(case_id, "issue_penalty_notice", "education03")
     assert first.status_code == 422 and first.json()["code"] == "collective_discussion_first"
-    ok(api.act(case_id, "collective_discussion", "education01", {"summary": "同意立案处罚"}, when="2026-03-10 10:00"))
+    ok(api.act(case_id, "collective_discussion", "education01",
+               {"summary": "同意立案处罚", "participants": ["局长", "副局长"]}, when="2026-03-10 10:00"))
     notice = ok(api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00"))["result"]
     ok(api.act(case_id, "record_service", "education03", {"document_id": notice["id"], "method": "direct",
                                                           "served_on": "2026-03-11", "recipient": "法定代表人"},
@@ -99,9 +99,9 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     assert api.act(case_id, "hold_hearing", "education03", {"summary": "听证"}).status_code == 403
     ok(api.act(case_id, "hold_hearing", "education02", {"summary": "举行听证，当事人陈述"}, when="2026-03-26 10:00"))
     unreviewed = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-27 10:00")
-    assert unreviewed.status_code == 422 and unreviewed.json()["code"] == "legal_review_required"
-    assert api.act(case_id, "legal_review", "education01", {"opinion": "同意"}).status_code == 403
-    ok(api.act(case_id, "legal_review", "education02", {"opinion": "事实清楚，证据确凿，同意"}))
+    assert unreviewed.status_code == 422 and unreviewed.json()["code"] == "legal_review_missing"
+    assert api.act(case_id, "legal_review", "education01", {"outcome": "passed", "opinion": "同意"}).status_code == 403
+    ok(api.act(case_id, "legal_review", "education02", {"outcome": "passed", "opinion": "事实清楚，证据确凿，同意"}))
     decision = ok(api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-30 10:00"))
     ok(api.act(case_id, "record_service", "education03", {"document_id": decision["result"]["id"],
                                                           "method": "direct", "served_on": "2026-03-31",

@@ -84,6 +84,18 @@ def decide(when: str = "2026-03-20 10:00", **body: Any) -> Step:
     return Step("decide", "education01", when, {"outcome": "penalty"} | body)
 
 
+def discuss(when: str = "2026-03-10 10:00", participants: tuple[str, ...] = ("局长", "分管副局长")) -> Step:
+    return Step("collective_discussion", "education01", when, {"summary": "同意拟处罚意见",
+                                                               "participants": list(participants)})
+
+
+def review(outcome: str = "passed", when: str = "2026-03-20 10:00", reasons: str = "") -> Step:
+    return Step("legal_review", "education02", when, {"outcome": outcome, "opinion": "审核意见", "reasons": reasons})
+
+
+ART21_SERIOUS = dict(penalty=[WARNING, STOP_ENROLMENT, confiscate(20000)], gravity="serious",
+                     income_collected_yuan=20000)  # 责令停止招收学员: hearing, review and discussion by rule
+SERIOUS_NOTICED = (file(**ART21_SERIOUS), discuss(), notice(), close_window())
 ART21_GENERAL = dict(penalty=[WARNING, confiscate(8000)], income_collected_yuan=8000)
 ART18_GENERAL = dict(penalty=[WARNING])
 
@@ -145,6 +157,34 @@ GOLDEN = (
     Row("decision_checked_against_the_article", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window(), decide(penalty=[confiscate(8000)])),
         "penalty_type_missing", f"{MO53}第二十一条"),
+    # 法制审核 and 集体讨论 by rule, not by a flag (53号令 arts. 33, 34; 行政处罚法 arts. 57, 58)
+    Row("discussion_before_notice_by_rule", ("rest_day_training",), (file(**ART21_SERIOUS), notice()),
+        "collective_discussion_first", f"{MO53}第三十四条第二款"),
+    Row("discussion_needs_two_participants", ("rest_day_training",),
+        (file(**ART21_SERIOUS), discuss(participants=("局长",))), "collective_discussion_participants",
+        f"{MO53}第三十四条第二款"),
+    Row("review_required_by_the_penalty", ("rest_day_training",), (*SERIOUS_NOTICED, decide("2026-03-23 10:00")),
+        "legal_review_missing", f"{MO53}第三十三条"),
+    Row("review_required_by_public_interest", ("rest_day_training",),
+        (file(**ART21_GENERAL, public_interest=True), discuss(), notice(), close_window(), decide()),
+        "legal_review_missing", f"{APL}第五十八条"),
+    Row("failing_review_states_reasons", ("rest_day_training",), (*SERIOUS_NOTICED, review("failed")),
+        "review_reasons_required", f"{MO53}第三十三条"),
+    Row("no_decision_after_a_failing_review", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("failed", reasons="事实不清"), decide("2026-03-23 10:00")),
+        "legal_review_not_passed", f"{MO53}第三十三条"),
+    Row("no_decision_after_a_return", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("returned", reasons="违法所得证据不足"), decide("2026-03-23 10:00")),
+        "legal_review_not_passed", f"{APL}第五十八条"),
+    Row("decision_after_a_later_pass", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("returned", reasons="违法所得证据不足"), review("passed", "2026-03-23 10:00"),
+         decide("2026-03-24 10:00"))),
+    Row("other_major_case_is_discussed", ("rest_day_training",),
+        (file(**ART21_GENERAL, major=True), notice()), "collective_discussion_first", f"{MO53}第三十四条第二款"),
+    Row("review_after_the_hearing", ("rest_day_training",),
+        (file(**ART21_SERIOUS), discuss(), notice(), close_window(hearing_requested=True),
+         Step("hold_hearing", "education02", "2026-03-26 10:00", {"summary": "听证"}), decide("2026-03-27 10:00")),
+        "legal_review_missing", f"{MO53}第三十三条"),
     Row("written_waiver_allows_an_early_decision", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window("2026-03-12 10:00", waived=True), decide("2026-03-12 15:00"))),
 )

@@ -50,6 +50,7 @@ from cases.enums import (
     LicenceStatus,
     ListStatus,
     PenaltyType,
+    ReviewOutcome,
     Role,
     ServiceMethod,
 )
@@ -241,6 +242,7 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "primary": primary, "service_methods": list(ServiceMethod),
         "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
         "outcomes": list(DecisionOutcome), "penalty_types": list(PenaltyType), "gravities": list(Gravity),
+        "review_outcomes": list(ReviewOutcome),
         "today": today, "field_labels": forms.FIELD_LABELS,
         "category_label": InstitutionCategory(inst.category).label if inst else "",
         "licence_label": LicenceStatus(inst.licence_status).label if inst else "",

@@ -1,4 +1,4 @@
-"""penalty procedure: the penalty as data (items, gravity, 违法所得) on the penalty row
+"""penalty procedure: the penalty as data (items, gravity, 违法所得), review and discussion by rule
 
 Revision ID: 0010
 Revises: 0009
@@ -18,7 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 COLUMNS = ('gravity', 'intended_items', 'notice_items', 'decided_items', 'income_collected_yuan',
            'income_refunded_yuan', 'illegal_income_yuan', 'correction_refused', 'violation_codes', 'norms',
-           'statement_waived')
+           'statement_waived', 'public_interest', 'complex_case', 'review_required', 'reviews',
+           'discussion_participants')
 
 
 def upgrade() -> None:
@@ -33,7 +34,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('correction_refused', sa.Boolean(), nullable=False, server_default=sa.false()))
         for name in ('violation_codes', 'norms'):
             batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default='[]'))
-        batch_op.add_column(sa.Column('statement_waived', sa.Boolean(), nullable=False, server_default=sa.false()))
+        for name in ('statement_waived', 'public_interest', 'complex_case', 'review_required'):
+            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false()))
+        for name in ('reviews', 'discussion_participants'):
+            batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default='[]'))
 
 
 def downgrade() -> None:
