@@ -249,6 +249,11 @@ class PenaltyOut(BaseModel):
     review_required: bool = Field(default=False, description="须法制审核（第三十三条，按规则判断）")
     reviews: list[dict[str, Any]] = Field(default_factory=list, description="法制审核意见（逐次）")
     discussion_participants: list[str] = Field(default_factory=list, description="参加集体讨论的负责人")
+    statement_text: str = Field(default="", description="当事人陈述申辩内容")
+    statement_on: date | None = Field(default=None, description="陈述申辩日期")
+    statement_accepted: bool | None = Field(default=None, description="是否采纳")
+    statement_answer: str = Field(default="", description="采纳或不采纳的理由")
+    statement_waived: bool = Field(default=False, description="当事人书面放弃陈述申辩")
     hearing_offered: bool
     hearing_requested: bool
     statement_closes_on: date | None

@@ -131,7 +131,12 @@ class SummaryIn(In):
 class StatementIn(In):
     hearing_requested: bool = Field(title="是否申请听证", description="当事人是否申请听证")
     waived: bool = Field(default=False, title="放弃陈述申辩", description="当事人书面放弃陈述申辩")
-    statement_summary: Str5000 = Field(default="", title="陈述申辩情况")
+    statement_summary: Str5000 = Field(default="", title="陈述申辩情况", description="当事人陈述、申辩的内容")
+    statement_on: Day | None = Field(default=None, title="陈述申辩日期", description="当事人提出陈述申辩的日期")
+    statement_accepted: bool | None = Field(default=None, title="是否采纳",
+                                            description="陈述申辩是否采纳（有陈述申辩时必填，行政处罚法第四十五条）")
+    statement_answer: Str2000 = Field(default="", title="采纳或不采纳的理由",
+                                      description="复核意见：采纳或者不采纳的理由")
 
 
 class DiscussionIn(In):

@@ -361,6 +361,11 @@ class Penalty(SQLModel, table=True):
     review_required: bool = False
     reviews: list[dict[str, Any]] = json_column()  # {outcome, reviewed_on, reviewer_id, opinion, reasons}
     discussion_participants: list[str] = json_column()
+    # 陈述申辩 (行政处罚法 arts. 7, 45): what the party said, when, and whether it was accepted and why
+    statement_text: str = ""
+    statement_on: date | None = None
+    statement_accepted: bool | None = None
+    statement_answer: str = ""
 
 
 class CaseEvidence(SQLModel, table=True):

@@ -217,6 +217,17 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
     if body.hearing_requested and not penalty.hearing_offered:  # raising here rolls the transition back
         raise ValidationFailed("本案拟处罚未达到听证条件", code="hearing_not_offered")
     penalty.hearing_requested, penalty.statement_waived = body.hearing_requested, body.waived
+    text = body.statement_summary.strip()
+    if text and not body.waived:  # 行政处罚法 art. 45: the party's statement is heard and answered
+        if body.statement_accepted is None or not body.statement_answer.strip():
+            raise ValidationFailed("当事人提出陈述申辩的，应当记录是否采纳及理由（《行政处罚法》第四十五条）",
+                                   code="statement_answer_required")
+        if body.statement_on is not None and (body.statement_on > ctx.today() or (
+                penalty.notice_served_on and body.statement_on < penalty.notice_served_on)):
+            raise ValidationFailed("陈述申辩日期应在告知书送达之后、不晚于今天", code="statement_date_invalid")
+    penalty.statement_text, penalty.statement_on = text, body.statement_on if text else None
+    penalty.statement_accepted = body.statement_accepted if text else None
+    penalty.statement_answer = body.statement_answer.strip() if text else ""
     stop_clock(session, ctx, case, "statement")
     return penalty
 
@@ -290,6 +301,7 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              findings=_findings(session, case),
                              bases=tuple(ctx.cat.get(c).legal_basis() for c in case.violation_codes),
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
+                             statement_summary=statement_answer(penalty),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
     session.add(penalty)
     stop_clock(session, ctx, case, "decision")
@@ -297,6 +309,18 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     if outcome is DecisionOutcome.PENALTY and penalty.publish_required:
         start_clock(session, ctx, case, "publication", ctx.today())
     return doc
+
+
+def statement_answer(penalty: Penalty) -> str:
+    """The 决定书's answer to the 陈述申辩 (行政处罚法 arts. 45, 59)."""
+    if penalty.statement_waived:
+        return "当事人书面放弃陈述、申辩"
+    if not penalty.statement_text:
+        return "当事人在规定期限内未提出陈述、申辩" if penalty.notice_served_on else ""
+    when = f"于{penalty.statement_on.year}年{penalty.statement_on.month}月{penalty.statement_on.day}日" \
+        if penalty.statement_on else ""
+    verdict = "本机关予以采纳" if penalty.statement_accepted else "本机关不予采纳"
+    return f"当事人{when}提出陈述、申辩：{penalty.statement_text}。经复核，{verdict}，理由：{penalty.statement_answer}"
 
 
 @handles(Action.RECORD_EXECUTION)

@@ -84,8 +84,11 @@ def notice(d: Driver, case_id: int, when: datetime) -> None:
 def close_window(d: Driver, case_id: int, when: datetime) -> None:
     penalty = repository.penalty_of(d.session, case_id)
     hearing = penalty.hearing_offered and d.rng.random() < 0.6
+    stated = d.rng.random() < 0.5
+    statement = dict(statement_summary="当事人称已部分退费", statement_on=penalty.notice_served_on,
+                     statement_accepted=False, statement_answer="退费情况已在违法所得认定中扣除，不影响违法事实的认定")
     _act(d, Action.CLOSE_STATEMENT_WINDOW, _field(d, d.case(case_id)), case_id, when, hearing_requested=hearing,
-         statement_summary="当事人提出陈述申辩，称已部分退费")
+         **(statement if stated else {}))
     nxt = hearing_step if hearing else (review if penalty.review_required else decide)
     d.later(when, d.rng.uniform(2, 6), lambda t: nxt(d, case_id, t))
 

@@ -185,6 +185,10 @@ GOLDEN = (
         (file(**ART21_SERIOUS), discuss(), notice(), close_window(hearing_requested=True),
          Step("hold_hearing", "education02", "2026-03-26 10:00", {"summary": "听证"}), decide("2026-03-27 10:00")),
         "legal_review_missing", f"{MO53}第三十三条"),
+    # 陈述申辩 recorded and answered (行政处罚法 art. 45)
+    Row("statement_needs_its_answer", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(statement_summary="已退费")), "statement_answer_required",
+        f"{APL}第四十五条"),
     Row("written_waiver_allows_an_early_decision", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window("2026-03-12 10:00", waived=True), decide("2026-03-12 15:00"))),
 )
@@ -233,6 +237,9 @@ def test_notice_and_decision_print_the_structured_penalty(law_api: tuple[Api, Re
     assert penalty["intended_penalty"] == "警告；没收违法所得人民币20000元；责令停止招收学员"
     assert [i["type"] for i in penalty["intended_items"]] == ["warning", "stop_enrolment", "confiscate_income"]
     assert penalty["norms"] == [f"{MO53}第二十一条"]
+    assert penalty["major"] is True and penalty["review_required"] is True  # by rule: the hearing-threshold penalty
+    assert api.act(case_id, "collective_discussion", "education01", discuss().body,
+                   when="2026-03-10 10:00").status_code == 200
     ok = api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00")
     assert ok.status_code == 200, ok.text
     snap = renderer.last("penalty_notice")
@@ -259,3 +266,17 @@ def test_decision_prints_what_was_decided(law_api: tuple[Api, RecordingRenderer]
     penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
     assert penalty["decided_items"] == [{"type": "fine", "amount_yuan": 20000, "years": 0, "permanent": False}]
     assert penalty["notice_items"][0]["amount_yuan"] == 30000
+
+
+def test_statement_recorded_shown_and_answered(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, renderer = law_api
+    statement = {"statement_summary": "已向学员退还部分费用", "statement_on": "2026-03-13", "statement_accepted": False,
+                 "statement_answer": "退费已在违法所得认定中扣除"}
+    row = Row("stated", ("rest_day_training",), (file(**ART21_GENERAL), notice(), close_window(**statement), decide()))
+    case_id, _ = run(api, row)
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert (penalty["statement_text"], penalty["statement_on"], penalty["statement_accepted"]) == (
+        "已向学员退还部分费用", "2026-03-13", False)
+    assert penalty["statement_answer"] == "退费已在违法所得认定中扣除"
+    answer = renderer.last("penalty_decision").statement_summary
+    assert "2026年3月13日" in answer and "不予采纳" in answer and "退费已在违法所得认定中扣除" in answer

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 COLUMNS = ('gravity', 'intended_items', 'notice_items', 'decided_items', 'income_collected_yuan',
            'income_refunded_yuan', 'illegal_income_yuan', 'correction_refused', 'violation_codes', 'norms',
            'statement_waived', 'public_interest', 'complex_case', 'review_required', 'reviews',
-           'discussion_participants')
+           'discussion_participants', 'statement_text', 'statement_on', 'statement_accepted', 'statement_answer')
 
 
 def upgrade() -> None:
@@ -38,6 +38,10 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false()))
         for name in ('reviews', 'discussion_participants'):
             batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default='[]'))
+        for name in ('statement_text', 'statement_answer'):
+            batch_op.add_column(sa.Column(name, sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('statement_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('statement_accepted', sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
