@@ -339,6 +339,8 @@ def record_execution(session: Session, ctx: Ctx, case: Case, body: ExecutionIn) 
         session.add(penalty)
     else:
         penalty = _step(session, ctx, case, "execute", payment_or_enforcement=True)
+        if penalty.decided_on is not None:  # 行政处罚法 arts. 66, 67: payment follows the decision
+            penalty_law.check_payment_date(paid_on, penalty.decided_on)
         penalty.executed_on = paid_on
         stop_clock(session, ctx, case, "payment")
     return penalty

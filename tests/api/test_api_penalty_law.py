@@ -4,7 +4,7 @@ success), run on SQLite and PostgreSQL. The rules are those of `cases.penalty_la
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +189,11 @@ GOLDEN = (
     Row("statement_needs_its_answer", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window(statement_summary="已退费")), "statement_answer_required",
         f"{APL}第四十五条"),
+    # execution (行政处罚法 arts. 66, 67)
+    Row("payment_not_before_the_decision", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), replace(decide(), serve=True),
+         Step("record_execution", "education03", "2026-03-24 10:00", {"paid_on": "2026-03-19"})),
+        "payment_before_decision", f"{APL}第六十六条、第六十七条"),
     Row("written_waiver_allows_an_early_decision", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window("2026-03-12 10:00", waived=True), decide("2026-03-12 15:00"))),
 )
