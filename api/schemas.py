@@ -227,11 +227,35 @@ class ViolationOut(BaseModel):
     penalty_basis: str
 
 
+class PenaltyItemOut(BaseModel):
+    type: str = Field(description="处罚种类（校外培训行政处罚暂行办法第五条）")
+    amount_yuan: int = 0
+    years: int = 0
+    permanent: bool = False
+
+
 class PenaltyOut(BaseModel):
-    intended_penalty: str
+    intended_penalty: str = Field(description="拟作出的处罚（告知书载明的文字）")
+    intended_items: list[PenaltyItemOut] = Field(default_factory=list, description="拟作出的处罚（逐项）")
+    notice_items: list[PenaltyItemOut] = Field(default_factory=list, description="已送达的告知书载明的处罚")
+    decided_items: list[PenaltyItemOut] = Field(default_factory=list, description="决定的处罚")
+    gravity: str = Field(default="general",
+                         description="情节：general 一般 / serious 情节严重 / especially_serious 情节特别严重")
+    income_collected_yuan: int | None = Field(default=None, description="违法所得认定：所收全部款项")
+    income_refunded_yuan: int = Field(default=0, description="依法已退还的未消课款项")
+    illegal_income_yuan: int | None = Field(default=None, description="违法所得（第四十二条）")
+    norms: list[str] = Field(default_factory=list, description="处罚依据条款")
     fine_yuan: int
     confiscation_yuan: int
-    major: bool
+    major: bool = Field(description="须集体讨论（校外培训行政处罚暂行办法第三十四条，按规则判断）")
+    review_required: bool = Field(default=False, description="须法制审核（第三十三条，按规则判断）")
+    reviews: list[dict[str, Any]] = Field(default_factory=list, description="法制审核意见（逐次）")
+    discussion_participants: list[str] = Field(default_factory=list, description="参加集体讨论的负责人")
+    statement_text: str = Field(default="", description="当事人陈述申辩内容")
+    statement_on: date | None = Field(default=None, description="陈述申辩日期")
+    statement_accepted: bool | None = Field(default=None, description="是否采纳")
+    statement_answer: str = Field(default="", description="采纳或不采纳的理由")
+    statement_waived: bool = Field(default=False, description="当事人书面放弃陈述申辩")
     hearing_offered: bool
     hearing_requested: bool
     statement_closes_on: date | None

@@ -19,7 +19,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from cases.enums import CaseStatus, DecisionOutcome, DocumentType, Labeled, Role, ServiceMethod
+from cases.enums import (
+    CaseStatus,
+    DecisionOutcome,
+    DocumentType,
+    Gravity,
+    Labeled,
+    PenaltyType,
+    ReviewOutcome,
+    Role,
+    ServiceMethod,
+)
 from cases.fields import Code, Day, Id, In, Moment, Sha256, Str128, Str256, Str2000, Str5000, Yuan
 
 
@@ -115,13 +125,34 @@ class ReinspectionIn(In):
     rectified: bool = Field(title="复查结论", description="是否整改到位（到位则结案）")
 
 
+class PenaltyItemIn(In):
+    """One penalty of 校外培训行政处罚暂行办法 art. 5, with its amount or term."""
+
+    type: PenaltyType = Field(title="处罚种类", description=" / ".join(f"{t.value} {t.label}" for t in PenaltyType))
+    amount_yuan: Yuan = Field(default=0, title="金额（元）", description="罚款、没收的金额（元）")
+    years: int = Field(default=0, ge=0, le=99, title="限制从业年限")
+    permanent: bool = Field(default=False, title="永久限制从业")
+
+
+PenaltyItems = list[PenaltyItemIn]
+GRAVITY_HELP = "general 一般 / serious 情节严重 / especially_serious 情节特别严重（条款分档的）"
+
+
 class OpenPenaltyIn(In):
-    intended_penalty: Str2000 = Field(title="拟作出的处罚", description="拟作出的行政处罚",
-                                      examples=["警告，并处罚款人民币10000元"])
-    fine_yuan: Yuan = Field(default=0, title="罚款金额")
-    confiscation_yuan: Yuan = Field(default=0, title="没收违法所得")
+    penalty: PenaltyItems = Field(max_length=9, title="拟作出的处罚",
+                                  description="拟作出的行政处罚，每项一种（校外培训行政处罚暂行办法第五条），罚款、没收须载明金额",
+                                  examples=[[{"type": "warning"}, {"type": "confiscate_income", "amount_yuan": 8000}]])
+    gravity: Gravity = Field(default=Gravity.GENERAL, title="情节", description=GRAVITY_HELP)
+    income_collected_yuan: Yuan | None = Field(default=None, title="所收全部款项（元）",
+                                               description="违法所得认定：所收全部款项（第四十二条）；未认定时留空")
+    income_refunded_yuan: Yuan = Field(default=0, title="依法已退还的未消课款项（元）")
     party_is_person: bool = Field(default=False, title="当事人为自然人", description="当事人为自然人")
-    major: bool = Field(default=False, title="重大案件", description="重大案件（须集体讨论和法制审核）")
+    public_interest: bool = Field(default=False, title="涉及重大公共利益",
+                                  description="涉及重大公共利益（须法制审核，校外培训行政处罚暂行办法第三十三条第一款第（一）项）")
+    complex_case: bool = Field(default=False, title="疑难复杂案件",
+                               description="案件情况疑难复杂、涉及多个法律关系（须法制审核和集体讨论，第三十三条第一款第（三）项）")
+    major: bool = Field(default=False, title="其他重大案件",
+                        description="其他复杂或者重大的案件（须集体讨论，第三十四条第二款）；法制审核是否必需按规则判断")
     new_serious_violation: bool = Field(default=False, title="新的严重违法行为", description="发现新的严重违法行为")
     rectification_deadline: Day | None = Field(default=None, title="整改期限", description="同时责令改正时的整改期限")
 
@@ -133,18 +164,33 @@ class SummaryIn(In):
 class StatementIn(In):
     hearing_requested: bool = Field(title="是否申请听证", description="当事人是否申请听证")
     waived: bool = Field(default=False, title="放弃陈述申辩", description="当事人书面放弃陈述申辩")
-    statement_summary: Str5000 = Field(default="", title="陈述申辩情况")
+    statement_summary: Str5000 = Field(default="", title="陈述申辩情况", description="当事人陈述、申辩的内容")
+    statement_on: Day | None = Field(default=None, title="陈述申辩日期", description="当事人提出陈述申辩的日期")
+    statement_accepted: bool | None = Field(default=None, title="是否采纳",
+                                            description="陈述申辩是否采纳（有陈述申辩时必填，行政处罚法第四十五条）")
+    statement_answer: Str2000 = Field(default="", title="采纳或不采纳的理由",
+                                      description="复核意见：采纳或者不采纳的理由")
+
+
+class DiscussionIn(In):
+    summary: Str5000 = Field(min_length=1, title="讨论情况", description="集体讨论情况和结论")
+    participants: list[Str128] = Field(default_factory=list, max_length=30, title="参加讨论的负责人",
+                                       description="参加集体讨论的负责人（至少二人，校外培训行政处罚暂行办法第三十四条）")
 
 
 class OpinionIn(In):
+    outcome: ReviewOutcome = Field(title="审核结论", description="passed 通过 / failed 不通过 / returned 退回补充调查")
     opinion: Str5000 = Field(min_length=1, title="审核意见", description="法制审核意见")
+    reasons: Str5000 = Field(default="", title="理由", description="不通过或退回补充调查的理由（必填）")
 
 
 class DecideIn(In):
     outcome: DecisionOutcome = Field(title="决定", description="penalty 给予处罚 / no_penalty 不予处罚")
-    penalty_text: Str2000 = Field(default="", title="处罚内容")
-    fine_yuan: Yuan | None = Field(default=None, title="罚款金额")
-    confiscation_yuan: Yuan | None = Field(default=None, title="没收违法所得")
+    penalty: PenaltyItems | None = Field(default=None, max_length=9, title="决定的处罚",
+                                         description="决定的行政处罚（留空：按事先告知书载明的处罚）；不得重于告知书")
+    gravity: Gravity | None = Field(default=None, title="情节", description=GRAVITY_HELP + "；留空：按立案时认定")
+    confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
+                                      description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
 
 
 class ExecutionIn(In):
@@ -230,8 +276,8 @@ _ROWS = (
                documents=(DocumentType.RECTIFICATION_NOTICE, DocumentType.SERVICE_RECEIPT),
                description="立案（科长批准）。从“已检查”立案时同时下达责令改正通知书。", mark="立",
                role_refusal="立案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第二十六条）"),
-    ActionSpec(A.COLLECTIVE_DISCUSSION, SummaryIn, HEAD, J, ("collective_discussion",),
-               description="重大案件集体讨论（制作事先告知书之前）。", mark="议",
+    ActionSpec(A.COLLECTIVE_DISCUSSION, DiscussionIn, HEAD, J, ("collective_discussion",),
+               description="集体讨论（依法应当集体讨论的案件，制作事先告知书之前；至少二名负责人参加）。", mark="议",
                role_refusal="集体讨论由本机关负责人组织（校外培训行政处罚暂行办法第三十四条）"),
     ActionSpec(A.ISSUE_PENALTY_NOTICE, EmptyIn, FIELD, T, ("issue_penalty_notice",),
                documents=(DocumentType.PENALTY_NOTICE,),
@@ -242,7 +288,7 @@ _ROWS = (
                description="举行听证（当事人申请时），由非本案调查人员主持。", mark="听",
                role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
     ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({Role.LEGAL}), IND, ("legal_review",),
-               description="法制审核（法制审核人员，非本案调查人员）。", mark="审",
+               description="法制审核（法制审核人员，非本案调查人员）：通过、不通过或退回补充调查。", mark="审",
                role_refusal="法制审核须由法制审核人员办理（行政处罚法第五十八条）"),
     ActionSpec(A.DECIDE, DecideIn, HEAD, J, ("decide",), documents=(DocumentType.PENALTY_DECISION,),
                description="作出行政处罚决定（或不予处罚），同时生成决定书。", mark="决",

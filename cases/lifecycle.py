@@ -28,6 +28,7 @@ from cases.actions import Action
 from cases.authority import ActorFacts
 from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep
 from cases.errors import InvalidTransition, RuleViolation
+from cases.penalty_law import Review, check_collective_discussion, check_decision_review
 
 S = PenaltyStep
 
@@ -59,7 +60,10 @@ class Facts:
     reinspected_after_deadline: bool = False
     reinspection_rectified: bool | None = None
     new_serious_violation: bool = False
-    major: bool = False  # 法制审核 + 集体讨论 required
+    major: bool = False  # 集体讨论 required before the 告知书 (penalty_law.collective_discussion_required)
+    review_required: bool = False  # 法制审核 required before the decision (penalty_law.legal_review_required)
+    reviews: tuple[Review, ...] = ()  # the 法制审核 opinions recorded, in order
+    hearing_held_on: date | None = None
     statement_closes_on: date | None = None
     statement_waived: bool = False
     hearing_requested: bool = False
@@ -201,11 +205,13 @@ class PenaltyProcedure(StateMachine, _Guards):
     serve_penalty_notice = p.NOTICE_ISSUED.to(p.NOTICE_SERVED, validators=["authorised"])
     close_statement_window = p.NOTICE_SERVED.to(p.STATEMENT_CLOSED, validators=["authorised", "statement_over"])
     hold_hearing = p.STATEMENT_CLOSED.to(p.HEARING_HELD, validators=["authorised", "hearing_was_requested"])
+    # a further opinion after 不通过 / 退回补充调查 (the decision waits for a later 通过, 53号令 art. 33)
     legal_review = (p.STATEMENT_CLOSED.to(p.LEGAL_REVIEW, validators=["authorised"])
-                    | p.HEARING_HELD.to(p.LEGAL_REVIEW, validators=["authorised"]))
-    decide = (p.STATEMENT_CLOSED.to(p.DECIDED, validators=["authorised", "decision_valid", "reviewed_if_major"])
-              | p.HEARING_HELD.to(p.DECIDED, validators=["authorised", "decision_valid", "reviewed_if_major"])
-              | p.LEGAL_REVIEW.to(p.DECIDED, validators=["authorised", "decision_valid"]))
+                    | p.HEARING_HELD.to(p.LEGAL_REVIEW, validators=["authorised"])
+                    | p.LEGAL_REVIEW.to.itself(internal=True, validators=["authorised"]))
+    decide = (p.STATEMENT_CLOSED.to(p.DECIDED, validators=["authorised", "decision_valid", "review_settled"])
+              | p.HEARING_HELD.to(p.DECIDED, validators=["authorised", "decision_valid", "review_settled"])
+              | p.LEGAL_REVIEW.to(p.DECIDED, validators=["authorised", "decision_valid", "review_settled"]))
     serve_decision = p.DECIDED.to(p.DECISION_SERVED, validators=["authorised"])
     execute = p.DECISION_SERVED.to(p.EXECUTED, validators=["authorised", "execution_recorded"])
     # 公示 runs beside service and execution: it does not move the step (行政处罚法 art. 48)
@@ -214,9 +220,8 @@ class PenaltyProcedure(StateMachine, _Guards):
                | p.EXECUTED.to.itself(internal=True, validators=["authorised", "not_yet_published"]))
 
     def discussed_if_major(self, facts: Facts) -> None:
-        if facts.major:
-            refuse("collective_discussion_first",
-                   "重大案件须在制作事先告知书前集体讨论（校外培训行政处罚暂行办法第三十四条）")
+        """Straight from 立案 to the 告知书 only where no 集体讨论 is required (53号令 art. 34 ¶2)."""
+        check_collective_discussion(facts.major, None, facts.today)
 
     def statement_over(self, facts: Facts) -> None:
         closes = facts.statement_closes_on
@@ -231,9 +236,10 @@ class PenaltyProcedure(StateMachine, _Guards):
         if facts.outcome is None:
             refuse("outcome_required", "请选择决定类型：给予处罚或不予处罚")
 
-    def reviewed_if_major(self, facts: Facts) -> None:
-        if facts.major:
-            refuse("legal_review_required", "重大案件作出决定前须经法制审核（校外培训行政处罚暂行办法第三十三条）")
+    def review_settled(self, facts: Facts) -> None:
+        """No decision without a passing 法制审核 where the law requires one, after a 不通过 or 退回, or on a
+        review older than the hearing (53号令 art. 33, 行政处罚法 art. 58)."""
+        check_decision_review(facts.review_required, facts.reviews, hearing_held_on=facts.hearing_held_on)
 
     def execution_recorded(self, facts: Facts) -> None:
         if not facts.payment_or_enforcement:

@@ -348,7 +348,7 @@ class Penalty(SQLModel, table=True):
     confiscation_yuan: int = 0
     party_is_person: bool = False
     hearing_offered: bool = False
-    major: bool = False  # 法制审核 and 集体讨论 required (53号令 arts. 33–34)
+    major: bool = False  # 集体讨论 required before the 告知书 (53号令 art. 34), derived at 立案
     collective_discussion_on: date | None = None
     notice_served_on: date | None = None
     statement_closes_on: date | None = None
@@ -363,6 +363,31 @@ class Penalty(SQLModel, table=True):
     court_enforcement_on: date | None = None
     publish_required: bool = True
     published_on: date | None = None
+    # the penalty as data (校外培训行政处罚暂行办法 arts. 5, 42): items as {type, amount_yuan, years, permanent};
+    # `intended_penalty` is their printed wording, `fine_yuan`/`confiscation_yuan` their derived figures
+    gravity: str = "general"  # Gravity
+    intended_items: list[dict[str, Any]] = json_column()
+    notice_items: list[dict[str, Any]] = json_column()  # as the served 告知书 stated them
+    decided_items: list[dict[str, Any]] = json_column()
+    income_collected_yuan: int | None = None
+    income_refunded_yuan: int = 0
+    illegal_income_yuan: int | None = None  # derived: collected − lawfully refunded unconsumed fees
+    correction_refused: bool = False  # a 责令限期改正 was not complied with (53号令 art. 19)
+    violation_codes: list[str] = json_column()  # the violations found by inspection that the penalty punishes
+    norms: list[str] = json_column()  # the articles the penalty was checked against
+    statement_waived: bool = False  # the party waived 陈述申辩 in writing
+    # 法制审核 and 集体讨论 by rule (53号令 arts. 33, 34): the grounds given at 立案, what they require
+    # (`major` above is now the derived "集体讨论 required"), and every review opinion in order
+    public_interest: bool = False
+    complex_case: bool = False
+    review_required: bool = False
+    reviews: list[dict[str, Any]] = json_column()  # {outcome, reviewed_on, reviewer_id, opinion, reasons}
+    discussion_participants: list[str] = json_column()
+    # 陈述申辩 (行政处罚法 arts. 7, 45): what the party said, when, and whether it was accepted and why
+    statement_text: str = ""
+    statement_on: date | None = None
+    statement_accepted: bool | None = None
+    statement_answer: str = ""
 
     __table_args__ = (Index("penalty_decided_idx", "decided_on"),)  # statistics periods: migration 0016
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import types
 from typing import Any, Union, get_args, get_origin
 
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from api.errors import FIELD_MESSAGES
@@ -17,7 +18,7 @@ from cases.actions import ROUTED, ActionSpec
 from cases.errors import InputInvalid
 
 TRUE = {"1", "true", "on", "yes", "是"}
-LINE_LISTS = {"requirements"}  # a textarea, one item per line
+LINE_LISTS = {"requirements", "participants"}  # a textarea, one item per line
 
 # Each field's label is its `title` in the input model; "lead_officer_id" is the form's own field.
 FIELD_LABELS = {"lead_officer_id": "主办人"} | {
@@ -41,12 +42,47 @@ def _kind(annotation: Any) -> str:
     return "other"
 
 
+def _row_model(annotation: Any) -> type[BaseModel] | None:
+    """The item model of a list-of-rows field (e.g. the penalty items), else None."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return next((m for a in get_args(annotation) if (m := _row_model(a)) is not None), None)
+    if origin is list:
+        (item,) = get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def _rows(name: str, model: type[BaseModel], form: FormData) -> list[dict[str, Any]]:
+    """Repeated rows posted as `name.field` (one value per row, in order); a row without its first
+    field (e.g. the penalty type) is an unused row and left out."""
+    columns = {f: [str(v) for v in form.getlist(f"{name}.{f}")] for f in model.model_fields}
+    first = next(iter(model.model_fields))
+    rows = []
+    for i, key in enumerate(columns[first]):
+        if not key.strip():
+            continue
+        row: dict[str, Any] = {}
+        for f, info in model.model_fields.items():
+            raw = columns[f][i].strip() if i < len(columns[f]) else ""
+            if raw:
+                row[f] = raw.lower() in TRUE if info.annotation is bool else raw
+        rows.append(row)
+    return rows
+
+
 def body_from_form(spec: ActionSpec, form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, field in spec.body.model_fields.items():
         kind = _kind(field.annotation)
         if name == "evidence":
             continue  # photos are stored first, then referenced (see the case page's route)
+        if (model := _row_model(field.annotation)) is not None:
+            rows = _rows(name, model, form)
+            if rows or field.is_required():
+                data[name] = rows
+            continue
         if kind == "list":
             if name in LINE_LISTS:
                 text = str(form.get(name) or "")

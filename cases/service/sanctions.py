@@ -6,27 +6,40 @@ facts, renders the documents and runs the clocks. Each use case runs inside `per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from cases import repository
+from cases import penalty_law, repository
 from cases.actions import (
     Action,
     DecideIn,
+    DiscussionIn,
     EmptyIn,
     ExecutionIn,
     OpenPenaltyIn,
     OpinionIn,
+    PenaltyItemIn,
     PublishIn,
     StatementIn,
     SummaryIn,
 )
-from cases.enums import CaseEventType, CaseStatus, CloseReason, DecisionOutcome, DocumentType
+from cases.enums import (
+    CaseEventType,
+    CaseStatus,
+    CloseReason,
+    DecisionOutcome,
+    DocumentType,
+    Gravity,
+    PenaltyType,
+    ReviewOutcome,
+)
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty
+from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service._common import (
     Ctx,
@@ -42,12 +55,48 @@ from cases.service.inspection import _issue_rectification, party_of
 from cases.service.perform import handles
 
 
+def penalty_from(items: Sequence[PenaltyItemIn]) -> IntendedPenalty:
+    """The input rows as the law layer's penalty (an invalid item is refused by `PenaltyItem`)."""
+    return IntendedPenalty(tuple(PenaltyItem(PenaltyType(i.type), amount_yuan=i.amount_yuan, years=i.years,
+                                             permanent=i.permanent) for i in items))
+
+
+def stored(penalty: IntendedPenalty) -> list[dict[str, Any]]:
+    return [{"type": i.type.value, "amount_yuan": i.amount_yuan, "years": i.years, "permanent": i.permanent}
+            for i in penalty.items]
+
+
+def loaded(rows: Sequence[dict[str, Any]]) -> IntendedPenalty:
+    return IntendedPenalty(tuple(PenaltyItem(PenaltyType(r["type"]), amount_yuan=int(r.get("amount_yuan", 0)),
+                                             years=int(r.get("years", 0)), permanent=bool(r.get("permanent")))
+                                 for r in rows))
+
+
+def income_of(penalty: Penalty) -> IllegalIncome | None:
+    if penalty.income_collected_yuan is None:
+        return None
+    return IllegalIncome(penalty.income_collected_yuan, penalty.income_refunded_yuan)
+
+
+def punished_codes(session: Session, case: Case) -> list[str]:
+    """The violations an inspection found (not those only reported in a later complaint): what is punished."""
+    found = {c for i in repository.inspections(session, case.id, reinspection=False) if i.violation_found
+             for c in i.violation_codes}
+    return sorted(found) or list(case.violation_codes)
+
+
 @handles(Action.OPEN_PENALTY)
 def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) -> Penalty:
-    """立案 (approved by the supervisor). From `inspected` the 责令改正 order is issued with it."""
-    intended_penalty, fine_yuan, confiscation_yuan = body.intended_penalty, body.fine_yuan, body.confiscation_yuan
-    if not intended_penalty.strip():
-        raise ValidationFailed("请填写拟作出的行政处罚", code="penalty_required")
+    """立案 (approved by the supervisor). From `inspected` the 责令改正 order is issued with it.
+
+    The intended penalty is checked against the articles the case's violations breach
+    (`penalty_law.check_penalty`: types, tiers, bands, 违法所得), and the hearing right is computed
+    from it (`penalty_law.hearing_offered`, 53号令 art. 30)."""
+    intended = penalty_from(body.penalty)
+    if body.income_collected_yuan is None and body.income_refunded_yuan:
+        raise ValidationFailed("填写已退还款项时须同时填写所收全部款项", code="illegal_income_invalid")
+    income = (IllegalIncome(body.income_collected_yuan, body.income_refunded_yuan)
+              if body.income_collected_yuan is not None else None)
     rect = repository.last_deadline(session, case.id, "rectification")
     reinspections = repository.inspections(session, case.id, reinspection=True)
     after = [i for i in reinspections if rect and i.started_at.astimezone(ctx.now().tzinfo).date() > rect.due_date]
@@ -59,14 +108,30 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
         correction_order=from_inspected or rect is not None, rectification_deadline=rect.due_date if rect else None,
         reinspected_after_deadline=bool(after), reinspection_rectified=after[-1].rectified if after else None,
         new_serious_violation=body.new_serious_violation)
-    fire(session, ctx, case, "open_penalty", facts, {"intended_penalty": intended_penalty, "fine_yuan": fine_yuan})
+    correction_refused = bool(after) and after[-1].rectified is False  # 53号令 art. 19
+    codes = punished_codes(session, case)
+    fire(session, ctx, case, "open_penalty", facts, {
+        "intended_penalty": intended.text_zh, "penalty": stored(intended), "gravity": body.gravity.value,
+        "fine_yuan": intended.fine_yuan, "illegal_income_yuan": income.amount_yuan if income else None})
+    checked = penalty_law.check_penalty(codes, body.gravity, intended, income,
+                                        party_is_person=body.party_is_person,
+                                        correction_refused=correction_refused, catalogue=ctx.cat)
     if from_inspected:  # 53号令 art. 32: order correction before any penalty decision
         _issue_rectification(session, ctx, case, body.rectification_deadline, None, event=None)
-    hearing = ctx.cat.hearing.hearing_offered(fine=fine_yuan, confiscation=confiscation_yuan,
-                                              party_is_person=body.party_is_person, penalty=intended_penalty)
-    penalty = Penalty(case_id=case.id, intended_penalty=intended_penalty.strip(), fine_yuan=fine_yuan,
-                      confiscation_yuan=confiscation_yuan, party_is_person=body.party_is_person,
-                      hearing_offered=hearing, major=body.major)
+    hearing = penalty_law.hearing_offered(intended, party_is_person=body.party_is_person)
+    grounds = dict(party_is_person=body.party_is_person, public_interest=body.public_interest,
+                   complex_case=body.complex_case)
+    discuss = penalty_law.collective_discussion_required(intended, major=body.major, **grounds)
+    review = penalty_law.legal_review_required(intended, hearing_held=False, **grounds)
+    penalty = Penalty(case_id=case.id, intended_penalty=intended.text_zh, fine_yuan=intended.fine_yuan,
+                      confiscation_yuan=intended.confiscation_yuan, party_is_person=body.party_is_person,
+                      hearing_offered=hearing, major=discuss, review_required=review,
+                      public_interest=body.public_interest, complex_case=body.complex_case, gravity=body.gravity.value,
+                      intended_items=stored(intended), income_collected_yuan=body.income_collected_yuan,
+                      income_refunded_yuan=body.income_refunded_yuan,
+                      illegal_income_yuan=income.amount_yuan if income else None,
+                      correction_refused=correction_refused, violation_codes=codes,
+                      norms=list(checked.citations))
     case.filed_at = ctx.now()
     session.add(penalty)
     start_clock(session, ctx, case, "decision", ctx.today())
@@ -77,7 +142,8 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
           **facts: Any) -> Penalty:
     """Fire a procedure event with the facts the penalty row holds (plus `facts`)."""
     penalty = repository.penalty_of(session, case.id)
-    base = dict(major=penalty.major, statement_closes_on=penalty.statement_closes_on,
+    base = dict(major=penalty.major, review_required=penalty.review_required, reviews=reviews_of(penalty),
+                hearing_held_on=penalty.hearing_held_on, statement_closes_on=penalty.statement_closes_on,
                 hearing_requested=penalty.hearing_requested, published=penalty.published_on is not None,
                 publish_required=penalty.publish_required and penalty.outcome == DecisionOutcome.PENALTY,
                 outcome=DecisionOutcome(penalty.outcome) if penalty.outcome else None,
@@ -88,11 +154,19 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
     return penalty
 
 
+def reviews_of(penalty: Penalty) -> tuple[penalty_law.Review, ...]:
+    return tuple(penalty_law.Review(ReviewOutcome(r["outcome"]), date.fromisoformat(r["reviewed_on"]),
+                                    r["reviewer_id"], r.get("reasons", "")) for r in penalty.reviews)
+
+
 @handles(Action.COLLECTIVE_DISCUSSION)
-def collective_discussion(session: Session, ctx: Ctx, case: Case, body: SummaryIn) -> Penalty:
-    """集体讨论 — for major cases, before the 事先告知书 (53号令 art. 34)."""
-    penalty = _step(session, ctx, case, "collective_discussion", findings=body.summary)
-    penalty.collective_discussion_on = ctx.today()
+def collective_discussion(session: Session, ctx: Ctx, case: Case, body: DiscussionIn) -> Penalty:
+    """集体讨论 of the department heads, before the 事先告知书 (53号令 art. 34 ¶2), at least two taking part."""
+    participants = [p.strip() for p in body.participants if p.strip()]
+    penalty = _step(session, ctx, case, "collective_discussion", {"summary": body.summary,
+                                                                  "participants": participants})
+    penalty_law.check_collective_discussion(True, ctx.today(), ctx.today(), participants)
+    penalty.collective_discussion_on, penalty.discussion_participants = ctx.today(), participants
     return penalty
 
 
@@ -100,6 +174,8 @@ def collective_discussion(session: Session, ctx: Ctx, case: Case, body: SummaryI
 def issue_penalty_notice(session: Session, ctx: Ctx, case: Case, body: EmptyIn) -> Document:
     """行政处罚事先告知书 (art. 44); the statement window opens when its service is recorded."""
     penalty = _step(session, ctx, case, "issue_penalty_notice", {})
+    penalty.notice_items = list(penalty.intended_items)  # what this notice states; the decision is held to it
+    session.add(penalty)
     dept = session.get(Department, case.lead_department_id)
     party = party_of(session, case)
     findings = _findings(session, case)
@@ -140,7 +216,18 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
     penalty = _step(session, ctx, case, "close_statement_window", statement_waived=body.waived)
     if body.hearing_requested and not penalty.hearing_offered:  # raising here rolls the transition back
         raise ValidationFailed("本案拟处罚未达到听证条件", code="hearing_not_offered")
-    penalty.hearing_requested = body.hearing_requested
+    penalty.hearing_requested, penalty.statement_waived = body.hearing_requested, body.waived
+    text = body.statement_summary.strip()
+    if text and not body.waived:  # 行政处罚法 art. 45: the party's statement is heard and answered
+        if body.statement_accepted is None or not body.statement_answer.strip():
+            raise ValidationFailed("当事人提出陈述申辩的，应当记录是否采纳及理由（《行政处罚法》第四十五条）",
+                                   code="statement_answer_required")
+        if body.statement_on is not None and (body.statement_on > ctx.today() or (
+                penalty.notice_served_on and body.statement_on < penalty.notice_served_on)):
+            raise ValidationFailed("陈述申辩日期应在告知书送达之后、不晚于今天", code="statement_date_invalid")
+    penalty.statement_text, penalty.statement_on = text, body.statement_on if text else None
+    penalty.statement_accepted = body.statement_accepted if text else None
+    penalty.statement_answer = body.statement_answer.strip() if text else ""
     stop_clock(session, ctx, case, "statement")
     return penalty
 
@@ -149,33 +236,63 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
 def hold_hearing(session: Session, ctx: Ctx, case: Case, body: SummaryIn) -> Penalty:
     penalty = _step(session, ctx, case, "hold_hearing", findings=body.summary)
     penalty.hearing_held_on = ctx.today()
+    # 53号令 art. 33(二): a decision after a hearing needs a 法制审核 made after the hearing (art. 33 ¶2)
+    penalty.review_required = penalty.review_required or penalty_law.legal_review_required(
+        loaded(penalty.intended_items), party_is_person=penalty.party_is_person, hearing_held=True,
+        public_interest=penalty.public_interest, complex_case=penalty.complex_case)
     return penalty
 
 
 @handles(Action.LEGAL_REVIEW)
 def legal_review(session: Session, ctx: Ctx, case: Case, body: OpinionIn) -> Penalty:
-    """法制审核 by a legal reviewer who did not investigate the case (53号令 art. 33)."""
+    """法制审核 by a legal reviewer who did not investigate the case (53号令 art. 33): 通过, 不通过 (with
+    reasons) or 退回补充调查 (with reasons); a later opinion may follow, the decision waits for 通过."""
     if not body.opinion.strip():
         raise ValidationFailed("请填写法制审核意见", code="opinion_required")
-    penalty = _step(session, ctx, case, "legal_review", findings=body.opinion)
+    review = penalty_law.Review(body.outcome, ctx.today(), ctx.actor.officer_id, body.reasons)
+    penalty = _step(session, ctx, case, "legal_review", {"outcome": body.outcome.value, "opinion": body.opinion,
+                                                         "reasons": body.reasons})
+    penalty_law.check_review(review, case.team_officer_ids)
+    penalty.reviews = [*penalty.reviews, {"outcome": body.outcome.value, "reviewed_on": ctx.today().isoformat(),
+                                          "reviewer_id": ctx.actor.officer_id, "opinion": body.opinion,
+                                          "reasons": body.reasons}]
     penalty.legal_review_on, penalty.legal_reviewer_id = ctx.today(), ctx.actor.officer_id
     return penalty
 
 
 @handles(Action.DECIDE)
 def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
-    """作出决定 and issue the 决定书 in the same transaction."""
-    outcome, penalty_text, fine_yuan, confiscation_yuan = (body.outcome, body.penalty_text, body.fine_yuan,
-                                                           body.confiscation_yuan)
-    penalty = _step(session, ctx, case, "decide", outcome=outcome)
-    penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
+    """作出决定 and issue the 决定书 in the same transaction.
+
+    A penalty decision is checked as at 立案 (`check_penalty`) and against the served 告知书: not
+    heavier, not inside its statement window (`check_decision_vs_notice`, 行政处罚法 arts. 44, 45, 62)."""
+    outcome = body.outcome
+    penalty = repository.penalty_of(session, case.id)
     if outcome is DecisionOutcome.PENALTY:
-        penalty.fine_yuan = penalty.fine_yuan if fine_yuan is None else fine_yuan
-        penalty.confiscation_yuan = penalty.confiscation_yuan if confiscation_yuan is None else confiscation_yuan
-        text = penalty_text.strip() or penalty.intended_penalty
+        decided = penalty_from(body.penalty) if body.penalty is not None else loaded(penalty.intended_items)
+        gravity = body.gravity or Gravity(penalty.gravity)
     else:
-        penalty.fine_yuan = penalty.confiscation_yuan = 0
-        text = "不予行政处罚"
+        decided, gravity = IntendedPenalty(), Gravity(penalty.gravity)
+    if outcome is DecisionOutcome.PENALTY:  # the law on the penalty first, then the procedure's order
+        penalty_law.check_penalty(penalty.violation_codes or case.violation_codes, gravity, decided,
+                                  income_of(penalty), party_is_person=penalty.party_is_person,
+                                  correction_refused=penalty.correction_refused, catalogue=ctx.cat)
+        notices = ([penalty_law.ServedNotice(loaded(penalty.notice_items), penalty.notice_served_on)]
+                   if penalty.notice_served_on else [])
+        penalty_law.check_decision_vs_notice(decided, notices, ctx.today(), ctx.calendar,
+                                             statement_waived=penalty.statement_waived,
+                                             provisional_confirmed=body.confirm_provisional)
+    text = decided.text_zh if outcome is DecisionOutcome.PENALTY else "不予行政处罚"
+    payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
+               "confirm_provisional": body.confirm_provisional}
+    # 法制审核 by rule: required for the notice's penalty (立案, after a hearing) or for the one decided
+    required = penalty.review_required or (outcome is DecisionOutcome.PENALTY and penalty_law.legal_review_required(
+        decided, party_is_person=penalty.party_is_person, hearing_held=penalty.hearing_held_on is not None,
+        public_interest=penalty.public_interest, complex_case=penalty.complex_case))
+    penalty = _step(session, ctx, case, "decide", payload, outcome=outcome, review_required=required)
+    penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
+    penalty.decided_items, penalty.gravity = stored(decided), gravity.value
+    penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan
     dept = session.get(Department, case.lead_department_id)
     party = party_of(session, case)
     doc = issue_document(session, ctx, case, dept, DocumentType.PENALTY_DECISION,
@@ -184,6 +301,7 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              findings=_findings(session, case),
                              bases=tuple(ctx.cat.get(c).legal_basis() for c in case.violation_codes),
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
+                             statement_summary=statement_answer(penalty),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
     session.add(penalty)
     stop_clock(session, ctx, case, "decision")
@@ -191,6 +309,18 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     if outcome is DecisionOutcome.PENALTY and penalty.publish_required:
         start_clock(session, ctx, case, "publication", ctx.today())
     return doc
+
+
+def statement_answer(penalty: Penalty) -> str:
+    """The 决定书's answer to the 陈述申辩 (行政处罚法 arts. 45, 59)."""
+    if penalty.statement_waived:
+        return "当事人书面放弃陈述、申辩"
+    if not penalty.statement_text:
+        return "当事人在规定期限内未提出陈述、申辩" if penalty.notice_served_on else ""
+    when = f"于{penalty.statement_on.year}年{penalty.statement_on.month}月{penalty.statement_on.day}日" \
+        if penalty.statement_on else ""
+    verdict = "本机关予以采纳" if penalty.statement_accepted else "本机关不予采纳"
+    return f"当事人{when}提出陈述、申辩：{penalty.statement_text}。经复核，{verdict}，理由：{penalty.statement_answer}"
 
 
 @handles(Action.RECORD_EXECUTION)
@@ -209,6 +339,8 @@ def record_execution(session: Session, ctx: Ctx, case: Case, body: ExecutionIn) 
         session.add(penalty)
     else:
         penalty = _step(session, ctx, case, "execute", payment_or_enforcement=True)
+        if penalty.decided_on is not None:  # 行政处罚法 arts. 66, 67: payment follows the decision
+            penalty_law.check_payment_date(paid_on, penalty.decided_on)
         penalty.executed_on = paid_on
         stop_clock(session, ctx, case, "payment")
     return penalty

@@ -17,6 +17,8 @@ from tests.api.support import Api
 pytestmark = pytest.mark.api
 JPEG = samples.image("JPEG", (90, 120, 30))  # genuine files: uploads must decode
 PDF = samples.pdf()
+# 53号令 art. 21, 情节严重: 警告 + 责令停止招收学员 + 没收 the derived 违法所得 (¥30,000 collected − ¥10,000 refunded)
+SERIOUS = [{"type": "warning"}, {"type": "stop_enrolment"}, {"type": "confiscate_income", "amount_yuan": 20000}]
 
 
 def allowed(api: Api, case_id: int, user: str) -> list[str]:
@@ -76,12 +78,13 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
 def test_penalty_procedure_in_legal_order(api: Api) -> None:
     case_id = api.inspected_case()
     filed = ok(api.act(case_id, "open_penalty", "education01", {
-        "intended_penalty": "警告，并处罚款人民币100000元", "fine_yuan": 100000, "major": True},
+        "penalty": SERIOUS, "gravity": "serious", "income_collected_yuan": 30000, "income_refunded_yuan": 10000},
         when="2026-03-09 10:00"))
     assert filed["state"] == "penalty" and filed["penalty_step"] == "filed"
     first = api.act(case_id, "issue_penalty_notice", "education03")
     assert first.status_code == 422 and first.json()["code"] == "collective_discussion_first"
-    ok(api.act(case_id, "collective_discussion", "education01", {"summary": "同意立案处罚"}, when="2026-03-10 10:00"))
+    ok(api.act(case_id, "collective_discussion", "education01",
+               {"summary": "同意立案处罚", "participants": ["局长", "副局长"]}, when="2026-03-10 10:00"))
     notice = ok(api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00"))["result"]
     ok(api.act(case_id, "record_service", "education03", {"document_id": notice["id"], "method": "direct",
                                                           "served_on": "2026-03-11", "recipient": "法定代表人"},
@@ -97,9 +100,9 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     assert api.act(case_id, "hold_hearing", "education03", {"summary": "听证"}).status_code == 403
     ok(api.act(case_id, "hold_hearing", "education02", {"summary": "举行听证，当事人陈述"}, when="2026-03-26 10:00"))
     unreviewed = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-27 10:00")
-    assert unreviewed.status_code == 422 and unreviewed.json()["code"] == "legal_review_required"
-    assert api.act(case_id, "legal_review", "education01", {"opinion": "同意"}).status_code == 403
-    ok(api.act(case_id, "legal_review", "education02", {"opinion": "事实清楚，证据确凿，同意"}))
+    assert unreviewed.status_code == 422 and unreviewed.json()["code"] == "legal_review_missing"
+    assert api.act(case_id, "legal_review", "education01", {"outcome": "passed", "opinion": "同意"}).status_code == 403
+    ok(api.act(case_id, "legal_review", "education02", {"outcome": "passed", "opinion": "事实清楚，证据确凿，同意"}))
     decision = ok(api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-30 10:00"))
     ok(api.act(case_id, "record_service", "education03", {"document_id": decision["result"]["id"],
                                                           "method": "direct", "served_on": "2026-03-31",
@@ -112,7 +115,7 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     closed = ok(api.act(case_id, "close_penalty", "education01", when="2026-04-13 10:00"))
     assert closed["state"] == "closed"
     detail = ok(api.get(f"/api/v1/cases/{case_id}", "education01"))
-    assert detail["penalty"]["fine_yuan"] == 100000 and detail["penalty"]["executed_on"] == "2026-04-09"
+    assert detail["penalty"]["confiscation_yuan"] == 20000 and detail["penalty"]["executed_on"] == "2026-04-09"
     assert detail["close_reason"] == "penalty_executed"
     types = [d["doc_type"] for d in detail["documents"]]
     assert types.count("penalty_notice") == 1 and types.count("penalty_decision") == 1

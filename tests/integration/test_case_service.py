@@ -75,23 +75,25 @@ def test_rectification_path_closes_and_the_log_replays(county: County) -> None:
         assert not repository.open_deadlines(s, case.id)
 
 
-def _penalty_case(county: County, *, major: bool) -> Case:
+def _penalty_case(county: County) -> Case:
     case = _inspected(county)
-    _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id, major=major,
-         intended_penalty="警告，并处罚款人民币100000元", fine_yuan=100000)
+    _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id,
+         penalty=[{"type": "warning"}, {"type": "stop_enrolment"}, {"type": "confiscate_income", "amount_yuan": 20000}],
+         gravity="serious", income_collected_yuan=20000)  # 53号令 art. 21, 情节严重
     return _case(county, case.id)
 
 
 def test_penalty_path_in_legal_order(county: County) -> None:
-    case = _penalty_case(county, major=True)
+    case = _penalty_case(county)
     assert case.status is CaseStatus.PENALTY and case.penalty_step is PenaltyStep.FILED
     with county.session() as s:  # 立案 from `inspected` issued the correction order with it (art. 32)
         assert repository.latest_document(s, case.id, DocumentType.RECTIFICATION_NOTICE) is not None
-        assert repository.penalty_of(s, case.id).hearing_offered  # ¥100,000 on an organisation
+        assert repository.penalty_of(s, case.id).hearing_offered  # 责令停止招收学员 (53号令 art. 30)
     with pytest.raises(RuleViolation) as refused:
         _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-10 10:00", case.id)
     assert refused.value.code == "collective_discussion_first"
-    _run(county, Action.COLLECTIVE_DISCUSSION, "education01", "2026-03-10 10:00", case.id, summary="同意")
+    _run(county, Action.COLLECTIVE_DISCUSSION, "education01", "2026-03-10 10:00", case.id, summary="同意",
+         participants=["局长", "副局长"])
     notice = _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-11 10:00", case.id)
     _run(county, Action.RECORD_SERVICE, "education03", "2026-03-11 15:00", case.id, document_id=notice.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 11), recipient="法定代表人")
@@ -106,8 +108,9 @@ def test_penalty_path_in_legal_order(county: County) -> None:
     _run(county, Action.HOLD_HEARING, "education02", "2026-03-26 10:00", case.id, summary="听证")
     with pytest.raises(RuleViolation) as unreviewed:
         _run(county, Action.DECIDE, "education01", "2026-03-27 10:00", case.id, outcome=DecisionOutcome.PENALTY)
-    assert unreviewed.value.code == "legal_review_required"
-    _run(county, Action.LEGAL_REVIEW, "education02", "2026-03-27 10:00", case.id, opinion="同意")
+    assert unreviewed.value.code == "legal_review_missing"
+    _run(county, Action.LEGAL_REVIEW, "education02", "2026-03-27 10:00", case.id, outcome="passed",
+         opinion="同意")
     decision = _run(county, Action.DECIDE, "education01", "2026-03-30 10:00", case.id,
                     outcome=DecisionOutcome.PENALTY)
     _run(county, Action.RECORD_SERVICE, "education03", "2026-03-31 10:00", case.id, document_id=decision.id,
@@ -262,7 +265,7 @@ def test_no_complainant_data_in_documents_to_the_institution(county: County) -> 
     _run(county, Action.RECORD_INSPECTION, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
          findings="周六上午发现23名初中生在上数学课。", violation_codes=["rest_day_training"])
     _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id,
-         intended_penalty="警告，没收违法所得", confiscation_yuan=8000)
+         penalty=[{"type": "warning"}, {"type": "confiscate_income", "amount_yuan": 8000}], income_collected_yuan=8000)
     notice = _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-10 10:00", case.id)
     _run(county, Action.RECORD_SERVICE, "education03", "2026-03-10 11:00", case.id, document_id=notice.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人")

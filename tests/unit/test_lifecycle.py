@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cases.actions import ACTIONS
 from cases.authority import ActorFacts
-from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, Role
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, ReviewOutcome, Role
 from cases.errors import InvalidTransition, NotAuthorised, RuleViolation
 from cases.lifecycle import (
     PROCEDURE_EVENTS,
@@ -26,6 +26,7 @@ from cases.lifecycle import (
     replay,
     transition,
 )
+from cases.penalty_law import Review
 
 TODAY = date(2026, 3, 10)
 TEAM = (OfficerFact(1, 1, True), OfficerFact(2, 1, True))
@@ -52,6 +53,9 @@ GOOD = Facts(
     reinspection_rectified=True, statement_closes_on=date(2026, 3, 9), hearing_requested=True,
     outcome=DecisionOutcome.PENALTY, payment_or_enforcement=True, publish_required=True, published=False)
 CLEAR = replace(GOOD, violation_found=False)
+PASSED = Review(ReviewOutcome.PASSED, date(2026, 3, 9), 7)
+FAILED = Review(ReviewOutcome.FAILED, date(2026, 3, 9), 7, "事实不清")
+RETURNED = Review(ReviewOutcome.RETURNED, date(2026, 3, 9), 7, "证据不足，退回补充调查")
 
 # (from state, penalty step, event, facts) → target state and step
 LEGAL = [
@@ -80,7 +84,12 @@ LEGAL = [
     (ST.PENALTY, P.HEARING_HELD, "legal_review", GOOD, ST.PENALTY, P.LEGAL_REVIEW),
     (ST.PENALTY, P.STATEMENT_CLOSED, "decide", GOOD, ST.PENALTY, P.DECIDED),
     (ST.PENALTY, P.HEARING_HELD, "decide", GOOD, ST.PENALTY, P.DECIDED),
-    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, major=True), ST.PENALTY, P.DECIDED),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, review_required=True, reviews=(PASSED,)), ST.PENALTY,
+     P.DECIDED),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, review_required=True, reviews=(RETURNED, replace(
+        PASSED, reviewed_on=date(2026, 3, 10)))), ST.PENALTY, P.DECIDED),  # a later 通过 after 退回
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, major=True), ST.PENALTY, P.DECIDED),  # 集体讨论 only
+    (ST.PENALTY, P.LEGAL_REVIEW, "legal_review", GOOD, ST.PENALTY, P.LEGAL_REVIEW),  # a further opinion
     (ST.PENALTY, P.DECIDED, "serve_decision", GOOD, ST.PENALTY, P.DECISION_SERVED),
     (ST.PENALTY, P.DECISION_SERVED, "execute", GOOD, ST.PENALTY, P.EXECUTED),
     (ST.PENALTY, P.DECIDED, "publish", GOOD, ST.PENALTY, P.DECIDED),
@@ -116,8 +125,13 @@ REFUSED = [
     (ST.PENALTY, P.NOTICE_SERVED, "close_statement_window", replace(GOOD, statement_closes_on=TODAY),
      "statement_window_open"),
     (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", replace(GOOD, hearing_requested=False), "hearing_not_requested"),
-    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, major=True), "legal_review_required"),
-    (ST.PENALTY, P.HEARING_HELD, "decide", replace(GOOD, major=True), "legal_review_required"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, review_required=True), "legal_review_missing"),
+    (ST.PENALTY, P.HEARING_HELD, "decide", replace(GOOD, review_required=True), "legal_review_missing"),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, review_required=True, reviews=(FAILED,)),
+     "legal_review_not_passed"),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, reviews=(RETURNED,)), "legal_review_not_passed"),
+    (ST.PENALTY, P.LEGAL_REVIEW, "decide", replace(GOOD, review_required=True, reviews=(PASSED,),
+                                                   hearing_held_on=date(2026, 3, 10)), "legal_review_before_hearing"),
     (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=None), "outcome_required"),
     (ST.PENALTY, P.DECISION_SERVED, "execute", replace(GOOD, payment_or_enforcement=False),
      "execution_evidence_required"),
@@ -223,7 +237,8 @@ facts_strategy = st.builds(
     rectification_deadline=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 6, 30))),
     correction_order=st.booleans(), reinspected_after_deadline=st.booleans(),
     reinspection_rectified=st.sampled_from([None, True, False]), new_serious_violation=st.booleans(),
-    major=st.booleans(), statement_closes_on=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 6, 30))),
+    major=st.booleans(), review_required=st.booleans(), reviews=st.sampled_from([(), (PASSED,), (FAILED,)]),
+    statement_closes_on=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 6, 30))),
     statement_waived=st.booleans(), hearing_requested=st.booleans(),
     outcome=st.sampled_from([None, *DecisionOutcome]),
     payment_or_enforcement=st.booleans(), court_enforcement_applied=st.booleans(),

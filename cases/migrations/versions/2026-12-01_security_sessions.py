@@ -1,7 +1,7 @@
 """server-side sessions and the append-only staff audit
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import cases.models  # noqa: F401  (custom column types)
 
 revision: str = '0014'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,287 @@
+"""The penalty procedure as a county 法制审核 reviewer would try it, through the API: a golden table
+of scenarios (each row: the steps with their dates and the expected refusal code and article, or
+success), run on SQLite and PostgreSQL. The rules are those of `cases.penalty_law` (docs/penalty-law.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from api import deps
+from api.evidence import EvidenceStore
+from api.main import create_app
+from tests.api.support import Api, DirStore, FakeRenderer, MovableClock, api_settings
+from tests.integration.conftest import County, at
+
+pytestmark = pytest.mark.api
+
+MO53, APL = "《校外培训行政处罚暂行办法》", "《行政处罚法》"
+WARNING = {"type": "warning"}
+STOP_ENROLMENT = {"type": "stop_enrolment"}
+
+
+def fine(amount: int) -> dict[str, Any]:
+    return {"type": "fine", "amount_yuan": amount}
+
+
+def confiscate(amount: int) -> dict[str, Any]:
+    return {"type": "confiscate_income", "amount_yuan": amount}
+
+
+class RecordingRenderer(FakeRenderer):
+    """The test renderer, keeping every snapshot it rendered (what the document prints)."""
+
+    def __init__(self) -> None:
+        self.snapshots: list[tuple[str, Any]] = []
+
+    def __call__(self, doc_type, snapshot) -> bytes:  # noqa: ANN001
+        self.snapshots.append((str(doc_type), snapshot))
+        return super().__call__(doc_type, snapshot)
+
+    def last(self, doc_type: str) -> Any:
+        return next(s for t, s in reversed(self.snapshots) if t == doc_type)
+
+
+@pytest.fixture
+def law_api(county: County, tmp_path: Path) -> tuple[Api, RecordingRenderer]:
+    renderer = RecordingRenderer()
+    clock = MovableClock(at("2026-03-02 09:00"))
+    app = create_app(engine=county.engine, settings=api_settings(tmp_path), renderer=renderer,
+                     document_store=DirStore(tmp_path / "documents"), evidence_store=EvidenceStore(tmp_path / "ev"))
+    app.dependency_overrides[deps.get_clock] = lambda: clock
+    return Api(TestClient(app), county, clock, app), renderer
+
+
+# --- the steps ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    user: str
+    when: str
+    body: dict[str, Any] = field(default_factory=dict)
+    serve: bool = False  # serve the document this step issued, the same day
+
+
+def file(when: str = "2026-03-09 10:00", **body: Any) -> Step:
+    return Step("open_penalty", "education01", when, body)
+
+
+def notice(when: str = "2026-03-11 10:00") -> Step:
+    return Step("issue_penalty_notice", "education03", when, serve=True)
+
+
+def close_window(when: str = "2026-03-19 10:00", **body: Any) -> Step:
+    return Step("close_statement_window", "education03", when, {"hearing_requested": False} | body)
+
+
+def decide(when: str = "2026-03-20 10:00", **body: Any) -> Step:
+    return Step("decide", "education01", when, {"outcome": "penalty"} | body)
+
+
+def discuss(when: str = "2026-03-10 10:00", participants: tuple[str, ...] = ("局长", "分管副局长")) -> Step:
+    return Step("collective_discussion", "education01", when, {"summary": "同意拟处罚意见",
+                                                               "participants": list(participants)})
+
+
+def review(outcome: str = "passed", when: str = "2026-03-20 10:00", reasons: str = "") -> Step:
+    return Step("legal_review", "education02", when, {"outcome": outcome, "opinion": "审核意见", "reasons": reasons})
+
+
+ART21_SERIOUS = dict(penalty=[WARNING, STOP_ENROLMENT, confiscate(20000)], gravity="serious",
+                     income_collected_yuan=20000)  # 责令停止招收学员: hearing, review and discussion by rule
+SERIOUS_NOTICED = (file(**ART21_SERIOUS), discuss(), notice(), close_window())
+ART21_GENERAL = dict(penalty=[WARNING, confiscate(8000)], income_collected_yuan=8000)
+ART18_GENERAL = dict(penalty=[WARNING])
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    codes: tuple[str, ...]
+    steps: tuple[Step, ...]
+    code: str | None = None  # the refusal of the last step; None: every step succeeds
+    article: str = ""  # in the refusal's message
+
+
+GOLDEN = (
+    # 1. the penalty as data: type, tier, band, 违法所得 (53号令 arts. 17–23, 42, 43; 行政处罚法 art. 44)
+    Row("art21_no_fine", ("rest_day_training",), (file(penalty=[WARNING, fine(100000)]),),
+        "penalty_type_not_allowed", f"{MO53}第二十一条"),
+    Row("art21_warning_and_income", ("rest_day_training",), (file(**ART21_GENERAL),)),
+    Row("art21_confiscation_is_the_derived_income", ("rest_day_training",),
+        (file(penalty=[WARNING, confiscate(30000)], income_collected_yuan=30000, income_refunded_yuan=10000),),
+        "confiscation_not_income", f"{MO53}第四十二条"),
+    Row("art21_confiscation_needs_income", ("rest_day_training",), (file(penalty=[WARNING, confiscate(8000)]),),
+        "illegal_income_required", f"{MO53}第四十二条"),
+    Row("art21_income_must_be_confiscated", ("rest_day_training",),
+        (file(penalty=[WARNING], income_collected_yuan=8000),), "penalty_type_missing", f"{MO53}第二十一条"),
+    Row("art18_100000_not_serious", ("disguised_subject_training",),
+        (file(penalty=[fine(100000)], gravity="serious"),), "fine_out_of_band", f"{MO53}第十八条"),
+    Row("art18_100000_especially_serious", ("disguised_subject_training",),
+        (file(penalty=[WARNING, fine(100000)], gravity="especially_serious"),)),
+    Row("art18_general_is_warning_or_criticism", ("disguised_subject_training",),
+        (file(penalty=[WARNING, {"type": "circulated_criticism"}]),), "penalty_choice", f"{MO53}第十八条"),
+    Row("art17_no_warning", ("unapproved_institution",), (file(penalty=[WARNING, confiscate(20000)],
+                                                               income_collected_yuan=20000),),
+        "penalty_type_not_allowed", f"{MO53}第十七条"),
+    Row("art17_fine_multiple_of_income", ("unapproved_institution",),
+        (file(penalty=[{"type": "stop_running"}, fine(200000)], income_collected_yuan=20000),),
+        "fine_out_of_band", f"{MO53}第十七条"),
+    Row("art17_lawful", ("unapproved_institution",),
+        (file(penalty=[{"type": "stop_running"}, fine(100000)], income_collected_yuan=20000),)),
+    Row("penalty_states_something", ("rest_day_training",), (file(penalty=[]),), "penalty_empty",
+        f"{APL}第四十四条"),
+    Row("fine_states_its_amount", ("disguised_subject_training",),
+        (file(penalty=[{"type": "fine"}], gravity="serious"),), "penalty_amount_missing", f"{APL}第四十四条"),
+    # 2. hearing right from the structured penalty (53号令 art. 30)
+    Row("no_hearing_below_the_thresholds", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(hearing_requested=True)), "hearing_not_offered"),
+    # the decision against the law and the served notice (行政处罚法 arts. 44, 45, 62)
+    Row("decision_as_noticed", ("rest_day_training",), (file(**ART21_GENERAL), notice(), close_window(), decide())),
+    Row("decision_lighter_than_notice", ("disguised_subject_training",),
+        (file(penalty=[fine(30000)], gravity="serious"), notice(), close_window(),
+         decide(penalty=[fine(20000)]))),
+    Row("decision_adds_a_type", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(),
+         decide(penalty=[WARNING, confiscate(8000), STOP_ENROLMENT], gravity="serious")),
+        "decision_heavier_than_notice", f"{APL}第四十四条、第四十五条、第六十二条"),
+    Row("decision_raises_the_fine", ("disguised_subject_training",),
+        (file(penalty=[fine(30000)], gravity="serious"), notice(), close_window(), decide(penalty=[fine(40000)])),
+        "decision_heavier_than_notice", f"{APL}第四十四条、第四十五条、第六十二条"),
+    Row("decision_checked_against_the_article", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide(penalty=[confiscate(8000)])),
+        "penalty_type_missing", f"{MO53}第二十一条"),
+    # 法制审核 and 集体讨论 by rule, not by a flag (53号令 arts. 33, 34; 行政处罚法 arts. 57, 58)
+    Row("discussion_before_notice_by_rule", ("rest_day_training",), (file(**ART21_SERIOUS), notice()),
+        "collective_discussion_first", f"{MO53}第三十四条第二款"),
+    Row("discussion_needs_two_participants", ("rest_day_training",),
+        (file(**ART21_SERIOUS), discuss(participants=("局长",))), "collective_discussion_participants",
+        f"{MO53}第三十四条第二款"),
+    Row("review_required_by_the_penalty", ("rest_day_training",), (*SERIOUS_NOTICED, decide("2026-03-23 10:00")),
+        "legal_review_missing", f"{MO53}第三十三条"),
+    Row("review_required_by_public_interest", ("rest_day_training",),
+        (file(**ART21_GENERAL, public_interest=True), discuss(), notice(), close_window(), decide()),
+        "legal_review_missing", f"{APL}第五十八条"),
+    Row("failing_review_states_reasons", ("rest_day_training",), (*SERIOUS_NOTICED, review("failed")),
+        "review_reasons_required", f"{MO53}第三十三条"),
+    Row("no_decision_after_a_failing_review", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("failed", reasons="事实不清"), decide("2026-03-23 10:00")),
+        "legal_review_not_passed", f"{MO53}第三十三条"),
+    Row("no_decision_after_a_return", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("returned", reasons="违法所得证据不足"), decide("2026-03-23 10:00")),
+        "legal_review_not_passed", f"{APL}第五十八条"),
+    Row("decision_after_a_later_pass", ("rest_day_training",),
+        (*SERIOUS_NOTICED, review("returned", reasons="违法所得证据不足"), review("passed", "2026-03-23 10:00"),
+         decide("2026-03-24 10:00"))),
+    Row("other_major_case_is_discussed", ("rest_day_training",),
+        (file(**ART21_GENERAL, major=True), notice()), "collective_discussion_first", f"{MO53}第三十四条第二款"),
+    Row("review_after_the_hearing", ("rest_day_training",),
+        (file(**ART21_SERIOUS), discuss(), notice(), close_window(hearing_requested=True),
+         Step("hold_hearing", "education02", "2026-03-26 10:00", {"summary": "听证"}), decide("2026-03-27 10:00")),
+        "legal_review_missing", f"{MO53}第三十三条"),
+    # 陈述申辩 recorded and answered (行政处罚法 art. 45)
+    Row("statement_needs_its_answer", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(statement_summary="已退费")), "statement_answer_required",
+        f"{APL}第四十五条"),
+    # execution (行政处罚法 arts. 66, 67)
+    Row("payment_not_before_the_decision", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), replace(decide(), serve=True),
+         Step("record_execution", "education03", "2026-03-24 10:00", {"paid_on": "2026-03-19"})),
+        "payment_before_decision", f"{APL}第六十六条、第六十七条"),
+    Row("written_waiver_allows_an_early_decision", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window("2026-03-12 10:00", waived=True), decide("2026-03-12 15:00"))),
+)
+
+
+def run(api: Api, row: Row) -> Any:
+    """Play the row's steps on a fresh inspected case; return the last response."""
+    case_id = api.inspected_case(codes=row.codes)
+    response = None
+    for i, step in enumerate(row.steps):
+        response = api.act(case_id, step.action, step.user, step.body, when=step.when)
+        last = i == len(row.steps) - 1
+        if not last or row.code is None:
+            assert response.status_code == 200, (step.action, response.text)
+        if step.serve and response.status_code == 200:
+            doc = response.json()["result"]
+            served = api.act(case_id, "record_service", "education03", {
+                "document_id": doc["id"], "method": "direct", "served_on": step.when[:10], "recipient": "法定代表人"},
+                when=step.when[:10] + " 15:00")
+            assert served.status_code == 200, served.text
+    return case_id, response
+
+
+@pytest.mark.parametrize("row", GOLDEN, ids=[r.name for r in GOLDEN])
+def test_golden(law_api: tuple[Api, RecordingRenderer], row: Row) -> None:
+    api, _ = law_api
+    _, response = run(api, row)
+    if row.code is None:
+        assert response.status_code == 200, response.text
+        return
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == row.code, body
+    assert row.article in body["message"], body["message"]
+
+
+def test_notice_and_decision_print_the_structured_penalty(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, renderer = law_api
+    row = Row("serious", ("rest_day_training",), (
+        file(penalty=[WARNING, STOP_ENROLMENT, confiscate(20000)], gravity="serious", income_collected_yuan=30000,
+             income_refunded_yuan=10000),))
+    case_id, _ = run(api, row)
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["hearing_offered"] is True  # 责令停止招收学员 (53号令 art. 30(三))
+    assert penalty["illegal_income_yuan"] == 20000 and penalty["gravity"] == "serious"
+    assert penalty["intended_penalty"] == "警告；没收违法所得人民币20000元；责令停止招收学员"
+    assert [i["type"] for i in penalty["intended_items"]] == ["warning", "stop_enrolment", "confiscate_income"]
+    assert penalty["norms"] == [f"{MO53}第二十一条"]
+    assert penalty["major"] is True and penalty["review_required"] is True  # by rule: the hearing-threshold penalty
+    assert api.act(case_id, "collective_discussion", "education01", discuss().body,
+                   when="2026-03-10 10:00").status_code == 200
+    ok = api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00")
+    assert ok.status_code == 200, ok.text
+    snap = renderer.last("penalty_notice")
+    assert snap.intended_penalty == "警告；没收违法所得人民币20000元；责令停止招收学员" and snap.hearing_offered
+
+
+def test_general_penalty_offers_no_hearing(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, _ = law_api
+    case_id, _ = run(api, Row("general", ("rest_day_training",), (file(**ART21_GENERAL),)))
+    assert api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]["hearing_offered"] is False
+
+
+def test_decision_prints_what_was_decided(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, renderer = law_api
+    row = Row("lighter", ("disguised_subject_training",), (
+        file(penalty=[fine(30000)], gravity="serious"), notice(), close_window(),
+        decide(penalty=[WARNING, fine(20000)])), "decision_heavier_than_notice")
+    case_id, response = run(api, row)
+    assert response.status_code == 422 and response.json()["code"] == "decision_heavier_than_notice"  # 警告 is new
+    ok = api.act(case_id, "decide", "education01", {"outcome": "penalty", "penalty": [fine(20000)]})
+    assert ok.status_code == 200, ok.text
+    snap = renderer.last("penalty_decision")
+    assert snap.penalty == "罚款人民币20000元" and snap.fine_yuan == 20000
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["decided_items"] == [{"type": "fine", "amount_yuan": 20000, "years": 0, "permanent": False}]
+    assert penalty["notice_items"][0]["amount_yuan"] == 30000
+
+
+def test_statement_recorded_shown_and_answered(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, renderer = law_api
+    statement = {"statement_summary": "已向学员退还部分费用", "statement_on": "2026-03-13", "statement_accepted": False,
+                 "statement_answer": "退费已在违法所得认定中扣除"}
+    row = Row("stated", ("rest_day_training",), (file(**ART21_GENERAL), notice(), close_window(**statement), decide()))
+    case_id, _ = run(api, row)
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert (penalty["statement_text"], penalty["statement_on"], penalty["statement_accepted"]) == (
+        "已向学员退还部分费用", "2026-03-13", False)
+    assert penalty["statement_answer"] == "退费已在违法所得认定中扣除"
+    answer = renderer.last("penalty_decision").statement_summary
+    assert "2026年3月13日" in answer and "不予采纳" in answer and "退费已在违法所得认定中扣除" in answer
