@@ -101,6 +101,9 @@ class InspectionIn(In):
     institution_id: Id | None = Field(default=None, title="被检查机构", description="被检查机构（关联当事人）")
     evidence: list[Sha256] = Field(default_factory=list, max_length=50, title="现场照片",
                                    description="已上传到本案的证据的 SHA-256（见 POST /cases/{id}/evidence）")
+    party_present: Str128 = Field(default="", title="当事人在场人员", description="被检查单位在场人员（姓名、职务）")
+    party_refused_to_sign: bool = Field(default=False, title="当事人拒绝签名")
+    witness: Str128 = Field(default="", title="见证人", description="当事人拒绝签名时的见证人")
 
 
 class RectificationIn(In):

@@ -25,8 +25,9 @@ from cases.audit import append_event
 from cases.enums import CaseEventType, DocumentType, ServiceMethod
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, ServiceRecord
-from cases.ports import Party, RectificationNoticeSnapshot, ServiceReceiptSnapshot
+from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, ServiceRecord, key
+from cases.ports import OfficerLine, Party, RectificationNoticeSnapshot
+from cases.service import paperwork
 from cases.service._common import (
     Ctx,
     authority_of,
@@ -79,6 +80,8 @@ def record_inspection(session: Session, ctx: Ctx, case: Case, body: InspectionIn
     if codes:
         case.violation_codes = sorted(set(case.violation_codes) | set(codes))
     session.add(inspection)
+    paperwork.issue_inspection_record(session, ctx, case, inspection, present=body.party_present,
+                                      refused_to_sign=body.party_refused_to_sign, witness=body.witness)
     stop_clock(session, ctx, case, "inspection")
     return inspection
 
@@ -151,27 +154,22 @@ def _issue_rectification(session: Session, ctx: Ctx, case: Case, deadline: date 
     inspections = repository.inspections(session, case.id, reinspection=False)
     findings = tuple(line for line in (inspections[-1].findings if inspections else "").splitlines() if line.strip())
     reqs = tuple(requirements or [v.requirement for v in violations])
+    officers = tuple(OfficerLine(o.name, o.badge_no or "") for o in paperwork.officers_of(
+        session, list(inspections[-1].officer_ids) if inspections else list(case.team_officer_ids)))
+    record = repository.latest_document(session, key(case), DocumentType.INSPECTION_RECORD)
     doc = issue_document(
         session, ctx, case, dept, DocumentType.RECTIFICATION_NOTICE,
         lambda number: RectificationNoticeSnapshot(
             number=number, authority=authority_of(dept), party=party, findings=findings,
             bases=tuple(v.legal_basis() for v in violations), requirements=reqs, deadline=deadline,
             issued_on=ctx.today(), inspection_on=inspections[-1].started_at.astimezone(
-                ctx.now().tzinfo).date() if inspections else None),
+                ctx.now().tzinfo).date() if inspections else None,
+            officers=officers, inspection_record_number=record.number if record else ""),
         addressee=party.name)
-    _issue_receipt(session, ctx, case, dept, doc, party)
+    paperwork.issue_service_receipt(session, ctx, case, doc, party)
     row = start_clock(session, ctx, case, "rectification", ctx.today(), days=max(period_days, 1), due=deadline)
     row.label = f"{row.label}（待送达）"
     return doc
-
-
-def _issue_receipt(session: Session, ctx: Ctx, case: Case, dept: Department, doc: Document, party: Party) -> None:
-    issue_document(
-        session, ctx, case, dept, DocumentType.SERVICE_RECEIPT,
-        lambda number: ServiceReceiptSnapshot(
-            document_title=doc.doc_type.label, document_number=doc.number, authority=authority_of(dept),
-            party=party, issued_on=ctx.today()),
-        addressee=party.name).related_document_id = doc.id
 
 
 @handles(Action.RECORD_SERVICE)
@@ -243,4 +241,5 @@ def record_reinspection(session: Session, ctx: Ctx, case: Case, body: Reinspecti
             stop_clock(session, ctx, case, "rectification")
             stop_clock(session, ctx, case, "reinspection")
     session.add(inspection)
+    paperwork.issue_inspection_record(session, ctx, case, inspection)  # the 复查笔录
     return inspection

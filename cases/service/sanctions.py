@@ -41,12 +41,14 @@ from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
+from cases.service import paperwork
 from cases.service._common import (
     Ctx,
     authority_of,
     close_all_clocks,
     fire,
     issue_document,
+    periods,
     record,
     start_clock,
     stop_clock,
@@ -179,11 +181,13 @@ def issue_penalty_notice(session: Session, ctx: Ctx, case: Case, body: EmptyIn) 
     dept = session.get(Department, case.lead_department_id)
     party = party_of(session, case)
     findings = _findings(session, case)
-    return issue_document(session, ctx, case, dept, DocumentType.PENALTY_NOTICE, lambda number: PenaltyNoticeSnapshot(
+    doc = issue_document(session, ctx, case, dept, DocumentType.PENALTY_NOTICE, lambda number: PenaltyNoticeSnapshot(
         number=number, authority=authority_of(dept), party=party, findings=findings,
         bases=tuple(ctx.cat.get(c).legal_basis() for c in case.violation_codes),
         intended_penalty=penalty.intended_penalty, hearing_offered=penalty.hearing_offered,
-        statement_days=5, issued_on=ctx.today()), addressee=party.name)
+        statement_days=periods()["statement"].days, issued_on=ctx.today()), addressee=party.name)
+    paperwork.issue_service_receipt(session, ctx, case, doc, party)
+    return doc
 
 
 def _findings(session: Session, case: Case) -> tuple[str, ...]:
@@ -303,6 +307,7 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
                              statement_summary=statement_answer(penalty),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
+    paperwork.issue_service_receipt(session, ctx, case, doc, party)
     session.add(penalty)
     stop_clock(session, ctx, case, "decision")
     start_clock(session, ctx, case, "decision_service", ctx.today())

@@ -13,12 +13,13 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from cases import paperwork, repository
+from cases import repository
 from cases import service as case_service
 from cases.enums import DocumentType, ServiceMethod
 from cases.errors import DocumentIntegrityError
 from cases.models import Case, Department, Document, Inspection
 from cases.ports import DocumentRef
+from cases.service import paperwork
 from documents import dossier
 from flows.cli.documents import dossier_material
 from tests.integration.conftest import TZ, County, at, complaint

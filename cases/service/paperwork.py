@@ -25,7 +25,7 @@ EVIDENCE_KINDS = {"image/jpeg": "现场照片", "image/png": "现场照片", "im
                   "application/pdf": "书证（电子文件）"}
 
 
-def _officers(session: Session, ids: list[int]) -> list[Officer]:
+def officers_of(session: Session, ids: list[int]) -> list[Officer]:
     rows = {o.id: o for o in session.exec(select(Officer).where(col(Officer.id).in_(list(ids)))).all()}
     return [rows[i] for i in ids if i in rows]
 
@@ -55,7 +55,7 @@ def inspection_record_snapshot(session: Session, ctx: Ctx, case: Case, inspectio
     def local(value: datetime | None) -> datetime | None:
         return value.astimezone(zone) if value is not None else None
 
-    officers = _officers(session, list(inspection.officer_ids))
+    officers = officers_of(session, list(inspection.officer_ids))
     return InspectionRecordSnapshot(
         number=number, authority=authority_of(dept), party=party(session, case, inspection.place),
         started_at=local(inspection.started_at), ended_at=local(inspection.ended_at), place=inspection.place,
@@ -87,7 +87,7 @@ def issue_inspection_record(session: Session, ctx: Ctx, case: Case, inspection: 
 def service_receipt_snapshot(session: Session, ctx: Ctx, case: Case, served: Document, party: Party, number: str,
                              ) -> ServiceReceiptSnapshot:
     dept = session.get(Department, served.department_id)
-    team = _officers(session, list(case.team_officer_ids))[:2]
+    team = officers_of(session, list(case.team_officer_ids))[:2]
     return ServiceReceiptSnapshot(
         number=number, document_title=served.title or served.doc_type.label, document_number=served.number,
         document_issued_on=served.issued_at.astimezone(ctx.now().tzinfo).date(), authority=authority_of(dept),
