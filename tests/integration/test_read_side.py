@@ -121,3 +121,21 @@ def test_scope_of_every_region_needs_no_in_list(county: County) -> None:
         part = queries.in_scope(s, queries.Case.region_code, some)
     assert str(full) == "true" and "IN" in str(part)
     assert len(some) < len(everything)
+
+
+def test_narrow_scope_statistics_agree_with_the_indexed_form(county: County, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    case = _inspected(county, index=0)
+    with county.session() as s:
+        township = [s.get(queries.Case, case.id).region_code]
+
+        def figures():  # noqa: ANN202
+            return [(u.unit_key, u.patrol_person_times, u.institutions_checked, u.problems_found, u.notices_issued)
+                    for u in queries.statistics(s, township, start=date(2026, 3, 1), end=date(2026, 3, 31),
+                                                today=TODAY, zone=ZoneInfo("Asia/Shanghai"))]
+
+        narrow = figures()
+        monkeypatch.setattr(queries, "_period", lambda session, column, regions: col(column))
+        indexed = figures()
+    assert narrow == indexed and narrow and narrow[0][1] == 2
