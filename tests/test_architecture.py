@@ -127,7 +127,7 @@ def test_cycle_finder_names_the_modules_of_a_cycle() -> None:
 
 # The one cycle left, inside the use cases being rewritten (issue 9, item 2): remove it from here
 # when the action table no longer has inspection and sanctions import each other.
-KNOWN_CYCLES = [["cases.service.inspection", "cases.service.sanctions"]]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_no_import_cycles_between_modules() -> None:
@@ -148,8 +148,6 @@ NOT_CACHES = {
     "flows.demo.drive.STARTS": "the demo's path table, filled once at import",
     "cases.service.perform._HANDLERS": "the use case of each action, registered once at import (@handles)",
 }
-# Caches in modules other sessions are rewriting; they register them there.
-REGISTERED_ELSEWHERE = {"cases.service.sweep.load_ladder"}
 
 
 def process_caches() -> set[str]:
@@ -185,7 +183,7 @@ def test_every_process_cache_is_registered_for_reset() -> None:
 
     from cases.caches import registered
 
-    wanted = process_caches() - NOT_CACHES.keys() - REGISTERED_ELSEWHERE
+    wanted = process_caches() - NOT_CACHES.keys()
     for module in sorted({name.rsplit(".", 1)[0] for name in wanted}):
         importlib.import_module(module)
     assert sorted(wanted - set(registered())) == []

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
 from cases.audit import append_event
+from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType, DueState
 from cases.models import Alert, Case, Deadline, Department, Officer
@@ -52,6 +53,9 @@ def load_ladder(path: Path = CONFIG) -> Ladder:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     levels = tuple(sorted((Level(**lv) for lv in raw["level"]), key=lambda lv: lv.level))
     return Ladder(raw["reminder"]["working_days_before"], levels)
+
+
+register_cache("cases.service.sweep.load_ladder", load_ladder.cache_clear)
 
 
 @dataclass
