@@ -145,7 +145,7 @@ def test_every_deployment_runs_with_readable_outputs(stack: Stack) -> None:
     runs = {
         "sweep": api.run("deadline-sweep/deadline-sweep"),  # a scheduled run has no parameters
         "report": api.run("fortnightly-report/fortnightly-report", day=date(2026, 12, 1)),
-        "intake": api.run("intake-batch/intake-batch", upload=upload),
+        "intake": _started_by_the_api(api, upload),
         "whistle": api.run("joint-enforcement/joint-enforcement", whistle_id=999),
     }
     done = {k: api.wait_done(v) for k, v in runs.items()}
@@ -165,6 +165,23 @@ def test_every_deployment_runs_with_readable_outputs(stack: Stack) -> None:
     assert "息教通报〔" in note["data"] and ".pdf" in note["data"]
     dep = api.deployment("deadline-sweep/deadline-sweep")
     assert dep["version"].startswith("local-") and dep["work_queue_name"] == "sweep"
+
+
+def _started_by_the_api(api: Api, upload: str) -> str:
+    """What the upload endpoint does when PREFECT_API_URL is configured: start `intake-batch` by name."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from api import triggers
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PREFECT_API_URL", api.url)
+    try:
+        with temporary_settings({PREFECT_API_URL: api.url}):
+            started = triggers.start_intake(None, None, upload, region_code="520122")  # type: ignore[arg-type]
+    finally:
+        mp.undo()
+    assert started.mode == "prefect" and started.flow_run_id
+    return started.flow_run_id
 
 
 def test_up_refuses_what_would_break_the_running_one_and_keeps_the_pool(stack: Stack,
