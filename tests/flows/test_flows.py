@@ -63,10 +63,8 @@ def harness(county_home: Path):  # noqa: ANN201
 def test_flows_run_under_prefect(harness, county_home: Path, tmp_path: Path) -> None:  # noqa: ANN001
     from flows.deadlines import deadline_sweep
     from flows.intake import intake_batch
-    from flows.patrols import patrol_planning
+    from flows.patrols import patrol_planning, plan_window
     from flows.reports import fortnightly_report
-
-    from flows.patrols import plan_window
 
     export = tmp_path / "hotline.csv"
     with export.open("w", encoding="utf-8-sig", newline="") as f:
