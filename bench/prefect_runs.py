@@ -142,6 +142,7 @@ def main() -> None:
         for i in range(sheets):
             _render_one(i)
         sequential = time.perf_counter() - t
+        os.environ["PREFECT_API_URL"] = api  # the pool's processes report their task runs to the same server
         with temporary_settings({PREFECT_API_URL: api}):
             t = time.perf_counter()
             fan_out(sheets)
