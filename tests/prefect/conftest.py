@@ -104,11 +104,17 @@ def kill_tree(pid: int) -> None:
 
 
 class _RetryingClient(httpx.Client):
-    """Retries what Prefect's own client retries: 503 (the server's SQLite is busy) and 429."""
+    """Retries what Prefect's own client retries: 503 (the server's SQLite is busy), 429 and read
+    timeouts (a server on a loaded 2-core machine can stall while it records a burst of events)."""
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
         for attempt in range(8):
-            response = super().request(*args, **kwargs)
+            try:
+                response = super().request(*args, **kwargs)
+            except httpx.ReadTimeout:
+                if attempt == 7:
+                    raise
+                continue
             if response.status_code not in (429, 503):
                 return response
             time.sleep(0.5 * (attempt + 1))
@@ -120,7 +126,7 @@ class Api:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.http = _RetryingClient(base_url=url, timeout=30)
+        self.http = _RetryingClient(base_url=url, timeout=60)
 
     def deployment(self, name: str) -> dict:
         flow, dep = name.split("/")
