@@ -13,11 +13,21 @@ from prefect import flow, task
 
 from cases import service as case_service
 from cases.db import open_session
+from cases.enums import DueState
 from cases.settings import FixedClock, get_calendar, get_clock
 from flows.logs import run_logger
+from flows.runtime import publish_table, require_database, retry_transient, run_name, today
 
 
-@task(retries=2, retry_delay_seconds=30)
+def _label(value: str) -> str:
+    try:
+        return DueState(value).label
+    except ValueError:
+        return value
+
+
+@task(retries=2, retry_delay_seconds=30, retry_condition_fn=retry_transient, timeout_seconds=900,
+      persist_result=True)
 def sweep(day: date | None) -> dict:
     clock = get_clock()
     if day is not None:  # a re-run for a given day sees that day at 08:00
@@ -27,7 +37,7 @@ def sweep(day: date | None) -> dict:
     return {**asdict(result), "day": result.day.isoformat()}
 
 
-@task
+@task(retries=2, retry_delay_seconds=30, retry_condition_fn=retry_transient, timeout_seconds=300)
 def escalate_whistles() -> int:
     """Departments that have not reported (报到) to a whistle by its deadline are escalated."""
     from cases.patrols import joint
@@ -36,8 +46,15 @@ def escalate_whistles() -> int:
         return joint.escalate_unanswered(session, clock=get_clock())
 
 
-@flow(name="deadline-sweep", flow_run_name="deadline sweep {day}")
+@flow(name="deadline-sweep", flow_run_name=run_name("期限巡检", "day", default=today), timeout_seconds=1800,
+      persist_result=True)
 def deadline_sweep(day: date | None = None) -> dict:
+    require_database()
     summary = {**sweep(day), "whistles_escalated": escalate_whistles()}
+    rows = [{"项目": "检查的期限", "数量": summary["checked"]}, {"项目": "状态变化", "数量": summary["states_changed"]},
+            {"项目": "到期提醒", "数量": summary["reminders"]}, {"项目": "逐级督办", "数量": summary["escalations"]},
+            {"项目": "吹哨未报到督办", "数量": summary["whistles_escalated"]}]
+    rows += [{"项目": f"状态：{_label(k)}", "数量": v} for k, v in sorted(summary["by_state"].items())]
+    publish_table("deadline-sweep", rows, f"{summary['day']} 期限巡检汇总")
     run_logger().info("期限巡检：%s", summary)
     return summary

@@ -1,4 +1,4 @@
-"""`enforce patrol plan` and `enforce patrol verify-draw PLAN_ID`."""
+"""`enforce patrol plan`, `enforce patrol sheets PLAN_ID` and `enforce patrol verify-draw PLAN_ID`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def plan_cmd(
     solver: str = typer.Option("cp-sat", "--solver", help="cp-sat 或 greedy"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="求解时限（秒）"),
 ) -> None:
-    """为起始日期起 N 天内的学生休息日编制巡查计划（已编制的日期不重复编制），并生成任务单。"""
+    """为起始日期起 N 天内的学生休息日编制巡查计划（已编制的日期不重复编制），并补齐时段内所有计划缺少的任务单。"""
     from cases.db import open_session
     from cases.errors import DomainError
     from cases.patrols import service as patrol_service
@@ -46,7 +46,9 @@ def plan_cmd(
     if stored is None:
         typer.echo("该时段内没有学生休息日，无需巡查计划")
         return
-    sheets = render_sheets.fn(stored.id) if window.plan_row else 0
+    with open_session() as session:
+        pending = patrol_service.plans_lacking_sheets(session, first, days)
+    sheets = sum(render_sheets.fn(pid) for pid in pending)
     if as_json:
         typer.echo(json.dumps({"plan_id": stored.id, **stored.plan_json}, ensure_ascii=False))
         return
@@ -63,6 +65,32 @@ def _print(stored, sheets: int) -> None:  # noqa: ANN001
     for item in data["left_out"]:
         if item["risk_grade"] == "A":
             typer.echo(f"  未安排的A级机构 {item['institution_id']}：{item['reason']}")
+
+
+@patrol_app.command("sheets")
+def sheets_cmd(plan_id: int = typer.Argument(..., help="巡查计划编号")) -> None:
+    """生成巡查计划中尚无任务单的巡查组的任务单（已有的不重复生成），例如渲染中途被中断之后。"""
+    from cases.db import open_session
+    from cases.errors import DomainError
+    from cases.patrols import service as patrol_service
+    from flows.patrols import render_sheets
+    from flows.runtime import DatabaseNotReady, require_database
+
+    try:
+        require_database()
+        issued = render_sheets.fn(plan_id)
+        with open_session() as session:
+            summary = patrol_service.plan_summary(session, plan_id)
+    except DomainError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(2) from exc
+    except DatabaseNotReady as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+    teams = summary["teams"]
+    typer.echo(f"巡查计划 #{plan_id}：新生成任务单 {issued} 份；{len(teams)} 个巡查组均已有任务单"
+               if all(t["sheet_document_id"] for t in teams) else
+               f"巡查计划 #{plan_id}：新生成任务单 {issued} 份；仍有巡查组缺少任务单")
 
 
 @patrol_app.command("verify-draw")

@@ -33,6 +33,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/institutions"): STAFF, ("POST", f"{V}/institutions"): MANAGERS,
     ("GET", f"{V}/institutions/{{institution_id}}"): STAFF, ("PATCH", f"{V}/institutions/{{institution_id}}"): MANAGERS,
     ("DELETE", f"{V}/institutions/{{institution_id}}"): MANAGERS, ("POST", f"{V}/institutions/import"): MANAGERS,
+    ("POST", f"{V}/intake/uploads"): WORKERS,
     ("GET", f"{V}/departments"): STAFF, ("POST", f"{V}/departments"): ADMIN,
     ("PATCH", f"{V}/departments/{{department_id}}"): ADMIN,
     ("GET", f"{V}/officers"): STAFF, ("POST", f"{V}/officers"): ADMIN, ("GET", f"{V}/officers/{{officer_id}}"): ADMIN,
@@ -74,7 +75,7 @@ def call(api: Api, method: str, path: str, params: dict[str, str], user: str | N
         return api.client.post(url, data={"username": user or "education06", "password": "demo-password-1"})
     if path.endswith("/evidence"):
         return api.client.post(url, headers=headers, files={"file": ("a.jpg", JPEG, "image/jpeg")})
-    if path.endswith("/import"):
+    if path.endswith(("/import", "/uploads")):
         return api.client.post(url, headers=headers, files={"file": ("a.csv", CSV, "text/csv")})
     if method in ("POST", "PATCH"):
         return api.client.request(method, url, headers=headers, json={})

@@ -21,8 +21,10 @@ from sqlmodel import Session, select
 
 from cases.db import get_engine, migrate
 from cases.enums import DocumentType
+from cases.errors import ValidationFailed
 from cases.models import Document
 from cases.patrols.models import PatrolTeam
+from cases.uploads import store_intake_upload
 from tests.integration.conftest import at
 
 pytestmark = pytest.mark.integration
@@ -61,7 +63,7 @@ def harness(county_home: Path):  # noqa: ANN201
 def test_flows_run_under_prefect(harness, county_home: Path, tmp_path: Path) -> None:  # noqa: ANN001
     from flows.deadlines import deadline_sweep
     from flows.intake import intake_batch
-    from flows.patrols import patrol_planning
+    from flows.patrols import patrol_planning, plan_window
     from flows.reports import fortnightly_report
 
     export = tmp_path / "hotline.csv"
@@ -69,15 +71,50 @@ def test_flows_run_under_prefect(harness, county_home: Path, tmp_path: Path) -> 
         csv.writer(f).writerows([["工单号", "来源渠道", "举报内容", "区域代码", "违规类型"],
                                  ["F1", "12345热线", "有机构周末上数学课", "520122100", "rest_day_training"],
                                  ["F2", "12345热线", "太短", "520122100", ""]])
-    first = intake_batch(str(export))
+    upload = store_intake_upload(export.read_bytes(), export.name)
+    first = intake_batch(upload)
     assert (first["imported"], first["rejected"]) == (1, 1)
-    assert intake_batch(str(export))["duplicate"] == 1  # re-running imports nothing twice
+    assert intake_batch(upload)["duplicate"] == 1  # re-running imports nothing twice
+    with pytest.raises(ValidationFailed):  # a worker's local path is not an intake file
+        intake_batch(str(export))
     assert deadline_sweep()["checked"] >= 2
     planned = patrol_planning(start=date(2026, 12, 5), days=2, solver="greedy")
     assert planned["plan_id"] and planned["sheets"] > 0
     assert patrol_planning(start=date(2026, 12, 5), days=2, solver="greedy")["plan_id"] is None
+    # a plan made without its sheets (a run killed while rendering): the next run renders them
+    orphan = plan_window.fn(date(2026, 12, 19), 2, None, "greedy", None)
+    converged = patrol_planning(start=date(2026, 12, 19), days=2, solver="greedy")
+    assert converged["plan_id"] is None and converged["completed_plans"] == [orphan] and converged["sheets"] > 0
+    with Session(get_engine()) as s:
+        assert all(t.sheet_document_id for t in s.exec(select(PatrolTeam).where(PatrolTeam.plan_id == orphan)))
     report = fortnightly_report(day=date(2026, 12, 1))
     assert Path(report["csv"]).exists() and report["document"].startswith("息教通报〔")
+    keys = {a.key for a in _artifacts()}
+    assert {"deadline-sweep", "intake-report", "fortnightly-report", "fortnightly-report-note",
+            f"patrol-plan-{orphan}", "patrol-plan-latest"} <= keys
+
+
+def _artifacts() -> list:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts()
+
+
+def test_missing_database_is_refused_not_created(harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from flows.deadlines import deadline_sweep
+    from flows.runtime import DatabaseNotReady
+    from tests.conftest import _clear_caches
+
+    monkeypatch.setenv("ENFORCE_DATABASE_URL", f"sqlite:///{tmp_path / 'nowhere.db'}")
+    _clear_caches()
+    try:
+        with pytest.raises(DatabaseNotReady, match="数据库文件不存在"):
+            deadline_sweep()
+        assert not (tmp_path / "nowhere.db").exists()
+    finally:
+        monkeypatch.delenv("ENFORCE_DATABASE_URL")
+        _clear_caches()
 
 
 SLOW_ISSUE = """
