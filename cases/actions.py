@@ -219,6 +219,7 @@ class EvidenceIn(In):
     filename: Str256 = ""
     content_type: Str128
     size: int = Field(ge=1)
+    path: Str256 = ""  # where the evidence store keeps it
 
 
 FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})

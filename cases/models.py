@@ -403,6 +403,7 @@ class CaseEvidence(SQLModel, table=True):
     filename: str = Field(default="", max_length=256)
     content_type: str = Field(max_length=128)
     size: int
+    path: str = Field(default="", max_length=256)  # in the evidence store (content-addressed)
     uploaded_by_id: int | None = Field(default=None, foreign_key="officer.id")
     uploaded_at: datetime = utc_column()
 

@@ -132,7 +132,8 @@ def store_evidence(store: EvidenceStore, settings: ApiSettings, file: UploadFile
 def attach_evidence(write: Session, ctx: Ctx, case_id: int, ref: EvidenceRef) -> None:
     """The stored file becomes the case's evidence (an event in its hash chain) through `perform`."""
     perform(write, ctx, case_id, Action.UPLOAD_EVIDENCE, None,
-            {"sha256": ref.sha256, "filename": ref.filename, "content_type": ref.content_type, "size": ref.size})
+            {"sha256": ref.sha256, "filename": ref.filename, "content_type": ref.content_type, "size": ref.size,
+             "path": ref.path})
 
 
 @router.post("/{case_id}/evidence", status_code=201, response_model=schemas.EvidenceOut, summary="上传检查证据",

@@ -89,7 +89,7 @@ def _evidence_items(session: Session, case: Case, hashes: list[str]) -> list[dic
     rows = {e.sha256: e for e in session.exec(select(CaseEvidence).where(
         CaseEvidence.case_id == case.id, col(CaseEvidence.sha256).in_(hashes))).all()}
     return [{"sha256": sha, "filename": rows[sha].filename, "content_type": rows[sha].content_type,
-             "size": rows[sha].size} for sha in dict.fromkeys(hashes)]
+             "size": rows[sha].size, "path": rows[sha].path} for sha in dict.fromkeys(hashes)]
 
 
 @handles(Action.UPLOAD_EVIDENCE)
@@ -101,8 +101,8 @@ def register_evidence(session: Session, ctx: Ctx, case: Case, body: EvidenceIn) 
                                                     CaseEvidence.sha256 == body.sha256)).first()
     if known is not None:
         return known
-    row = CaseEvidence(case_id=case.id, sha256=body.sha256, filename=body.filename, content_type=body.content_type,
-                       size=body.size, uploaded_by_id=ctx.actor.officer_id, uploaded_at=ctx.now())
+    row = CaseEvidence(case_id=key(case), sha256=body.sha256, filename=body.filename, content_type=body.content_type,
+                       size=body.size, path=body.path, uploaded_by_id=ctx.actor.officer_id, uploaded_at=ctx.now())
     session.add(row)
     append_event(session, case, CaseEventType.UPLOAD_EVIDENCE, actor_id=ctx.actor.officer_id, at=ctx.now(),
                  payload={"sha256": body.sha256, "filename": body.filename, "content_type": body.content_type,

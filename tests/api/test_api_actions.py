@@ -51,8 +51,9 @@ def test_rectification_path_with_evidence_and_documents(api: Api) -> None:
     issued = ok(api.act(case_id, "issue_rectification", "education03", {"requirements": ["立即停止周末学科类培训"]},
                         when="2026-03-09 10:00"))
     assert issued["state"] == "rectification_notice" and issued["result"]["number"] == "息教责改〔2026〕1号"
-    docs = ok(api.get(f"/api/v1/cases/{case_id}/documents", "education03"))
-    assert [d["doc_type"] for d in docs] == ["rectification_notice", "service_receipt"]
+    papers = ok(api.get(f"/api/v1/cases/{case_id}/documents", "education03"))
+    assert [d["doc_type"] for d in papers] == ["inspection_record", "rectification_notice", "service_receipt"]
+    docs = papers[1:]  # the 整改通知书 and its own 送达回证
     pdf = api.get(docs[0]["pdf_url"], "education03")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == docs[0]["sha256"]

@@ -247,7 +247,7 @@ def test_document_numbers_are_gapless_per_authority_type_year(county: County) ->
                             case.id).number)
     assert numbers == [f"息教责改〔2026〕{n}号" for n in (1, 2, 3)]
     with county.session() as s:
-        assert len(s.exec(select(Document)).all()) == 6  # each notice with its 送达回证
+        assert len(s.exec(select(Document)).all()) == 9  # each 现场检查笔录, each notice with its 送达回证
         assert all(d.provisional is False for d in s.exec(select(Deadline)).all())
 
 

@@ -15,9 +15,10 @@ from pypdf import PdfReader
 
 from cases import repository
 from cases import service as case_service
+from cases.actions import Action
 from cases.enums import DocumentType, ServiceMethod
 from cases.errors import DocumentIntegrityError
-from cases.models import Case, Department, Document, Inspection
+from cases.models import Case, Department, Document
 from cases.ports import DocumentRef
 from cases.service import paperwork
 from documents import dossier
@@ -36,7 +37,7 @@ def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # n
     ctx = county.ctx(county.actor(username, at(when)), at(when))
     version = _case(county, case_id).version
     with county.session() as s:
-        return fn(s, ctx, case_id=case_id, version=version, **kw)
+        return case_service.act(fn, s, ctx, case_id=case_id, version=version, **kw)
 
 
 def _text(county: County, doc: Document) -> str:
@@ -64,7 +65,8 @@ def _photo(tmp: Path) -> dict:
     path = tmp / "evidence" / sha[:2] / f"{sha}.jpg"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return {"sha256": sha, "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "path": f"{sha[:2]}/{sha}.jpg"}
+    return {"sha256": sha, "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "path": f"{sha[:2]}/{sha}.jpg",
+            "size": len(content)}
 
 
 @pytest.fixture
@@ -78,11 +80,13 @@ def penalty_case(county: County, tmp_path: Path) -> tuple[Case, dict]:
     with county.session() as s:
         case = case_service.receive_complaint(s, ctx, complaint(county.institution(0))).case
     team = county.team("education03", "education04")
-    _run(county, case_service.assign_case, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
+    _run(county, Action.ASSIGN, "education01", "2026-03-03 10:00", case.id, officer_ids=team)
     photo = _photo(tmp_path)
-    _run(county, case_service.record_inspection, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
+    _run(county, Action.UPLOAD_EVIDENCE, "education03", "2026-03-07 09:50", case.id, **photo)
+    _run(county, Action.RECORD_INSPECTION, "education03", "2026-03-07 10:00", case.id, officer_ids=team,
          findings="执法人员出示执法证件后进行现场检查。\n周六上午发现23名初中生在上数学课。",
-         violation_codes=["rest_day_training"], place="息烽县永靖镇新华路8号", evidence=[photo])
+         violation_codes=["rest_day_training"], place="息烽县永靖镇新华路8号", evidence=[photo["sha256"]],
+         party_present="李某（负责人）")
     return _case(county, case.id), photo
 
 
@@ -90,12 +94,8 @@ def test_inspection_record_and_receipts(county: County, penalty_case) -> None:  
     case, photo = penalty_case
     when = at("2026-03-07 11:30")
     ctx = county.ctx(county.actor("education03", when), when)
-    with county.session() as s:
-        live = s.get(Case, case.id)
-        [inspection] = repository.inspections(s, case.id)
-        record = paperwork.issue_inspection_record(s, ctx, live, inspection, present="李某（负责人）",
-                                                   recorder="记录员")
-        s.commit()
+    with county.session() as s:  # issued with the inspection (record_inspection)
+        record = repository.latest_document(s, case.id, DocumentType.INSPECTION_RECORD)
     assert record.number == "息教检〔2026〕1号" and record.doc_type is DocumentType.INSPECTION_RECORD
     text = _text(county, record)
     officers = [county.officer("education03"), county.officer("education04")]
@@ -105,7 +105,7 @@ def test_inspection_record_and_receipts(county: County, penalty_case) -> None:  
     assert photo["sha256"] in _cells(county, record) and "IMG_0001.jpg" in text
     assert "被检查单位（人）签名" in text and "见证人签名" in text and case.case_number in text
 
-    notice = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
+    notice = _run(county, Action.ISSUE_RECTIFICATION, "education03", "2026-03-09 10:00", case.id)
     with county.session() as s:
         live = s.get(Case, case.id)
         party = paperwork.party(s, live)
@@ -123,16 +123,10 @@ def test_inspection_record_and_receipts(county: County, penalty_case) -> None:  
 
 def test_dossier_of_a_case_from_its_stored_pdfs(county: County, penalty_case, tmp_path: Path) -> None:  # noqa: ANN001
     case, photo = penalty_case
-    when = at("2026-03-07 11:30")
-    ctx = county.ctx(county.actor("education03", when), when)
-    with county.session() as s:
-        live = s.get(Case, case.id)
-        paperwork.issue_inspection_record(s, ctx, live, s.exec(repository.select(Inspection)).first())
-        s.commit()
-    notice = _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", case.id)
-    _run(county, case_service.record_service, "education03", "2026-03-10 10:00", case.id, document_id=notice.id,
+    notice = _run(county, Action.ISSUE_RECTIFICATION, "education03", "2026-03-09 10:00", case.id)
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-10 10:00", case.id, document_id=notice.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 10), recipient="负责人李某")
-    store = county.ctx(county.intake_actor(), when).store
+    store = county.ctx(county.intake_actor(), at("2026-03-10 11:00")).store
     with county.session() as s:
         cover, items = dossier_material(s, case.case_number, store=store, evidence_root=tmp_path / "evidence",
                                         zone=TZ, today=date(2026, 4, 1))

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from cases import reports
-from cases import service as case_service
+from cases.actions import Action
 from cases.models import Document, Region
 from cases.patrols.models import PatrolTeam
 from cases.patrols.sheets import issue_patrol_sheets, team_numbers
@@ -76,7 +76,7 @@ def test_sheets_name_the_township_and_the_members_departments(county: County) ->
 
 def test_report_names_only_verified_findings_and_has_its_colophon(county: County) -> None:
     verified = _inspected(county, index=0)  # an inspection found a violation; its notice's term runs out
-    _run(county, case_service.issue_rectification, "education03", "2026-03-09 10:00", verified.id)
+    _run(county, Action.ISSUE_RECTIFICATION, "education03", "2026-03-09 10:00", verified.id)
     _receive(county, index=1)  # a complaint nobody has inspected yet: its inspection clock runs out
     ctx = county.ctx(county.actor("education01"), at("2026-05-16 08:30"))  # a Saturday
     start, end = reports.period_for(date(2026, 5, 16))

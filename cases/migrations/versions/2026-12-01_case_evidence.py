@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
     sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', cases.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('case_evidence_case_id_fkey')),
