@@ -15,9 +15,11 @@ def ok(response) -> dict:  # noqa: ANN001
 
 
 def penalised(api: Api, index: int, fine: int) -> int:
-    case_id = api.inspected_case(index)
-    ok(api.act(case_id, "open_penalty", "education01", {"intended_penalty": f"罚款{fine}元", "fine_yuan": fine},
-               when="2026-03-09 10:00"))
+    """A lawful fine: 53号令 art. 18, 情节严重 (警告 and a fine of at most ¥50,000)."""
+    case_id = api.inspected_case(index, codes=("disguised_subject_training",))
+    ok(api.act(case_id, "open_penalty", "education01", {
+        "penalty": [{"type": "warning"}, {"type": "fine", "amount_yuan": fine}], "gravity": "serious"},
+        when="2026-03-09 10:00"))
     notice = ok(api.act(case_id, "issue_penalty_notice", "education03"))["result"]["id"]
     ok(api.act(case_id, "record_service", "education03", {"document_id": notice, "method": "direct",
                                                           "served_on": "2026-03-09", "recipient": "负责人"}))
