@@ -56,7 +56,7 @@ def _seed(home: Path) -> None:
     tz = ZoneInfo("Asia/Shanghai")
     with Session(get_engine(), expire_on_commit=False) as s:
         seed.seed_regions(s)
-        seed.seed_departments(s, random.Random(3), date(2026, 11, 1), "pw")
+        seed.seed_departments(s, random.Random(3), date(2026, 11, 1), "prefect-bench-pw")
         seed.seed_institutions(s, random.Random(3), 40, datetime(2026, 11, 1, 9, tzinfo=tz))
         s.commit()
 

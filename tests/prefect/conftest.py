@@ -228,7 +228,7 @@ def seed_county(url: str, home: Path) -> None:
         rng = random.Random(3)
         with Session(engine, expire_on_commit=False) as s:
             seed.seed_regions(s)
-            seed.seed_departments(s, rng, at("2026-11-01").date(), "pw")
+            seed.seed_departments(s, rng, at("2026-11-01").date(), "prefect-stack-pw")
             seed.seed_institutions(s, rng, 40, at("2026-11-01 09:00"))
             s.commit()
         engine.dispose()
