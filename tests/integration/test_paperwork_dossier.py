@@ -24,20 +24,9 @@ from cases.service import paperwork
 from documents import dossier
 from flows.cli.documents import dossier_material
 from tests.integration.conftest import TZ, County, at, complaint
+from tests.integration.test_case_service import _case, _run
 
 pytestmark = pytest.mark.integration
-
-
-def _case(county: County, case_id: int) -> Case:
-    with county.session() as s:
-        return s.get(Case, case_id)
-
-
-def _run(county: County, fn, username: str, when: str, case_id: int, **kw):  # noqa: ANN001, ANN003, ANN201
-    ctx = county.ctx(county.actor(username, at(when)), at(when))
-    version = _case(county, case_id).version
-    with county.session() as s:
-        return case_service.act(fn, s, ctx, case_id=case_id, version=version, **kw)
 
 
 def _text(county: County, doc: Document) -> str:
