@@ -423,8 +423,7 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
     if region is not None:
         conds.append(col(Institution.region_code).in_(repository.subtree_codes(session, region)))
     if q:
-        pattern = f"%{q.replace('%', '').replace('_', '')}%"
-        conds.append(or_(col(Institution.name).like(pattern), col(Institution.address).like(pattern)))
+        conds.append(institution_search(q))
     for column, value in ((Institution.uscc, uscc), (Institution.category, category),
                           (Institution.licence_status, licence_status),
                           (Institution.list_status, list_status)):
@@ -434,6 +433,23 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
     rows = session.exec(select(Institution).where(*conds).order_by(col(Institution.id)).limit(limit)
                         .offset(offset)).all()
     return list(rows), total
+
+
+def institution_search(q: str):  # noqa: ANN201 — an SQL condition
+    """One search box over the register: name (also its normalised key, so spaces, brackets and the
+    company suffix do not matter), address, phone and 统一社会信用代码 (any case, spaces ignored)."""
+    from cases.uscc import normalise_name
+
+    text = q.replace("%", "").replace("_", "").strip()
+    pattern = f"%{text}%"
+    compact = "".join(text.split())
+    conds = [col(Institution.name).like(pattern), col(Institution.address).like(pattern),
+             col(Institution.phone).like(f"%{compact}%")]
+    if key := normalise_name(text):
+        conds.append(col(Institution.name_key).like(f"%{key}%"))
+    if compact.isalnum() and compact.isascii() and len(compact) >= 4:
+        conds.append(col(Institution.uscc).like(f"%{compact.upper()}%"))
+    return or_(*conds)
 
 
 def departments(session: Session, regions: Sequence[str]) -> list[Department]:
