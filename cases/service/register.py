@@ -218,7 +218,7 @@ def import_institutions(session: Session, actor: Actor, content: bytes, *, parse
 
     A row without a USCC whose normalised name and address (`normalise_name`, `normalise_address`)
     match an institution registered in the jurisdiction updates that institution (the columns the
-    file has) instead of registering it twice. With any bad row and not `partial`: ValidationFailed
+    file has, except the name) instead of registering it twice. With any bad row and not `partial`: ValidationFailed
     `import_invalid` listing every row error, and nothing written. Otherwise the good rows are
     written; the result lists the rest."""
     authority.require(actor, "manage_register")
@@ -396,8 +396,8 @@ def _checked_rows(session: Session, actor: Actor, rows: list[tuple[int, dict[str
         if registered is None:
             good.append((number, values))
         else:
-            present = set(raw) | {"name_key"}
-            matches.append((registered, {k: v for k, v in values.items() if k in present and k != "uscc"}))
+            keep = {"name", "name_key", "uscc"}  # the registered name stays: it is what the row was matched by
+            matches.append((registered, {k: v for k, v in values.items() if k in raw and k not in keep}))
     taken = set(session.exec(select(Institution.uscc).where(col(Institution.uscc).in_(list(seen)))).all()) \
         if seen else set()
     for number, values in list(good):

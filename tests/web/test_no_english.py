@@ -50,7 +50,8 @@ TEXTS = """() => {
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (node.textContent.trim()) out.push(node.textContent.trim());
   }
-  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label], img[alt], input[type=submit], input[type=button]')) {
+  const attributed = '[placeholder], [title], [aria-label], img[alt], input[type=submit], input[type=button]';
+  for (const el of document.querySelectorAll(attributed)) {
     if (el.closest('.mono, code, kbd, samp')) continue;
     for (const a of ['placeholder', 'title', 'aria-label', 'alt']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
     if (el.type === 'submit' || el.type === 'button') out.push(el.value || '');

@@ -61,11 +61,11 @@ def institutions(request: Request, user: UserDep, session: SessionDep,
                  category: Annotated[str | None, Query(max_length=32)] = None,
                  licence: Annotated[str | None, Query(max_length=32)] = None,
                  listed: Annotated[str | None, Query(max_length=16)] = None,
-                 region: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$")] = None,
+                 region: Annotated[str | None, Query(max_length=12)] = None,
                  page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
     regions = repository.subtree_codes(session, user.actor.region_code)
     cat, lic, lst = _enum(InstitutionCategory, category), _enum(LicenceStatus, licence), _enum(ListStatus, listed)
-    if region is not None and region not in regions:
+    if not region or region not in regions:  # the form's "全部" sends region= (empty)
         region = None
     q = (q or "").strip() or None
     rows, total = queries.institutions(session, regions, q=q, region=region, category=cat, licence_status=lic,
