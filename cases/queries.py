@@ -669,3 +669,107 @@ def document_region(session: Session, doc: Document) -> str | None:
     if doc.case_id is not None:
         return session.exec(select(Case.region_code).where(Case.id == doc.case_id)).first()
     return session.exec(select(Department.region_code).where(Department.id == doc.department_id)).first()
+
+
+# --- statistics drill-down and the risk control group (issue 12, item 7) ---------------------------
+
+DRILL_FIGURES = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened",
+                 "penalties", "fines_yuan", "overdue_steps", "overdue_cases")
+
+
+def statistics_case_ids(session: Session, regions: Sequence[str], figure: str, *, start: date, end: date,
+                        today: date, zone: tzinfo, by: str = "department", unit: str | None = None) -> list[int]:
+    """The cases behind one figure of `statistics` (same conditions, same unit), newest first: a
+    figure counted from inspections lists the inspected cases, a money figure the penalised ones."""
+    if figure not in DRILL_FIGURES:
+        raise ValueError(figure)
+    lo, hi = _bounds(start, end, zone)
+    unit_col = Case.lead_department_id if by == "department" else Case.region_code
+    conds: list = [in_scope(session, Case.region_code, regions)]
+    if unit is not None:
+        conds.append(unit_col == (int(unit) if by == "department" and unit.isdigit() else unit))
+    if figure in ("patrol_person_times", "institutions_checked", "problems_found"):
+        started = Inspection.started_at
+        inner = [Inspection.case_id == Case.id, started >= lo, started < hi]
+        if figure == "problems_found":
+            inner += [col(Inspection.violation_found), not_(col(Inspection.reinspection))]
+        conds.append(exists().where(*inner))
+    elif figure == "notices_issued":
+        conds.append(exists().where(Document.case_id == Case.id, Document.doc_type == DocumentType.RECTIFICATION_NOTICE,
+                                    Document.issued_at >= lo, Document.issued_at < hi))
+    elif figure == "cases_opened":
+        conds += [col(Case.filed_at) >= lo, col(Case.filed_at) < hi]
+    elif figure in ("penalties", "fines_yuan"):
+        conds.append(exists().where(Penalty.case_id == Case.id, Penalty.outcome == str(DecisionOutcome.PENALTY),
+                                    Penalty.decided_on >= start, Penalty.decided_on <= end))
+    else:
+        conds += [Case.status != CaseStatus.CLOSED,
+                  exists().where(Deadline.case_id == Case.id, col(Deadline.open), col(Deadline.paused_since).is_(None),
+                                 col(Deadline.due_date) < today)]
+    return list(session.exec(select(Case.id).where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
+                             .limit(2000)).all())
+
+
+def cases_by_ids(session: Session, ids: Sequence[int], today: date) -> list[CaseRow]:
+    """Rows of the case list for the given cases, in the given order."""
+    if not ids:
+        return []
+    names = region_names(session)
+    departments_by_id = dict(session.exec(select(Department.id, Department.name)).all())
+    rows = {c.id: (c, n) for c, n in session.exec(
+        select(Case, Institution.name).outerjoin(Institution, Institution.id == Case.institution_id)
+        .where(col(Case.id).in_(list(ids)))).all()}
+    clocks = running_clocks(session, [i for i in ids if i in rows])
+    out = []
+    for case_id in ids:
+        if case_id not in rows:
+            continue
+        case, institution_name = rows[case_id]
+        running_ = sorted(clocks.get(case_id, []), key=lambda d: d.due_date)
+        first = running_[0] if running_ else None
+        out.append(CaseRow(case, institution_name, departments_by_id.get(case.lead_department_id, ""),
+                           names.get(case.region_code, case.region_code), first,
+                           bool(first and first.due_date < today and first.paused_since is None)))
+    return out
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    district: str
+    grade: str
+    reason: str
+    found: bool
+
+
+def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: date, end: date, today: date,
+                          zone: tzinfo) -> list[VisitRow]:
+    """Every patrol visit of a plan in the scope on a day start..end that has taken place (before
+    `today`), with whether it found a violation: its recorded result, or else an inspection of the
+    institution on the visit's day that found one (a finding on a patrol is recorded as a case
+    and its 现场检查笔录). A visit recorded as not made (`result == "not_visited"`) is left out."""
+    last = min(end, today - timedelta(days=1))
+    if last < start:
+        return []
+    names = region_names(session)
+    visits = session.exec(
+        select(PatrolVisit.institution_id, PatrolVisit.risk_grade, PatrolVisit.reason, PatrolVisit.result,
+               PatrolTeam.day, PatrolPlan.region_code)
+        .join(PatrolTeam, PatrolTeam.id == PatrolVisit.team_id).join(PatrolPlan, PatrolPlan.id == PatrolTeam.plan_id)
+        .where(col(PatrolPlan.region_code).in_(list(regions)), PatrolTeam.day >= start, PatrolTeam.day <= last)).all()
+    institution_ids = sorted({v[0] for v in visits})
+    found_on: set[tuple[int, date]] = set()
+    lo, hi = _bounds(start, last, zone)
+    for chunk in range(0, len(institution_ids), 500):
+        for inst_id, started in session.exec(
+                select(Case.institution_id, Inspection.started_at).join(Case, Case.id == Inspection.case_id)
+                .where(col(Case.institution_id).in_(institution_ids[chunk:chunk + 500]),
+                       col(Inspection.violation_found), Inspection.started_at >= lo, Inspection.started_at < hi)).all():
+            if inst_id is not None:
+                found_on.add((inst_id, started.astimezone(zone).date()))
+    out = []
+    for inst_id, grade, reason, result, day, region in visits:
+        if result == "not_visited":
+            continue
+        found = result == "violation" or (result != "clear" and (inst_id, day) in found_on)
+        out.append(VisitRow(names.get(region, region), grade or "—", reason or "", found))
+    return out
