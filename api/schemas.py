@@ -91,6 +91,12 @@ class ComplaintStatus(BaseModel):
     status_label: str = Field(examples=["处理中"])
     received_on: date
     updated_on: date
+    stage: str = Field(default="received", description="received 已受理 / assigned 已指派核查 / handling 核查处理 / "
+                                                        "closed 已办结")
+    stage_label: str = Field(default="已受理", examples=["核查处理"])
+    stage_detail: str = Field(default="", description="当前环节的说明（不含举报人、执法人员和被举报机构信息）")
+    expected_by: date | None = Field(default=None, description="下一环节的办理期限（办结后为空）")
+    outcome: str | None = Field(default=None, description="办结后的处理结果（通俗说明）")
 
 
 # --- cases ----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from api.deps import (
     optional_actor,
 )
 from api.errors import error_responses
-from api.views import public_status
+from api.views import public_progress, public_status
 from cases import service as case_service
 from cases.authority import Actor
 from cases.errors import NotFound
@@ -91,6 +91,8 @@ def complaint_status(tracking_code: TrackingCode, session: SessionDep,
     status, label = public_status(case)
     zone = clock.now().tzinfo
     updated = case.updated_at if case else complaint.received_at
+    progress = public_progress(session, case)
     return schemas.ComplaintStatus(tracking_code=complaint.tracking_code, status=status, status_label=label,
                                    received_on=complaint.received_at.astimezone(zone).date(),
-                                   updated_on=updated.astimezone(zone).date())
+                                   updated_on=updated.astimezone(zone).date(),
+                                   **{k: v for k, v in progress.items() if k != "penalised"})
