@@ -255,7 +255,8 @@ def public_progress(session: Session, case: Case | None) -> dict[str, Any]:
     outcome = None
     reason = None
     if status is CaseStatus.CLOSED and case is not None:
-        reason = CloseReason(case.close_reason) if case.close_reason in CloseReason._value2member_map_ else None
+        code = case.close_reason or ""
+        reason = CloseReason(code) if code in CloseReason._value2member_map_ else None
         outcome = PUBLIC_OUTCOMES.get(reason, "本次举报已办理完毕。") if reason else "本次举报已办理完毕。"
     return {"stage": stage, "stage_label": label, "stage_detail": detail, "expected_by": expected_by,
             "outcome": outcome, "penalised": reason in PENALISED}

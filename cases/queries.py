@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import and_, cast, exists, func, literal, literal_column, not_, or_, true, tuple_
+from sqlalchemy import ColumnElement, and_, cast, exists, func, literal, literal_column, not_, or_, true, tuple_
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -435,7 +436,7 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
     return list(rows), total
 
 
-def institution_search(q: str):  # noqa: ANN201 — an SQL condition
+def institution_search(q: str) -> ColumnElement[bool]:
     """One search box over the register: name (also its normalised key, so spaces, brackets and the
     company suffix do not matter), address, phone and 统一社会信用代码 (any case, spaces ignored)."""
     from cases.uscc import normalise_name
@@ -443,8 +444,8 @@ def institution_search(q: str):  # noqa: ANN201 — an SQL condition
     text = q.replace("%", "").replace("_", "").strip()
     pattern = f"%{text}%"
     compact = "".join(text.split())
-    conds = [col(Institution.name).like(pattern), col(Institution.address).like(pattern),
-             col(Institution.phone).like(f"%{compact}%")]
+    conds: list[ColumnElement[bool]] = [col(Institution.name).like(pattern), col(Institution.address).like(pattern),
+                                        col(Institution.phone).like(f"%{compact}%")]
     if key := normalise_name(text):
         conds.append(col(Institution.name_key).like(f"%{key}%"))
     if compact.isalnum() and compact.isascii() and len(compact) >= 4:
@@ -684,30 +685,34 @@ def statistics_case_ids(session: Session, regions: Sequence[str], figure: str, *
     if figure not in DRILL_FIGURES:
         raise ValueError(figure)
     lo, hi = _bounds(start, end, zone)
-    unit_col = Case.lead_department_id if by == "department" else Case.region_code
-    conds: list = [in_scope(session, Case.region_code, regions)]
+    conds: list[Any] = [in_scope(session, Case.region_code, regions)]
     if unit is not None:
-        conds.append(unit_col == (int(unit) if by == "department" and unit.isdigit() else unit))
+        conds.append(col(Case.lead_department_id) == (int(unit) if unit.isdigit() else -1) if by == "department"
+                     else col(Case.region_code) == unit)
+    inner: list[Any]
     if figure in ("patrol_person_times", "institutions_checked", "problems_found"):
-        started = Inspection.started_at
-        inner = [Inspection.case_id == Case.id, started >= lo, started < hi]
+        started = col(Inspection.started_at)
+        inner = [col(Inspection.case_id) == col(Case.id), started >= lo, started < hi]
         if figure == "problems_found":
             inner += [col(Inspection.violation_found), not_(col(Inspection.reinspection))]
         conds.append(exists().where(*inner))
     elif figure == "notices_issued":
-        conds.append(exists().where(Document.case_id == Case.id, Document.doc_type == DocumentType.RECTIFICATION_NOTICE,
-                                    Document.issued_at >= lo, Document.issued_at < hi))
+        inner = [col(Document.case_id) == col(Case.id), col(Document.doc_type) == DocumentType.RECTIFICATION_NOTICE,
+                 col(Document.issued_at) >= lo, col(Document.issued_at) < hi]
+        conds.append(exists().where(*inner))
     elif figure == "cases_opened":
         conds += [col(Case.filed_at) >= lo, col(Case.filed_at) < hi]
     elif figure in ("penalties", "fines_yuan"):
-        conds.append(exists().where(Penalty.case_id == Case.id, Penalty.outcome == str(DecisionOutcome.PENALTY),
-                                    Penalty.decided_on >= start, Penalty.decided_on <= end))
+        inner = [col(Penalty.case_id) == col(Case.id), col(Penalty.outcome) == str(DecisionOutcome.PENALTY),
+                 col(Penalty.decided_on) >= start, col(Penalty.decided_on) <= end]
+        conds.append(exists().where(*inner))
     else:
-        conds += [Case.status != CaseStatus.CLOSED,
-                  exists().where(Deadline.case_id == Case.id, col(Deadline.open), col(Deadline.paused_since).is_(None),
-                                 col(Deadline.due_date) < today)]
-    return list(session.exec(select(Case.id).where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
-                             .limit(2000)).all())
+        inner = [col(Deadline.case_id) == col(Case.id), col(Deadline.open), col(Deadline.paused_since).is_(None),
+                 col(Deadline.due_date) < today]
+        conds += [col(Case.status) != CaseStatus.CLOSED, exists().where(*inner)]
+    ids = session.exec(select(Case.id).where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
+                       .limit(2000)).all()
+    return [i for i in ids if i is not None]
 
 
 def cases_by_ids(session: Session, ids: Sequence[int], today: date) -> list[CaseRow]:
@@ -717,7 +722,7 @@ def cases_by_ids(session: Session, ids: Sequence[int], today: date) -> list[Case
     names = region_names(session)
     departments_by_id = dict(session.exec(select(Department.id, Department.name)).all())
     rows = {c.id: (c, n) for c, n in session.exec(
-        select(Case, Institution.name).outerjoin(Institution, Institution.id == Case.institution_id)
+        select(Case, Institution.name).outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
         .where(col(Case.id).in_(list(ids)))).all()}
     clocks = running_clocks(session, [i for i in ids if i in rows])
     out = []
@@ -751,19 +756,22 @@ def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: da
     if last < start:
         return []
     names = region_names(session)
-    visits = session.exec(
-        select(PatrolVisit.institution_id, PatrolVisit.risk_grade, PatrolVisit.reason, PatrolVisit.result,
-               PatrolTeam.day, PatrolPlan.region_code)
-        .join(PatrolTeam, PatrolTeam.id == PatrolVisit.team_id).join(PatrolPlan, PatrolPlan.id == PatrolTeam.plan_id)
-        .where(col(PatrolPlan.region_code).in_(list(regions)), PatrolTeam.day >= start, PatrolTeam.day <= last)).all()
+    visits = session.execute(
+        sa_select(col(PatrolVisit.institution_id), col(PatrolVisit.risk_grade), col(PatrolVisit.reason),
+                  col(PatrolVisit.result), col(PatrolTeam.day), col(PatrolPlan.region_code))
+        .join(PatrolTeam, col(PatrolTeam.id) == col(PatrolVisit.team_id))
+        .join(PatrolPlan, col(PatrolPlan.id) == col(PatrolTeam.plan_id))
+        .where(col(PatrolPlan.region_code).in_(list(regions)), col(PatrolTeam.day) >= start,
+               col(PatrolTeam.day) <= last)).all()
     institution_ids = sorted({v[0] for v in visits})
     found_on: set[tuple[int, date]] = set()
     lo, hi = _bounds(start, last, zone)
     for chunk in range(0, len(institution_ids), 500):
         for inst_id, started in session.exec(
-                select(Case.institution_id, Inspection.started_at).join(Case, Case.id == Inspection.case_id)
+                select(Case.institution_id, Inspection.started_at).join(Case, col(Case.id) == col(Inspection.case_id))
                 .where(col(Case.institution_id).in_(institution_ids[chunk:chunk + 500]),
-                       col(Inspection.violation_found), Inspection.started_at >= lo, Inspection.started_at < hi)).all():
+                       col(Inspection.violation_found), col(Inspection.started_at) >= lo,
+                       col(Inspection.started_at) < hi)).all():
             if inst_id is not None:
                 found_on.add((inst_id, started.astimezone(zone).date()))
     out = []

@@ -93,7 +93,7 @@ def audit_verify() -> None:
 def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
           since: str = typer.Option("", "--since", help="风险分级对照的起始日期（默认本年1月1日）")) -> None:
     """案件统计：各状态数量、逾期数量和合计；风险分级与双随机对照组的违规发现率（95% 置信区间）。"""
-    from datetime import date
+    from datetime import UTC, date
 
     from cases import queries, repository
     from cases.db import open_session
@@ -112,7 +112,8 @@ def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
         by_state = repository.count_by_status(session)
         steps, cases, by_step = repository.overdue_summary(session, today)
         regions = list(repository.region_parents(session))  # the CLI runs for the whole installation
-        visits = queries.patrol_visit_outcomes(session, regions, start=start, end=today, today=today, zone=now.tzinfo)
+        visits = queries.patrol_visit_outcomes(session, regions, start=start, end=today, today=today,
+                                               zone=now.tzinfo or UTC)
     rows = control_rows(VisitOutcome(v.district, v.grade, v.reason, v.found) for v in visits)
     control = [{"district": r.district, "grade": r.grade, "verdict": r.verdict,
                 **{g: {"visits": r.shares[g].visits, "found": r.shares[g].found, "share": r.shares[g].share,

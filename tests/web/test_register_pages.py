@@ -78,7 +78,7 @@ def test_reimport_without_credit_code_matches_the_registered_institution(browse,
     spaced = " ".join(inst.name[:3]) + inst.name[3:]  # typed with spaces: the name key still matches
     upload(page, HEADER + f"{spaced},,{inst.category.label.removeprefix('非学科类·')},{inst.licence_status.label},"
                           f"{town},{inst.address},已纳入\n")
-    expect(page.locator(".alert-ok")).to_contain_text("新登记 0 家，1 行按名称和地址匹配到已登记机构，已更新")
+    expect(page.locator(".alert-ok")).to_contain_text("导入 0 家，1 行按名称和地址匹配到已登记机构，已更新")
     with site.session() as s:
         assert s.exec(select(func.count()).select_from(Institution)).one() == before
         assert s.get(Institution, inst.id).fund_supervision == "supervised"

@@ -66,7 +66,7 @@ def test_a_work_order_opens_a_case_and_its_number_registers_once(browse, site: S
 
 def test_a_letter_about_an_institution_with_an_open_case_is_merged(browse, site: Site) -> None:
     with site.session() as s:
-        walk = s.get(Case, site.seeded.cases["walk"])
+        walk = s.get(Case, site.seeded.cases["reveal"])  # assigned, open; no other test closes it
         inst = s.get(Institution, walk.institution_id)
     page = browse().login("officer")
     page.goto(site.url + "/intake")

@@ -21,14 +21,19 @@ NO_SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentEle
 
 
 def test_default_period_skips_an_empty_current_half_month(browse, site: Site) -> None:
-    """Monday 16 March: the new half-month has nothing yet, so the page shows 1–15 March."""
-    page = browse().login("supervisor")
-    page.goto(site.url + "/stats")
-    expect(page.locator(".page-head .sub")).to_contain_text("上半月（本半月尚无数据）：2026年3月1日 至 2026年3月15日")
-    expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text("上半月")
-    assert int(page.locator(".kpi").nth(1).locator(".value").inner_text()) > 0
-    page.goto(site.url + "/stats?period=half")  # chosen explicitly: shown even when empty
-    expect(page.locator(".page-head .sub")).to_contain_text("本半月：2026年3月16日 至 2026年3月31日")
+    """On 1 April nothing is dated in April yet: the page shows 16–31 March, the fortnight just ended."""
+    site.clock.set("2026-04-01 09:00")
+    try:
+        page = browse().login("supervisor")
+        page.goto(site.url + "/stats")
+        expect(page.locator(".page-head .sub")).to_contain_text(
+            "上半月（本半月尚无数据）：2026年3月16日 至 2026年3月31日")
+        expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text("上半月")
+        page.goto(site.url + "/stats?period=half")  # chosen explicitly: shown even when empty
+        expect(page.locator(".page-head .sub")).to_contain_text("本半月：2026年4月1日 至 2026年4月15日")
+        assert page.locator(".kpi").nth(1).locator(".value").inner_text() == "0"
+    finally:
+        site.clock.set("2026-03-16 09:00")
 
 
 def test_default_period_is_the_current_one_when_it_has_data(browse, site: Site) -> None:
@@ -76,6 +81,9 @@ def test_stats_page_fits_a_phone(browse, site: Site) -> None:
     cell = page.locator("table.table-stack tbody td").nth(1)
     box = cell.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    narrowest = page.evaluate("""() => Math.min(...Array.from(document.querySelectorAll('main table td'))
+      .filter(td => td.offsetParent).map(td => td.getBoundingClientRect().width))""")
+    assert narrowest > 200, f"a table cell squeezed to {narrowest}px on a phone: the tables stack instead"
 
 
 @pytest.fixture
@@ -151,3 +159,15 @@ def test_enforce_stats_prints_the_control_group(site: Site, past_patrols: dict[s
     finally:
         monkeypatch.undo()
         reset_all()
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_screenshot_of_the_control_group(browse, site: Site, past_patrols: dict[str, int], width: int) -> None:
+    from tests.web.test_screenshots import check, save
+
+    page = browse(width).login("supervisor")
+    page.goto(site.url + "/stats#control-group")
+    page.wait_for_load_state("networkidle")
+    check(page, width)
+    page.locator("#control-group").scroll_into_view_if_needed()
+    save(page, f"stats-control-group-{width}")

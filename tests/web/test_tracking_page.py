@@ -58,11 +58,17 @@ def test_closed_case_shows_the_outcome_in_plain_words(browse, site: Site) -> Non
 
 
 def test_received_and_assigned_stages(browse, site: Site) -> None:
+    import httpx
+
+    answer = httpx.post(f"{site.url}/api/v1/complaints", json={
+        "channel": "web", "content": "小区会所每周六上午有初中数学班，约二十人。", "region_code": "520122104",
+        "anonymous": True})
+    assert answer.status_code == 201, answer.text
     page = browse().page()
-    page.goto(f"{site.url}/track/{code_of(site, 'walk')}")
+    page.goto(f"{site.url}/track/{answer.json()['tracking_code']}")
     expect(page.locator(".status-steps li.current")).to_contain_text("已受理")
     expect(page.locator("#expected")).to_contain_text("预计")
-    page.goto(f"{site.url}/track/{code_of(site, 'refuse')}")
+    page.goto(f"{site.url}/track/{code_of(site, 'reveal')}")
     expect(page.locator(".status-steps li.current")).to_contain_text("已指派核查")
 
 

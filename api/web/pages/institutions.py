@@ -3,16 +3,17 @@ import (the use case the API calls: same parsing, same per-row checks, same all-
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, in_scope
 from api.errors import status_of
 from api.routes.institutions import parse_row
-from api.web.deps import FormDep, UserDep, require
+from api.web.deps import FormDep, UserDep, WebUser, require
 from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import authority, queries, repository
@@ -39,12 +40,12 @@ def column_label(name: str | None) -> str:
     return HEADERS[name][1] if name in HEADERS else (name or "—")
 
 
-def _import_ctx(session, user, **values: object) -> dict[str, object]:  # noqa: ANN001
+def _import_ctx(session: Session, user: WebUser, **values: Any) -> dict[str, Any]:
     import json
 
-    errors = values.get("errors") or []
+    errors: list[Any] = values.get("errors") or []
     towns = queries.townships(session, repository.subtree_codes(session, user.actor.region_code))
-    rows = [e if isinstance(e, dict) else e.__dict__ for e in errors]  # type: ignore[union-attr]
+    rows = [e if isinstance(e, dict) else e.__dict__ for e in errors]
     return {"report": None, "error": "", "errors": [], "headers": HEADERS, "partial": False,
             "allowed": register.ALLOWED, "column_label": column_label,
             "township_example": "、".join(t.name for t in towns[:2]) or "永靖镇",

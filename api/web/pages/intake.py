@@ -13,11 +13,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from api.deps import CalendarDep, ClockDep, SessionDep, WriteSessionDep
 from api.errors import status_of
 from api.routes.complaints import staff_reference_key
-from api.web.deps import FormDep, UserDep, make_ctx, require
+from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.forms import normalise_date
 from api.web.routing import WebRoute
 from api.web.templating import page
@@ -39,7 +40,8 @@ TEXT_FIELDS = ("channel", "reference", "received_on", "received_time", "region_c
 STAFF = (Role.OFFICER, Role.SUPERVISOR)
 
 
-def _context(session, user, values: dict[str, Any], errors: dict[str, str], error: str, now: datetime) -> dict:  # noqa: ANN001
+def _context(session: Session, user: WebUser, values: dict[str, Any], errors: dict[str, str], error: str,
+             now: datetime) -> dict[str, Any]:
     regions = repository.subtree_codes(session, user.actor.region_code)
     catalogue = load_catalogue()
     return {"values": values, "errors": errors, "error": error, "channels": STAFF_CHANNELS,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import calendar as month_calendar
 import io
 import json
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, timedelta
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
 from api.deps import ClockDep, SessionDep
 from api.routes.board import FIGURES, half_month
-from api.web.deps import UserDep, require
+from api.web.deps import UserDep, WebUser, require
 from api.web.forms import normalise_date
 from api.web.routing import WebRoute
 from api.web.templating import page
@@ -21,6 +23,7 @@ from cases import queries, repository
 from cases.enums import Role
 from cases.errors import ValidationFailed
 from cases.patrols.control_group import GROUP_LABELS, GROUPS, VisitOutcome, control_rows, percent
+from cases.ports import Clock
 from cases.queries import UnitFigures
 
 router = APIRouter(route_class=WebRoute)
@@ -42,7 +45,7 @@ READERS = (Role.SUPERVISOR, Role.LEGAL, Role.ADMIN)
 DayText = Annotated[str | None, Query(max_length=20)]
 
 
-def drill_url(start: date, end: date, by: str):  # noqa: ANN201
+def drill_url(start: date, end: date, by: str) -> Callable[..., str]:
     """figure, unit → the address of the case list behind that figure (unit None: the total)."""
     def url(figure: str, unit: str | None = None) -> str:
         params = {"figure": figure, "start": start.isoformat(), "end": end.isoformat(), "by": by}
@@ -83,7 +86,11 @@ def parse_day(raw: str | None, label: str) -> date | None:
                                code="period_invalid") from None
 
 
-def _figures(session, user, clock, period, start_text, end_text, by):  # noqa: ANN001, ANN202
+Figures = tuple[list[UnitFigures], UnitFigures, date, date, str, dict[str, tuple[str, date, date]]]
+
+
+def _figures(session: Session, user: WebUser, clock: Clock, period: str | None, start_text: str | None,
+             end_text: str | None, by: str) -> Figures:
     """The period's figures. With no period chosen: the current half-month (本半月) when it has any
     figure yet, else the last complete one (上半月) — so the 1st of a month shows the fortnight just
     reported on, not a page of zeros."""
@@ -91,10 +98,11 @@ def _figures(session, user, clock, period, start_text, end_text, by):  # noqa: A
     now = clock.now()
     options = presets(now.date())
     start, end = parse_day(start_text, "起始日期"), parse_day(end_text, "截止日期")
+    zone = now.tzinfo or UTC
     regions = repository.subtree_codes(session, user.actor.region_code)
 
     def compute(first: date, last: date) -> tuple[list[UnitFigures], UnitFigures]:
-        units = queries.statistics(session, regions, start=first, end=last, today=now.date(), zone=now.tzinfo, by=by)
+        units = queries.statistics(session, regions, start=first, end=last, today=now.date(), zone=zone, by=by)
         return units, UnitFigures("total", "合计", **{k: sum(getattr(u, k) for u in units) for k in FIGURES})
 
     if start is None and end is None:
@@ -106,11 +114,11 @@ def _figures(session, user, clock, period, start_text, end_text, by):  # noqa: A
             label = f"{label}（本半月尚无数据）"
         return units, total, start, end, label, options
     first, last = half_month(now.date())
-    start, end, label = start or first, end or last, "自定义期间"
-    if end < start or end - start > timedelta(days=366):
+    chosen_start, chosen_end = start or first, end or last
+    if chosen_end < chosen_start or chosen_end - chosen_start > timedelta(days=366):
         raise ValidationFailed("统计期间无效：截止日期须不早于起始日期，且不超过一年", code="period_invalid")
-    units, total = compute(start, end)
-    return units, total, start, end, label, options
+    units, total = compute(chosen_start, chosen_end)
+    return units, total, chosen_start, chosen_end, "自定义期间", options
 
 
 def _trend(session, user, clock, by: str) -> list[tuple[str, UnitFigures]]:  # noqa: ANN001
@@ -134,7 +142,7 @@ def _trend(session, user, clock, by: str) -> list[tuple[str, UnitFigures]]:  # n
 def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep, period: Period = None,
           start: DayText = None, end: DayText = None,
           by: Annotated[str, Query(pattern="^(department|region)$")] = "department") -> Response:
-    units, total, start, end, label, options = _figures(session, user, clock, period, start, end, by)
+    units, total, first, last, label, options = _figures(session, user, clock, period, start, end, by)
     period_key = period if not (request.query_params.get("start") or request.query_params.get("end")) else None
     if period_key is None and label.startswith(options["last_half"][0]) and not request.query_params.get("start"):
         period_key = "last_half"
@@ -150,15 +158,15 @@ def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     trend = _trend(session, user, clock, by)
     trend_chart = {"type": "line", "labels": [t[0] for t in trend], "horizontal": False,
                    "series": [{"label": LABELS[k], "data": [getattr(t[1], k) for t in trend]} for k in TREND]}
-    query = urlencode({"start": start.isoformat(), "end": end.isoformat(), "by": by})
+    query = urlencode({"start": first.isoformat(), "end": last.isoformat(), "by": by})
     now = clock.now()
     regions = repository.subtree_codes(session, user.actor.region_code)
-    control_start = date(end.year, 1, 1)
+    control_start = date(last.year, 1, 1)
     control = control_rows(VisitOutcome(v.district, v.grade, v.reason, v.found) for v in queries.patrol_visit_outcomes(
-        session, regions, start=control_start, end=end, today=now.date(), zone=now.tzinfo))
+        session, regions, start=control_start, end=last, today=now.date(), zone=now.tzinfo or UTC))
     return page(request, "stats.html", {
-        "units": units, "total": total, "start": start, "end": end, "label": label, "by": by,
-        "period": period_key, "drill": drill_url(start, end, by), "control": control,
+        "units": units, "total": total, "start": first, "end": last, "label": label, "by": by,
+        "period": period_key, "drill": drill_url(first, last, by), "control": control,
         "control_start": control_start, "groups": GROUPS, "group_labels": GROUP_LABELS, "percent": percent,
         "options": options, "figures": FIGURES, "labels": LABELS, "chart_json": script_json(chart),
         "trend": trend, "trend_figures": TREND, "trend_json": script_json(trend_chart),
@@ -183,7 +191,7 @@ def stats_cases(request: Request, user: UserDep, session: SessionDep, clock: Clo
         unit_row = UnitFigures(unit or "total", (queries.region_names(session).get(unit or "") if by == "region"
                                                  else None) or "该单位")
     ids = queries.statistics_case_ids(session, regions, figure, start=first, end=last, today=now.date(),
-                                      zone=now.tzinfo, by=by, unit=unit)
+                                      zone=now.tzinfo or UTC, by=by, unit=unit)
     rows = queries.cases_by_ids(session, ids, now.date())
     back = "/stats?" + urlencode({"start": first.isoformat(), "end": last.isoformat(), "by": by})
     return page(request, "stats_cases.html", {
@@ -200,12 +208,12 @@ def stats_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, period: Peri
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    units, total, start, end, _, _ = _figures(session, user, clock, period, start, end, by)
+    units, total, first, last, _, _ = _figures(session, user, clock, period, start, end, by)
     book = Workbook()
     sheet = book.active
     sheet.title = "统计"
     unit_label = "主办部门" if by == "department" else "地区"
-    sheet.append([f"“双减”执法统计（{start.isoformat()} 至 {end.isoformat()}）"])
+    sheet.append([f"“双减”执法统计（{first.isoformat()} 至 {last.isoformat()}）"])
     sheet.append([f"统计单位：{user.department}；按{unit_label}分组；逾期数截至 {clock.now().date().isoformat()}"])
     sheet.append([])
     sheet.append([unit_label, *(LABELS[k] for k in FIGURES)])
@@ -224,7 +232,7 @@ def stats_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, period: Peri
     sheet.freeze_panes = "B5"
     buffer = io.BytesIO()
     book.save(buffer)
-    name = f"双减执法统计_{start.isoformat()}_{end.isoformat()}.xlsx"
+    name = f"双减执法统计_{first.isoformat()}_{last.isoformat()}.xlsx"
     return Response(buffer.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=stats.xlsx; filename*=UTF-8''{quote(name)}",
