@@ -108,7 +108,7 @@ def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
     save(officer, f"intake-errors-{width}")
     docs = browse(width).page()  # /docs: Swagger UI from the bundled assets (its own markup, not checked here)
     docs.goto(u + "/docs")
-    docs.wait_for_selector(".swagger-ui .info .title")
+    docs.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
     save(docs, f"docs-{width}")
 
     public = browse(width).page()

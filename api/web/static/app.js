@@ -224,7 +224,8 @@
       var spec = JSON.parse(source.textContent);
       var line = spec.type === "line";
       var valueAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e6e9ef" } };
-      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } };
+      var narrow = window.innerWidth < 600;  /* a phone: slanted labels rather than overlapping ones */
+      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: narrow && !spec.horizontal ? 60 : 0 } };
       new window.Chart(canvas, {
         type: line ? "line" : "bar",
         data: {
