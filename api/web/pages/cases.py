@@ -265,10 +265,17 @@ def _scoped(session: Session, user: WebUser, case_id: int) -> Case:
 @router.get("/cases/{case_id}", summary="案件详情")
 def case_page(request: Request, case_id: CaseIdPath, user: UserDep, session: SessionDep, clock: ClockDep,
               calendar: CalendarDep, done: Annotated[str | None, Query(max_length=40)] = None,
-              doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
+              doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              intake: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     case = _scoped(session, user, case_id)
     ctx = detail_context(session, user, case, clock.now().date(), calendar, done=done, done_doc=doc)
+    ctx["intake_notice"] = INTAKE_NOTICES.get(intake or "")  # after 登记线索 (api/web/pages/intake.py)
     return page(request, "case_detail.html", ctx, user=user)
+
+
+INTAKE_NOTICES = {"new": "线索已登记，新建本案件，分派期限已开始计算。",
+                  "merged": "该机构已有在办案件，线索已并入本案件。",
+                  "replayed": "该编号的线索此前已登记，未重复登记，这是当时登记的案件。"}
 
 
 @router.post("/cases/{case_id}/reveal", summary="查看举报人身份（记入审计）")

@@ -13,6 +13,90 @@
     });
   });
 
+  /* Form checks in Chinese (every form is `novalidate`: no browser bubbles in the browser's language).
+     The server checks everything again; this only saves a round trip. */
+  var DATE_RE = /^\s*(\d{4})\s*(?:[-\/.年]\s*(\d{1,2})\s*[-\/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))\s*$/;
+  function parseDate(text) {
+    var m = DATE_RE.exec(text || "");
+    if (!m) { return null; }
+    var y = +m[1], mo = +(m[2] || m[4]), d = +(m[3] || m[5]);
+    var dt = new Date(y, mo - 1, d);
+    if (dt.getFullYear() !== y || dt.getMonth() !== mo - 1 || dt.getDate() !== d) { return null; }
+    return y + "-" + (mo < 10 ? "0" : "") + mo + "-" + (d < 10 ? "0" : "") + d;
+  }
+  function cnDate(iso) {
+    var p = iso.split("-");
+    return (+p[0]) + "年" + (+p[1]) + "月" + (+p[2]) + "日";
+  }
+  function problem(el) {
+    var value = (el.value || "").trim();
+    if (el.disabled || el.closest("[hidden]")) { return ""; }
+    if (el.type === "radio" || el.type === "checkbox") {
+      if (!el.required) { return ""; }
+      var group = el.form ? el.form.querySelectorAll('input[name="' + el.name + '"]') : [el];
+      return Array.prototype.some.call(group, function (g) { return g.checked; }) ? "" : "请选择一项";
+    }
+    if (!value) {
+      if (!el.required) { return ""; }
+      if (el.tagName === "SELECT") { return "请选择此项"; }
+      if (el.type === "file") { return "请选择文件"; }
+      return "请填写此项";
+    }
+    if (el.hasAttribute("data-date")) {
+      var iso = parseDate(value);
+      if (!iso) { return "请按“年-月-日”填写日期，如 2026-03-16"; }
+      if (el.dataset.max && iso > el.dataset.max) { return "不能晚于" + cnDate(el.dataset.max); }
+      if (el.dataset.min && iso < el.dataset.min) { return "不能早于" + cnDate(el.dataset.min); }
+      el.value = iso;
+      return "";
+    }
+    if (el.type === "number") {
+      var n = Number(value);
+      if (!isFinite(n)) { return "请填写数字"; }
+      if (el.min !== "" && n < Number(el.min)) { return "不能小于" + el.min; }
+      if (el.max !== "" && n > Number(el.max)) { return "不能大于" + el.max; }
+    }
+    if (el.maxLength > 0 && value.length > el.maxLength) { return "最多" + el.maxLength + "个字"; }
+    return "";
+  }
+  function showProblem(el, message) {
+    var holder = el.closest(".field, fieldset") || el.parentNode;
+    var out = holder.querySelector(".js-error");
+    if (!message) {
+      if (out) { out.remove(); }
+      if (el.dataset.jsInvalid) { el.removeAttribute("aria-invalid"); delete el.dataset.jsInvalid; }
+      return;
+    }
+    if (!out) {
+      out = document.createElement("span");
+      out.className = "field-error js-error";
+      out.setAttribute("role", "alert");
+      holder.appendChild(out);
+    }
+    out.textContent = message;
+    el.setAttribute("aria-invalid", "true");
+    el.dataset.jsInvalid = "1";
+  }
+  each("form:not([data-server-checks])", function (form) {  /* login, report: the server's messages in place */
+    form.addEventListener("submit", function (event) {
+      var first = null;
+      each("input, select, textarea", function (el) {
+        if (el.type === "hidden" || el.type === "submit") { return; }
+        var message = problem(el);
+        showProblem(el, message);
+        if (message && !first) { first = el; }
+      }, form);
+      if (first) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        first.focus();
+      }
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.dataset && event.target.dataset.jsInvalid) { showProblem(event.target, problem(event.target)); }
+    });
+  });
+
   /* Confirm irreversible actions. */
   each("form[data-confirm]", function (form) {
     form.addEventListener("submit", function (event) {
@@ -140,7 +224,8 @@
       var spec = JSON.parse(source.textContent);
       var line = spec.type === "line";
       var valueAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e6e9ef" } };
-      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } };
+      var narrow = window.innerWidth < 600;  /* a phone: slanted labels rather than overlapping ones */
+      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: narrow && !spec.horizontal ? 60 : 0 } };
       new window.Chart(canvas, {
         type: line ? "line" : "bar",
         data: {
