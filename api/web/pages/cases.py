@@ -181,6 +181,8 @@ def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
 
         if p["channel"] in Channel._value2member_map_:
             bits.append("来源：" + Channel(p["channel"]).label)
+    if event.event_type == CaseEventType.UPLOAD_EVIDENCE and p.get("sha256"):
+        bits.append(f"文件：{p.get('filename') or '证据'}（SHA-256 {str(p['sha256'])[:12]}…）")
     if p.get("step") and event.event_type in (CaseEventType.PAUSE_CLOCK, CaseEventType.RESUME_CLOCK):
         bits.append(f"环节：{p['step']}")
     return "；".join(bits)
@@ -232,8 +234,10 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     shown = [o.spec for o in offers if o.refusal is None
              and not (o.spec.action is Action.RECORD_SERVICE and not unserved)]  # nothing left to serve
     primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
+    evidence = list(repository.case_evidence(session, case.id))
+    names.update(queries.officer_names(session, [e.uploaded_by_id or 0 for e in evidence]))
     return {
-        "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue,
+        "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue, "evidence": evidence,
         "allowed": shown, "others": others, "officers": officers, "unserved": unserved,
         "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
         "stages": stages, "complaints": complaint_views, "may_reveal": authority.permitted(actor, "reveal_complainant"),
