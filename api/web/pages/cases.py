@@ -361,7 +361,8 @@ def _case_now(session: Session, user: WebUser, case_id: int, today: date, calend
     fresh = session.get(Case, case_id)
     session.refresh(fresh)
     detail = views.case_detail(session, fresh, user.actor, today, calendar, complaints=[], reveal=False)
-    names = queries.officer_names(session, [e.actor_id or 0 for e in detail.timeline])
+    names = queries.officer_names(session, [e.actor_id or 0 for e in detail.timeline] + [
+        i for e in detail.timeline for i in (e.payload or {}).get("officer_ids", []) or []])
     catalogue = load_catalogue()
     recent = [{"when": e.occurred_at.isoformat(), "who": e.actor_name or names.get(e.actor_id or 0, "系统"),
                "what": e.label, "detail": _event_detail(e, names, catalogue)} for e in detail.timeline[-5:]]

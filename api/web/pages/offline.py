@@ -64,7 +64,9 @@ def manifest() -> Response:
 @router.get("/sw.js", summary="离线服务")
 def service_worker() -> Response:
     return FileResponse(STATIC / "sw.js", media_type="text/javascript",
-                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/",
+                                 # the worker fetches this site's pages and assets, nothing else
+                                 "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'"})
 
 
 @router.get("/offline", summary="离线")
@@ -80,7 +82,7 @@ def sync_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
     if user.has(*CASE_ROLES):
         regions = repository.subtree_codes(session, user.actor.region_code)
         rows, _ = queries.work_list(session, regions, today, member_id=user.actor.officer_id, limit=OFFLINE_CASES)
-        urls += ["/cases", "/cases?scope=mine"] + [f"/cases/{r.id}" for r in rows]
+        urls += ["/cases", "/cases?scope=mine"] + [f"/cases/{r.case.id}" for r in rows]
     body = {"officer_id": user.actor.officer_id, "at": clock.now().isoformat(), "urls": urls,
             "csrf_token": web_session.token_for(request)}
     response = JSONResponse(body, headers={"Cache-Control": "no-store"})

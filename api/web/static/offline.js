@@ -88,7 +88,9 @@
     Array.prototype.forEach.call(form.elements, function (c) {
       if (!c.name || c.type === "hidden" || c.type === "file" || c.type === "submit" || c.disabled) { return; }
       if (c.type === "checkbox" || c.type === "radio") {
-        if (c.checked && c.name !== "share_position") { lines.push([legendOf(c), labelOf(c)]); }
+        var span = c.labels && c.labels.length && c.labels[0].querySelector("span");
+        var option = span && span.firstChild ? span.firstChild.textContent.trim() : labelOf(c);
+        if (c.checked && c.name !== "share_position") { lines.push([legendOf(c), option]); }
       } else if (c.tagName === "SELECT") {
         if (c.value) { lines.push([labelOf(c), c.options[c.selectedIndex].textContent.trim()]); }
       } else if (c.value && c.value.trim()) {
@@ -439,7 +441,10 @@
       var mine = items.filter(function (i) { return !me || i.officer === me; });
       var offline = !navigator.onLine;
       document.body.classList.toggle("is-offline", offline);
-      if (!mine.length && !offline && !lastNote) { if (panel) { panel.hidden = true; } return; }
+      if (!mine.length && !offline && !lastNote) {
+        if (panel) { panel.hidden = true; panel.innerHTML = ""; }
+        return;
+      }
       var box = ensurePanel();
       box.hidden = false;
       box.innerHTML = "";
