@@ -145,27 +145,90 @@
     });
   }
 
+  function hidden(form, name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = String(value);
+    input.setAttribute("data-added", "1");
+    form.appendChild(input);
+  }
+
+  function needsOutbox(form) {
+    if (!navigator.onLine) { return true; }
+    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return Array.prototype.some.call(input.files || [], function (f) { return f.size > TUS_FROM || /^video\//.test(f.type); });
+    });
+  }
+
+  /* Offline (or with a video): into the outbox, sent from here. Online: the form posts as usual, with
+     the photos' SHA-256, the device time and position added, and a draft copy kept on the device in
+     case the network drops during the post (the service worker then brings the officer back to the
+     case with ?unsent=…, and the draft becomes a pending item). */
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-outbox]") || !SUBTLE) { return; }
+    if (form.getAttribute("data-enhanced") === "1") { return; }  // the second, real submission
     event.preventDefault();  // capture phase: the page's other submit handlers see it handled
     var button = form.querySelector("button[type=submit]");
-    if (button) { button.disabled = true; button.textContent = "正在保存到本机…"; }
-    capture(form).then(putItem).then(function () {
-      form.reset();
-      var preview = form.querySelector(".photo-preview");
-      if (preview) { preview.innerHTML = ""; }
-      var details = form.closest("details");
-      if (details) { details.open = false; }
-      if (button) { button.disabled = false; button.textContent = button.getAttribute("data-label") || "提交"; }
-      return render().then(function () {
-        if (navigator.onLine) { return flush(); }
+    var label = button ? button.textContent : "";
+    var outbox = needsOutbox(form);
+    if (button) { button.disabled = true; button.textContent = outbox ? "正在保存到本机…" : "正在核验照片…"; }
+    capture(form).then(function (item) {
+      if (!outbox) {
+        item.state = "draft";
+        return putItem(item).then(function () {
+          Array.prototype.forEach.call(form.querySelectorAll("[data-added]"), function (n) { n.remove(); });
+          item.files.forEach(function (f) { hidden(form, "photo_sha256", f.sha256); });
+          hidden(form, "device_time", item.created);
+          if (item.position) {
+            hidden(form, "latitude", item.position.latitude);
+            hidden(form, "longitude", item.position.longitude);
+            hidden(form, "accuracy", item.position.accuracy);
+          }
+          form.setAttribute("data-enhanced", "1");
+          if (button) { button.disabled = false; button.textContent = label; }
+          if (form.requestSubmit) { form.requestSubmit(button || undefined); } else { form.submit(); }
+        });
+      }
+      return putItem(item).then(function () {
+        form.reset();
+        var preview = form.querySelector(".photo-preview");
+        if (preview) { preview.innerHTML = ""; }
+        var details = form.closest("details");
+        if (details) { details.open = false; }
+        if (button) { button.disabled = false; button.textContent = label; }
+        return render().then(function () { if (navigator.onLine) { return flush(); } });
       });
     }).catch(function (err) {
-      if (button) { button.disabled = false; button.textContent = "提交"; }
+      if (button) { button.disabled = false; button.textContent = label; }
       window.alert("未能保存到本机：" + (err && err.message ? err.message : "存储空间不足或浏览器不支持"));
     });
   }, true);
+
+  /* After a post: the server's answer settles the draft; the worker's ?unsent=… makes it pending. */
+  function settleDrafts() {
+    var path = location.pathname.match(/^\/cases\/(\d+)(?:\/actions\/(\w+))?$/);
+    var params = new URLSearchParams(location.search);
+    var unsent = params.get("unsent");
+    var answered = path && (path[2] || params.get("done"));
+    return allItems().then(function (items) {
+      var drafts = items.filter(function (i) { return i.state === "draft"; });
+      return Promise.all(drafts.map(function (item) {
+        var here = path && item.caseId === path[1];
+        if (here && unsent) {
+          item.state = "pending";
+          note("网络中断：刚才的" + item.actionLabel + "未能送达服务器，已保存在本机，联网后自动发送。");
+          return putItem(item);
+        }
+        if (here && answered) { return dropItem(item.id); }  // the server took it or answered with the reason
+        if (Date.now() - new Date(item.created).getTime() > 2 * 60 * 1000) {
+          item.state = "pending";  // a post that never came back: sent again (a duplicate shows as a conflict)
+          return putItem(item);
+        }
+      }));
+    });
+  }
 
   /* --- sending -------------------------------------------------------------------------------- */
   function NetworkDown() { this.network = true; }
@@ -438,7 +501,7 @@
 
   function render() {
     return allItems().then(function (items) {
-      var mine = items.filter(function (i) { return !me || i.officer === me; });
+      var mine = items.filter(function (i) { return (!me || i.officer === me) && i.state !== "draft"; });
       var offline = !navigator.onLine;
       document.body.classList.toggle("is-offline", offline);
       if (!mine.length && !offline && !lastNote) {
@@ -527,6 +590,6 @@
       return navigator.serviceWorker.ready;
     }).then(function () { if (navigator.onLine) { return autoSync(); } }).catch(function () { /* pages still work online */ });
   }
-  render().then(function () { if (navigator.onLine) { return flush(); } });
+  settleDrafts().then(render).then(function () { if (navigator.onLine) { return flush(); } });
   window.enforceOutbox = { flush: flush, sync: sync, items: allItems };  // for the browser tests and the console
 })();

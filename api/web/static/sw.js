@@ -85,8 +85,17 @@ function serveStatic(request, url) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") { return; }  // posts go to the network, or wait in the outbox
   var url = new URL(request.url);
+  var action = url.pathname.match(/^\/cases\/(\d+)\/actions\/(\w+)$/);
+  if (request.method === "POST" && request.mode === "navigate" && action) {
+    // a case action posted while the network drops: back to the case, where the page's draft
+    // copy of the form becomes an outbox item (app's offline.js); nothing is answered from a cache
+    event.respondWith(fetch(request).catch(function () {
+      return Response.redirect("/cases/" + action[1] + "?unsent=" + action[2], 303);
+    }));
+    return;
+  }
+  if (request.method !== "GET") { return; }  // other posts go to the network, or wait in the outbox
   if (url.origin !== self.location.origin || url.pathname.indexOf("/api/") === 0) { return; }
   if (request.mode === "navigate") {
     event.respondWith(servePage(request, url));
