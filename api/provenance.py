@@ -1,5 +1,5 @@
 """What makes an uploaded photo or video evidence: its hash as the device computed it, the capture
-time the file itself carries, the device's clock and position (docs/operations.md, "Evidence").
+time the file itself carries, the device's clock and position (docs/field-app.md).
 
 * `verify_sha256`: the device sends the SHA-256 it computed before sending (WebCrypto); the server
   compares it with the bytes it received — a mismatch stores nothing.
@@ -23,8 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from api.errors import UnsupportedMedia
-from cases.errors import ValidationFailed
+from cases.errors import UnsupportedMedia, ValidationFailed
 
 CHINA = timezone(timedelta(hours=8))
 MP4_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)

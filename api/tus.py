@@ -25,13 +25,13 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CalendarDep, ClockDep, SessionDep, WriteSessionDep, scoped_case
-from api.errors import NotAuthenticated, PayloadTooLarge, UnsupportedMedia
+from api.errors import NotAuthenticated
 from api.evidence import EvidenceRef, EvidenceStore, file_sha256, sniff
 from api.provenance import client_provenance, sniff_video, verify_sha256
 from api.routes.cases import attach_evidence
@@ -40,10 +40,11 @@ from api.settings import ApiSettings
 from api.web import session as web_session
 from cases.actions import ACTIONS, Action
 from cases.authority import Actor, ActorFacts, check
-from cases.errors import NotAuthorised, ValidationFailed
+from cases.errors import NotAuthorised, PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from cases.service import Ctx
 
 PREFIX = "/api/v1/uploads"
+Meta = dict[Any, Any]  # a tus upload's decoded metadata, or its upload parameters
 _UID = re.compile(r"^(\d+)-[0-9a-f]{32}$")
 ROLES = ACTIONS[Action.UPLOAD_EVIDENCE].roles
 
@@ -85,9 +86,9 @@ def _case_id(metadata: dict[Any, str]) -> int:
     return int(raw)
 
 
-def _pre_create(settings: ApiSettings) -> Callable[..., Callable[[dict, dict], None]]:
-    def dep(session: SessionDep, actor: Actor = Depends(uploader)) -> Callable[[dict, dict], None]:
-        def hook(metadata: dict, info: dict) -> None:
+def _pre_create(settings: ApiSettings) -> Callable[..., Callable[[Meta, Meta], None]]:
+    def dep(session: SessionDep, actor: Actor = Depends(uploader)) -> Callable[[Meta, Meta], None]:
+        def hook(metadata: Meta, info: Meta) -> None:
             size = info.get("size")
             if info.get("defer_length") or size is None:
                 raise ValidationFailed("上传须先声明文件大小（Upload-Length）", code="upload_length_required")
@@ -108,8 +109,8 @@ def _pre_create(settings: ApiSettings) -> Callable[..., Callable[[dict, dict], N
     return dep
 
 
-async def _file_id(actor: Actor = Depends(uploader)) -> Callable[[dict], Awaitable[dict[str, str]]]:
-    async def name(_metadata: dict) -> dict[str, str]:
+async def _file_id(actor: Actor = Depends(uploader)) -> Callable[[Meta], Awaitable[dict[str, str]]]:
+    async def name(_metadata: Meta) -> dict[str, str]:
         return {"uid": f"{actor.officer_id}-{uuid.uuid4().hex}"}
     return name
 
@@ -122,7 +123,7 @@ def _discard(path: Path) -> None:
             pass
 
 
-def finish(store: EvidenceStore, settings: ApiSettings, path: Path, metadata: dict) -> EvidenceRef:
+def finish(store: EvidenceStore, settings: ApiSettings, path: Path, metadata: Meta) -> EvidenceRef:
     """The finished upload into the evidence store (see the module doc); the incoming file is removed."""
     try:
         sha = file_sha256(path)
@@ -145,13 +146,13 @@ def finish(store: EvidenceStore, settings: ApiSettings, path: Path, metadata: di
         _discard(path)
 
 
-def _on_complete(settings: ApiSettings, store: EvidenceStore) -> Callable[..., Callable[[str, dict], Awaitable[None]]]:
+def _on_complete(settings: ApiSettings, store: EvidenceStore) -> Callable[..., Callable[[str, Meta], Awaitable[None]]]:
     def dep(request: Request, write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep,
-            actor: Actor = Depends(uploader)) -> Callable[[str, dict], Awaitable[None]]:
+            actor: Actor = Depends(uploader)) -> Callable[[str, Meta], Awaitable[None]]:
         ctx = Ctx(actor=actor, clock=clock, calendar=calendar, renderer=request.app.state.renderer,
                   store=request.app.state.document_store)
 
-        async def done(file_path: str, metadata: dict) -> None:
+        async def done(file_path: str, metadata: Meta) -> None:
             def work() -> None:
                 provenance = client_provenance(metadata)
                 ref = finish(store, settings, Path(file_path), metadata)
@@ -173,7 +174,9 @@ def tus_router(settings: ApiSettings, store: EvidenceStore) -> APIRouter:
 
     incoming = store.root / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    return create_tus_router(prefix=PREFIX, files_dir=str(incoming), max_size=settings.video_max_bytes,
-                             auth=uploader, days_to_keep=settings.upload_keep_days,
-                             pre_create_dep=_pre_create(settings), file_dep=_file_id,
-                             upload_complete_dep=_on_complete(settings, store), tags=["案件"])
+    router: APIRouter = create_tus_router(
+        prefix=PREFIX, files_dir=str(incoming), max_size=settings.video_max_bytes,
+        auth=cast(Any, uploader), days_to_keep=settings.upload_keep_days,
+        pre_create_dep=_pre_create(settings), file_dep=cast(Any, _file_id),
+        upload_complete_dep=cast(Any, _on_complete(settings, store)), tags=["案件"])
+    return router

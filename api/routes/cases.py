@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from sqlmodel import Session, select
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api import schemas, views
 from api.deps import (
@@ -124,7 +125,7 @@ def case_documents(case: ValidCase, session: SessionDep) -> list[schemas.Documen
 FieldWorker = Annotated[Actor, Depends(require_roles(*ACTIONS[Action.UPLOAD_EVIDENCE].roles))]
 
 
-def store_evidence(store: EvidenceStore, settings: ApiSettings, file: UploadFile,
+def store_evidence(store: EvidenceStore, settings: ApiSettings, file: StarletteUpload,
                    claimed_sha256: str | None = None) -> EvidenceRef:
     """The uploaded bytes, bounded, checked against the hash the device computed, typed by their
     content, stored write-once — as received, byte for byte (EXIF and all)."""

@@ -183,3 +183,25 @@ def test_a_conflict_can_be_discarded(site: Site, browse) -> None:  # noqa: ANN00
     assert page.evaluate("() => window.enforceOutbox.items().then(items => items.length)") == 0
     with site.session() as s:
         assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None
+
+
+def test_a_post_lost_to_a_dropping_network_is_kept_and_sent_later(site: Site, browse) -> None:  # noqa: ANN001
+    """The phone believes it is online, but the post never reaches the server: the worker brings the
+    officer back to the case, the draft kept on the device becomes an outbox item, sent later."""
+    case_id, _ = new_assigned_case(site, 14, "周六在小区会所开设初三化学班。")
+    b, page = ready_offline(site, browse, case_id)
+    action = f"**/cases/{case_id}/actions/record_inspection"
+    b.context.route(action, lambda route: route.abort("internetdisconnected"))
+    fill_inspection(page, "会所内有9名初三学生，正在做化学实验题。", samples.photo_with_exif(), share_position=True)
+    expect(page).to_have_url(f"{site.url}/cases/{case_id}?unsent=record_inspection")
+    expect(page.locator("#outbox")).to_contain_text("网络中断")
+    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项")
+    with site.session() as s:
+        assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None
+    b.context.unroute(action)
+    page.evaluate("() => window.enforceOutbox.flush()")  # as on the next 'online' event or page load
+    expect(page.locator("#done")).to_contain_text("现场检查", timeout=20_000)
+    with site.session() as s:
+        inspection = s.exec(select(Inspection).where(Inspection.case_id == case_id)).one()
+        [row] = s.exec(select(CaseEvidence).where(CaseEvidence.case_id == case_id)).all()
+    assert inspection.findings.startswith("会所内有9名初三学生") and row.latitude is not None

@@ -56,6 +56,7 @@ from cases.enums import (
 from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, ValidationFailed
 from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution
+from cases.models import key as row_id
 from cases.service import perform
 from cases.service.disclosure import log_reveal
 
@@ -234,7 +235,7 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     shown = [o.spec for o in offers if o.refusal is None
              and not (o.spec.action is Action.RECORD_SERVICE and not unserved)]  # nothing left to serve
     primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
-    evidence = list(repository.case_evidence(session, case.id))
+    evidence = list(repository.case_evidence(session, row_id(case)))
     names.update(queries.officer_names(session, [e.uploaded_by_id or 0 for e in evidence]))
     return {
         "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue, "evidence": evidence,
@@ -328,7 +329,7 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
         if outbox:
             return JSONResponse({"ok": False, "code": exc.code, "message": state.error,
                                  "expected": exc.detail.get("expected"), "current": exc.detail.get("current"),
-                                 "case_now": _case_now(session, user, case.id, clock.now().date(), calendar)},
+                                 "case_now": _case_now(session, user, case_id, clock.now().date(), calendar)},
                                 status_code=status)
     except DomainError as exc:
         write.rollback()
@@ -358,7 +359,7 @@ OUTBOX_HEADER = "x-outbox"
 
 def _case_now(session: Session, user: WebUser, case_id: int, today: date, calendar: Any) -> dict[str, Any]:
     """The case as it is now, for the device to show next to what the officer entered offline."""
-    fresh = session.get(Case, case_id)
+    fresh = repository.get_case(session, case_id)
     session.refresh(fresh)
     detail = views.case_detail(session, fresh, user.actor, today, calendar, complaints=[], reveal=False)
     names = queries.officer_names(session, [e.actor_id or 0 for e in detail.timeline] + [

@@ -1,4 +1,4 @@
-/* The officer app offline (docs/operations.md, "Offline"): the service worker, "离线同步", and the
+/* The officer app offline (docs/field-app.md): the service worker, "离线同步", and the
    outbox. Progressive enhancement: without IndexedDB, WebCrypto or a service worker the forms post
    as before.
 

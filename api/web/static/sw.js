@@ -1,4 +1,4 @@
-/* The officer app's service worker (served as /sw.js, scope "/"): see docs/operations.md, "Offline".
+/* The officer app's service worker (served as /sw.js, scope "/"): see docs/field-app.md.
 
    - The shipped assets (CSS, JS, icons, the tus client) are kept in STATIC and served from there
      when the network is down; online they are fetched fresh and the copy refreshed.
