@@ -90,6 +90,12 @@ def test_inspection_with_a_photo_recorded_offline_survives_a_reload_and_is_sent_
     listing = page.goto(f"{site.url}/cases")  # my cases, synced: also there offline
     assert listing is not None and listing.from_service_worker
     expect(page.locator("main")).to_contain_text(number)
+    patrols = page.goto(f"{site.url}/patrols")  # the team's patrol day, synced at login
+    assert patrols is not None and patrols.from_service_worker
+    expect(page.locator("h1")).to_contain_text("巡查")
+    never = page.goto(f"{site.url}/institutions")  # never synced: the offline page, in Chinese
+    assert never is not None and never.from_service_worker
+    expect(page.locator("h1")).to_have_text("当前离线")
     page.goto(f"{site.url}/cases/{case_id}")
 
     fill_inspection(page, "居民楼三层发现18名初中生在上数学课，现场有收费二维码。", photo, share_position=True)
@@ -205,3 +211,19 @@ def test_a_post_lost_to_a_dropping_network_is_kept_and_sent_later(site: Site, br
         inspection = s.exec(select(Inspection).where(Inspection.case_id == case_id)).one()
         [row] = s.exec(select(CaseEvidence).where(CaseEvidence.case_id == case_id)).all()
     assert inspection.findings.startswith("会所内有9名初三学生") and row.latitude is not None
+
+
+def test_the_app_is_installable_and_its_worker_covers_the_site(site: Site, browse) -> None:  # noqa: ANN001
+    page = browse(390).login("education03")
+    manifest = page.request.get(f"{site.url}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert body["name"] == "双减执法办案平台" and body["start_url"] == "/cases" and body["display"] == "standalone"
+    for icon in body["icons"]:
+        assert page.request.get(site.url + icon["src"]).headers["content-type"] == "image/png"
+    worker = page.request.get(f"{site.url}/sw.js")
+    assert worker.headers["service-worker-allowed"] == "/" and "javascript" in worker.headers["content-type"]
+    assert page.locator("link[rel=manifest]").get_attribute("href") == "/manifest.webmanifest"
+    assert "/cases" in page.request.get(f"{site.url}/offline/sync").json()["urls"]
+    anonymous = browse(390).page().request.get(f"{site.url}/offline/sync", max_redirects=0)
+    assert anonymous.status == 303  # signed-in staff only: the sync list is the officer's own work

@@ -60,11 +60,16 @@ function servePage(request, url) {
     return response;
   }).catch(function () {
     return caches.open(PAGES).then(function (cache) {
-      return cache.match(key).then(function (hit) {
-        return hit || cache.match(url.pathname) || cache.match("/offline") || new Response(
-          "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>离线</title><p>当前离线，此页面尚未同步到本机。</p></html>",
-          { headers: { "Content-Type": "text/html; charset=utf-8" } });
-      });
+      var tries = [key, url.pathname, "/offline"];
+      function next(i) {
+        if (i >= tries.length) {
+          return new Response("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>离线</title>" +
+                              "<p>当前离线，此页面尚未同步到本机。</p></html>",
+                              { headers: { "Content-Type": "text/html; charset=utf-8" } });
+        }
+        return cache.match(tries[i]).then(function (hit) { return hit || next(i + 1); });
+      }
+      return next(0);
     });
   });
 }
