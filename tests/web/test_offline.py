@@ -48,6 +48,7 @@ def new_assigned_case(site: Site, index: int, text: str) -> tuple[int, str]:
 def ready_offline(site: Site, browse, case_id: int):  # noqa: ANN001, ANN201
     """Signed in as education03 on a phone, the case page open, the worker in control, the sync done."""
     b = browse(390)
+    b.context.set_default_timeout(30_000)  # this machine is shared: generous waits, the same checks
     b.context.grant_permissions(["geolocation"], origin=site.url)
     b.context.set_geolocation(POSITION)
     page = b.login("education03")
@@ -55,7 +56,8 @@ def ready_offline(site: Site, browse, case_id: int):  # noqa: ANN001, ANN201
     page.wait_for_function("() => navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
     page.reload()  # the first page after login registers the worker; from the next one on it is in control
     page.wait_for_function("() => !!navigator.serviceWorker.controller")
-    page.wait_for_function("() => (JSON.parse(localStorage.getItem('enforce.sync') || 'null') || {}).count > 2")
+    page.wait_for_function("() => (JSON.parse(localStorage.getItem('enforce.sync') || 'null') || {}).count > 2",
+                           timeout=45_000)  # every case page of the officer's: slower on a busy machine
     return b, page
 
 
@@ -85,34 +87,34 @@ def test_inspection_with_a_photo_recorded_offline_survives_a_reload_and_is_sent_
     assert page.evaluate("() => fetch('/offline/sync').then(() => 'network', () => 'offline')") == "offline"
     answer = page.reload()
     assert answer is not None and answer.from_service_worker  # the page came from the device
-    expect(page.locator(".offline-banner")).to_be_visible()
-    expect(page.locator(".case-hero .case-no")).to_have_text(number)
+    expect(page.locator(".offline-banner")).to_be_visible(timeout=15_000)
+    expect(page.locator(".case-hero .case-no")).to_have_text(number, timeout=15_000)
     listing = page.goto(f"{site.url}/cases")  # my cases, synced: also there offline
     assert listing is not None and listing.from_service_worker
-    expect(page.locator("main")).to_contain_text(number)
+    expect(page.locator("main")).to_contain_text(number, timeout=15_000)
     patrols = page.goto(f"{site.url}/patrols")  # the team's patrol day, synced at login
     assert patrols is not None and patrols.from_service_worker
-    expect(page.locator("h1")).to_contain_text("巡查")
+    expect(page.locator("h1")).to_contain_text("巡查", timeout=15_000)
     never = page.goto(f"{site.url}/institutions")  # never synced: the offline page, in Chinese
     assert never is not None and never.from_service_worker
-    expect(page.locator("h1")).to_have_text("当前离线")
+    expect(page.locator("h1")).to_have_text("当前离线", timeout=15_000)
     page.goto(f"{site.url}/cases/{case_id}")
 
     fill_inspection(page, "居民楼三层发现18名初中生在上数学课，现场有收费二维码。", photo, share_position=True)
     outbox = page.locator("#outbox")
-    expect(outbox).to_contain_text("本机待发送 1 项")
-    expect(outbox).to_contain_text("当前离线，联网后自动发送")
-    expect(outbox).to_contain_text("已记录位置")
+    expect(outbox).to_contain_text("本机待发送 1 项", timeout=15_000)
+    expect(outbox).to_contain_text("当前离线，联网后自动发送", timeout=15_000)
+    expect(outbox).to_contain_text("已记录位置", timeout=15_000)
     save(page, "offline-outbox-390")
     page.reload()  # still offline: the item is on the device, not in the page
-    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项")
+    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项", timeout=15_000)
     with site.session() as s:
         assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None  # nothing sent yet
 
     b.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")  # what the phone fires when the network returns
     expect(page.locator("#done")).to_contain_text("现场检查", timeout=20_000)
-    expect(page.locator("#outbox")).to_have_count(0)
+    expect(page.locator("#outbox")).to_have_count(0, timeout=15_000)
     stored = page.request.get(f"{site.url}/cases/{case_id}/evidence/{sha}")
     assert stored.status == 200 and stored.body() == photo  # byte-identical: the phone's own bytes
     assert hashlib.sha256(stored.body()).hexdigest() == sha
@@ -128,8 +130,8 @@ def test_inspection_with_a_photo_recorded_offline_survives_a_reload_and_is_sent_
     assert row.device_at is not None and row.capture_source == "exif"
     assert (round(row.latitude, 4), round(row.longitude, 4)) == (27.0983, 106.7372) and row.accuracy_m == 15
     assert [e["sha256"] for e in inspection.evidence] == [sha]
-    expect(page.locator("#ev-title")).to_contain_text("1 件")
-    expect(page.locator(".evidence-list")).to_contain_text("照片EXIF")
+    expect(page.locator("#ev-title")).to_contain_text("1 件", timeout=15_000)
+    expect(page.locator(".evidence-list")).to_contain_text("照片EXIF", timeout=15_000)
     save(page, "offline-synced-evidence-390")
 
 
@@ -143,7 +145,7 @@ def test_a_conflict_is_shown_with_both_versions_and_resent_on_top_only_when_the_
     b.context.set_offline(True)
     page.reload()
     fill_inspection(page, "地下室内有12名学生，黑板上写着物理题。")
-    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项")
+    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项", timeout=15_000)
     # meanwhile, at the office, the supervisor pauses the case's clock: the case moves to a new version
     _step(site.engine, None, Action.PAUSE_CLOCK, "education01", "2026-03-16 09:05", case_id, step="inspection",
           reason="等待区教育局核实办学资质")
@@ -155,13 +157,13 @@ def test_a_conflict_is_shown_with_both_versions_and_resent_on_top_only_when_the_
     item = page.locator(".outbox-conflict")
     expect(item).to_contain_text("提交冲突", timeout=20_000)
     sides = item.locator(".conflict-side")
-    expect(sides.nth(0)).to_contain_text(f"按第{before}版填写")
-    expect(sides.nth(0)).to_contain_text("地下室内有12名学生")
-    expect(sides.nth(1)).to_contain_text("案件现在")
-    expect(sides.nth(1)).to_contain_text("中止计时")
+    expect(sides.nth(0)).to_contain_text(f"按第{before}版填写", timeout=15_000)
+    expect(sides.nth(0)).to_contain_text("地下室内有12名学生", timeout=15_000)
+    expect(sides.nth(1)).to_contain_text("案件现在", timeout=15_000)
+    expect(sides.nth(1)).to_contain_text("中止计时", timeout=15_000)
     save(page, "offline-conflict-390")
     page.reload()  # the conflict waits on the device for the officer's choice: nothing was dropped
-    expect(page.locator(".outbox-conflict")).to_contain_text("提交冲突")
+    expect(page.locator(".outbox-conflict")).to_contain_text("提交冲突", timeout=15_000)
     with site.session() as s:
         assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None
 
@@ -185,7 +187,7 @@ def test_a_conflict_can_be_discarded(site: Site, browse) -> None:  # noqa: ANN00
     expect(page.locator(".outbox-conflict")).to_contain_text("提交冲突", timeout=20_000)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".outbox-conflict").get_by_role("button", name="放弃此记录").click()
-    expect(page.locator(".outbox-conflict")).to_have_count(0)
+    expect(page.locator(".outbox-conflict")).to_have_count(0, timeout=15_000)
     assert page.evaluate("() => window.enforceOutbox.items().then(items => items.length)") == 0
     with site.session() as s:
         assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None
@@ -199,9 +201,9 @@ def test_a_post_lost_to_a_dropping_network_is_kept_and_sent_later(site: Site, br
     action = f"**/cases/{case_id}/actions/record_inspection"
     b.context.route(action, lambda route: route.abort("internetdisconnected"))
     fill_inspection(page, "会所内有9名初三学生，正在做化学实验题。", samples.photo_with_exif(), share_position=True)
-    expect(page).to_have_url(f"{site.url}/cases/{case_id}?unsent=record_inspection")
-    expect(page.locator("#outbox")).to_contain_text("网络中断")
-    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项")
+    expect(page).to_have_url(f"{site.url}/cases/{case_id}?unsent=record_inspection", timeout=15_000)
+    expect(page.locator("#outbox")).to_contain_text("网络中断", timeout=15_000)
+    expect(page.locator("#outbox")).to_contain_text("本机待发送 1 项", timeout=15_000)
     with site.session() as s:
         assert s.exec(select(Inspection).where(Inspection.case_id == case_id)).first() is None
     b.context.unroute(action)
@@ -251,4 +253,4 @@ def test_a_body_camera_video_goes_by_resumable_upload_from_the_form(site: Site, 
     assert [e["sha256"] for e in inspection.evidence] == [sha]
     stored = page.request.get(f"{site.url}/cases/{case_id}/evidence/{sha}")
     assert stored.status == 200 and stored.body() == video
-    expect(page.locator(".evidence-list")).to_contain_text("视频")
+    expect(page.locator(".evidence-list")).to_contain_text("视频", timeout=15_000)

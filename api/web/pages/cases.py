@@ -185,7 +185,10 @@ def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
     if event.event_type == CaseEventType.UPLOAD_EVIDENCE and p.get("sha256"):
         bits.append(f"文件：{p.get('filename') or '证据'}（SHA-256 {str(p['sha256'])[:12]}…）")
     if p.get("step") and event.event_type in (CaseEventType.PAUSE_CLOCK, CaseEventType.RESUME_CLOCK):
-        bits.append(f"环节：{p['step']}")
+        from cases.deadlines import load_periods
+
+        period = load_periods().get(str(p["step"]))
+        bits.append(f"环节：{period.label_zh if period else p['step']}")  # the step as periods.toml names it
     return "；".join(bits)
 
 

@@ -541,12 +541,20 @@
       .then(function (r) { if (!r.ok) { throw new Error("sync"); } return r.json(); })
       .then(function (list) {
         return caches.open(PAGES).then(function (cache) {
-          return Promise.all(list.urls.map(function (url) {
+          var queue = list.urls.slice();
+          var got = [];
+          function one(url) {
             return fetch(url, { credentials: "same-origin" }).then(function (r) {
               if (r.ok && !(r.redirected && new URL(r.url).pathname === "/login")) { return cache.put(url, r).then(function () { return 1; }); }
               return 0;
             }).catch(function () { return 0; });
-          }));
+          }
+          function worker() {  // three at a time: a weak network and the server both prefer it
+            var url = queue.shift();
+            if (url === undefined) { return Promise.resolve(); }
+            return one(url).then(function (n) { got.push(n); return worker(); });
+          }
+          return Promise.all([worker(), worker(), worker()]).then(function () { return got; });
         }).then(function (got) {
           var count = got.reduce(function (a, b) { return a + b; }, 0);
           localStorage.setItem(SYNC_KEY, JSON.stringify({ officer: String(list.officer_id), at: new Date().toISOString(), count: count }));
