@@ -26,6 +26,7 @@ from api.ratelimit import LoginThrottle, TokenBucket
 from api.routes import api_router
 from api.security import ActorCache, ProxyHeaders, SecurityHeaders, token_subject
 from api.settings import ApiSettings, get_api_settings
+from api.tus import tus_router
 from cases.actions import ROUTED
 from cases.caches import register_cache
 from cases.ports import DocumentRenderer, DocumentStore
@@ -77,11 +78,13 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.state.upload_quota = UploadQuota()
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(tus_router(settings, app.state.evidence_store))  # resumable video uploads (api/tus.py)
     app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
                       description="数据库可连接时返回 ok。")
     largest = max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20  # + the multipart framing
     complaint_check = _anonymous_rate_check(app, "complaint_bucket")
     app.add_middleware(BodyLimit, max_bytes=largest, body_max=settings.body_max_bytes,
+                       stream_max=settings.upload_chunk_max_bytes,
                        pre_body=(PreBodyCheck("POST", "/api/v1/complaints", complaint_check),
                                  PreBodyCheck("POST", "/report", complaint_check)),
                        uploader=_uploader(app))

@@ -297,7 +297,7 @@ class SecurityHeaders:
                 add = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                        (b"referrer-policy", b"no-referrer"), (b"content-security-policy", csp.encode()),
                        (b"cross-origin-opener-policy", b"same-origin"),
-                       (b"permissions-policy", b"camera=(self), geolocation=(), microphone=()")]
+                       (b"permissions-policy", b"camera=(self), geolocation=(self), microphone=()")]
                 if not path.startswith("/static/"):
                     add.append((b"cache-control", b"no-store"))
                 if https and self.hsts_seconds:

@@ -130,28 +130,8 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  /* Photos from the phone camera: previews, and large photos scaled down (longest side 1920 px)
-     before upload, so a handful of phone photos stays well under the upload limit. */
-  var MAX_SIDE = 1920;
-  function scaleDown(file) {
-    return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || file.size < 900 * 1024 || !window.createImageBitmap) {
-        resolve(file); return;
-      }
-      window.createImageBitmap(file).then(function (bitmap) {
-        var ratio = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-        if (ratio === 1 && file.size < 4 * 1024 * 1024) { resolve(file); return; }
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(bitmap.width * ratio);
-        canvas.height = Math.round(bitmap.height * ratio);
-        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) {
-          if (!blob) { resolve(file); return; }
-          resolve(new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg", { type: "image/jpeg" }));
-        }, "image/jpeg", 0.85);
-      }).catch(function () { resolve(file); });
-    });
-  }
+  /* Photos and videos from the phone: previews only. The files are sent as they are — never
+     scaled or re-encoded in the browser, so the bytes (and their EXIF) are the phone's own. */
   each("input[type=file][data-photos]", function (input) {
     var preview = document.getElementById(input.getAttribute("data-photos"));
     input.addEventListener("change", function () {
@@ -163,15 +143,13 @@
           img.alt = "待上传照片：" + file.name;
           img.src = URL.createObjectURL(file);
           preview.appendChild(img);
+        } else if (preview) {
+          var tag = document.createElement("span");
+          tag.className = "ph doc-icon";
+          tag.textContent = /^video\//.test(file.type) ? "视频" : "文件";
+          tag.title = file.name;
+          preview.appendChild(tag);
         }
-      });
-      if (!window.DataTransfer || !files.length) { return; }
-      Promise.all(files.map(scaleDown)).then(function (scaled) {
-        try {
-          var transfer = new DataTransfer();
-          scaled.forEach(function (f) { transfer.items.add(f); });
-          input.files = transfer.files;
-        } catch (e) { /* keep the originals */ }
       });
     });
   });
