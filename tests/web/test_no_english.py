@@ -34,8 +34,8 @@ ALLOWED = frozenset({"PDF", "Excel", "ID", "IDs", "CSV", "XLSX", "xlsx", "csv", 
                      "PNG", "jpg", "png", "km", "API",
                      "A", "B", "C", "D",  # the risk grades A–D of cases/data/risk.toml ("A级")
                      "GB", "UTF", "SHA"})  # names of standards: GB 32100, GB18030, UTF-8, SHA-256
-# Page routes that answer a file, not a page
-FILES = re.compile(r"\.(pdf|xlsx|csv)$|/evidence/|/complaint-photos/")
+# Page routes that answer a file (or the offline app's script, manifest and sync list), not a page
+FILES = re.compile(r"\.(pdf|xlsx|csv|js|webmanifest)$|/evidence/|/complaint-photos/|^/offline/sync$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 DATE_WIDGETS = "input[type=date], input[type=datetime-local], input[type=month], input[type=week], input[type=time]"
 
