@@ -41,6 +41,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/officers"): STAFF, ("POST", f"{V}/officers"): ADMIN, ("GET", f"{V}/officers/{{officer_id}}"): ADMIN,
     ("PATCH", f"{V}/officers/{{officer_id}}"): ADMIN, ("POST", f"{V}/officers/{{officer_id}}/password"): ADMIN,
     ("POST", f"{V}/officers/{{officer_id}}/unlock"): ADMIN,
+    **{(m, f"{V}/uploads{tail}"): frozenset({"officer", "supervisor"}) for m, tail in (  # tus (api/tus.py)
+        ("POST", ""), ("POST", "/"), ("OPTIONS", "/"))},
+    # an upload is continued or cancelled by its creator only: the matrix's upload is the officer's
+    **{(m, f"{V}/uploads/{{uuid}}"): frozenset({"officer"}) for m in ("HEAD", "PATCH", "DELETE")},
     ("GET", f"{V}/board"): SUP, ("GET", f"{V}/stats"): frozenset({"supervisor", "legal", "admin"}),
     ("GET", f"{V}/violations"): PUBLIC, ("GET", f"{V}/regions"): PUBLIC, ("GET", f"{V}/health"): PUBLIC,
 }
@@ -60,7 +64,8 @@ def fixtures(api: Api) -> dict[str, str]:
     tracking = api.get(f"/api/v1/cases/{fresh}", "education01").json()["complaints"][0]["tracking_code"]
     return {"case_id": str(fresh), "document_id": str(doc["id"]), "tracking_code": tracking,
             "institution_id": str(api.county.institution(30).id), "department_id": "1",
-            "officer_id": str(api.officer_ids("education10")[0]), "sha256": "0" * 64}
+            "officer_id": str(api.officer_ids("education10")[0]), "sha256": "0" * 64,
+            "uuid": f"{api.officer_ids('education03')[0]}-{'0' * 32}"}
 
 
 def call(api: Api, method: str, path: str, params: dict[str, str], user: str | None):  # noqa: ANN201
