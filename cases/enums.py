@@ -138,6 +138,15 @@ class Channel(Labeled):
     REFERRAL = ("referral", "部门移送")
 
 
+class VisitResult(Labeled):
+    """What a patrol team found at a target (巡查结果)."""
+
+    NOTHING_FOUND = ("nothing_found", "未发现问题")
+    CLOSED = ("closed", "已关停")
+    MOVED = ("moved", "已搬迁")
+    VIOLATION = ("violation", "发现违法")
+
+
 class DocumentType(Labeled):
     RECTIFICATION_NOTICE = ("rectification_notice", "责令限期改正通知书")
     SERVICE_RECEIPT = ("service_receipt", "送达回证")

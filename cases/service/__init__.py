@@ -6,6 +6,7 @@ Importing this package registers every action's use case (`@handles`) with `perf
 """
 
 from cases.service import clocks, delivery, inspection, intake, sanctions  # noqa: F401  (register the use cases)
+from cases.service.patrol_visits import VisitIn, VisitRecorded, record_visit
 from cases.service._common import Ctx
 from cases.service.clocks import recompute_provisional_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, receive_complaint
@@ -16,6 +17,7 @@ from cases.service.sweep import SweepResult, sweep_deadlines
 __all__ = [
     "ComplaintIn", "Ctx", "IntakeReport", "IntakeResult", "Performed", "SweepResult", "act", "handles",
     "import_complaints", "perform", "receive_complaint", "recompute_provisional_deadlines", "sweep_deadlines",
+    "VisitIn", "VisitRecorded", "record_visit",
 ]
 
 from cases.service.register import (  # noqa: E402 — added after the case use cases
