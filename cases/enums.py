@@ -62,6 +62,8 @@ class CaseEventType(Labeled):
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
+    RAISE_WHISTLE = ("raise_whistle", "吹哨")
+    ANSWER_WHISTLE = ("answer_whistle", "部门报到")
     REVEAL_COMPLAINANT = ("reveal_complainant", "查看举报人信息")
     DEADLINE_RECOMPUTED = ("deadline_recomputed", "期限重算")
 

@@ -618,15 +618,33 @@ class TeamView:
     members: list[tuple[str, str, bool]]  # name, department, certified
     targets: list[tuple[PatrolVisit, Institution | None]]
     sheet: Document | None
+    member_ids: list[int] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for v, _ in self.targets if v.result)
+
+    @property
+    def left(self) -> int:
+        return len(self.targets) - self.done
 
 
 def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list[TeamView]]:
     """The plan's teams by day: members, targets (in visiting order) and the task sheet."""
     teams = list(session.exec(select(PatrolTeam).where(PatrolTeam.plan_id == plan_id)
                               .order_by(col(PatrolTeam.day), col(PatrolTeam.township), col(PatrolTeam.id))).all())
+    by_day: dict[date, list[TeamView]] = defaultdict(list)
+    for view in team_views(session, teams):
+        by_day[view.team.day].append(view)
+    return dict(by_day)
+
+
+def team_views(session: Session, teams: Sequence[PatrolTeam]) -> list[TeamView]:
+    """Each team with its members, its targets in visiting order (the plan's order) and its task sheet."""
     ids = [t.id for t in teams]
     names = region_names(session)
     members: dict[int, list] = defaultdict(list)
+    member_ids: dict[int, list[int]] = defaultdict(list)
     visits: dict[int, list] = defaultdict(list)
     sheets: dict[int, Document] = {}
     if ids:
@@ -635,6 +653,7 @@ def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list
                                     .join(Department, Department.id == Officer.department_id)
                                     .where(col(PatrolMember.team_id).in_(ids)).order_by(col(PatrolMember.id))).all():
             members[m.team_id].append((o.name, d.name, o.certified_on(m.day)))
+            member_ids[m.team_id].append(o.id)
         for v, i in session.exec(select(PatrolVisit, Institution)
                                  .outerjoin(Institution, Institution.id == PatrolVisit.institution_id)
                                  .where(col(PatrolVisit.team_id).in_(ids)).order_by(col(PatrolVisit.id))).all():
@@ -642,11 +661,25 @@ def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list
         doc_ids = [t.sheet_document_id for t in teams if t.sheet_document_id]
         if doc_ids:
             sheets = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids))).all()}
-    by_day: dict[date, list[TeamView]] = defaultdict(list)
-    for t in teams:
-        by_day[t.day].append(TeamView(t, names.get(t.township, t.township), members[t.id], visits[t.id],
-                                      sheets.get(t.sheet_document_id) if t.sheet_document_id else None))
-    return dict(by_day)
+    return [TeamView(t, names.get(t.township, t.township), members[t.id], visits[t.id],
+                     sheets.get(t.sheet_document_id) if t.sheet_document_id else None, member_ids[t.id])
+            for t in teams]
+
+
+def my_team(session: Session, officer_id: int | None, day: date) -> TeamView | None:
+    """The team the officer is on that day (a plan's or a 吹哨's; at most one: unique officer/day)."""
+    if officer_id is None:
+        return None
+    team = session.exec(select(PatrolTeam).join(PatrolMember, col(PatrolMember.team_id) == PatrolTeam.id)
+                        .where(PatrolMember.officer_id == officer_id, PatrolMember.day == day)).first()
+    return team_views(session, [team])[0] if team else None
+
+
+def visit_cases(session: Session, visits: Sequence[PatrolVisit]) -> dict[int, Case]:
+    ids = [v.case_id for v in visits if v.case_id]
+    if not ids:
+        return {}
+    return {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(ids))).all()}
 
 
 def document_region(session: Session, doc: Document) -> str | None:
