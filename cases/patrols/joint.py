@@ -22,8 +22,7 @@ from sqlmodel import Session, col, select
 from cases import authority, deadlines, repository
 from cases.audit import append_event
 from cases.calendar import WorkCalendar
-from cases.enums import CaseEventType
-from cases.enums import CaseStatus, Role
+from cases.enums import CaseEventType, CaseStatus, Role
 from cases.errors import NotAuthorised, NotFound, RuleViolation, ValidationFailed
 from cases.models import Alert, Case, Department, Officer, OfficerLeave
 from cases.patrols.models import PatrolMember, PatrolTeam, Whistle, WhistleAnswer

@@ -6,11 +6,11 @@ Importing this package registers every action's use case (`@handles`) with `perf
 """
 
 from cases.service import clocks, delivery, inspection, intake, sanctions  # noqa: F401  (register the use cases)
-from cases.service.patrol_visits import VisitIn, VisitRecorded, record_visit
 from cases.service._common import Ctx
 from cases.service.clocks import recompute_provisional_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, receive_complaint
 from cases.service.intake_batch import IntakeReport, import_complaints
+from cases.service.patrol_visits import VisitIn, VisitRecorded, record_visit
 from cases.service.perform import Performed, act, handles, perform
 from cases.service.sweep import SweepResult, sweep_deadlines
 
