@@ -75,7 +75,11 @@ def patrols(request: Request, user: UserDep, session: SessionDep, clock: ClockDe
         chosen = min(current, key=lambda p: p.start_date) if current else (plans[0] if plans else None)
     context: dict = {"plans": plans, "plan": chosen, "today": today, "days": [], "day": None, "teams": [],
                      "names": {}, "draw": set(), "left_out": 0,
-                     "result_labels": {r.value: r.label for r in VisitResult}}
+                     "result_labels": {r.value: r.label for r in VisitResult}, "mine": False, "view": "all",
+                     "my_days": set(), "all_teams": 0, "done": 0,
+                     "field_staff": user.has(Role.OFFICER, Role.SUPERVISOR),
+                     "pending_whistles": queries.pending_answers(session, user.actor.department_id)
+                     if user.has(Role.SUPERVISOR) else 0}
     if chosen is not None:
         by_day = queries.patrol_teams(session, chosen.id, today)
         own = set(regions)
