@@ -39,6 +39,7 @@ class Staff:
     field_team: dict[int, list[Officer]] = field(default_factory=dict)
     legal: Actor | None = None
     intake: Actor | None = None
+    demo_officer: Officer | None = None  # the `officer` account: on the team of every third case of its department
 
 
 @dataclass
@@ -112,7 +113,11 @@ def _sup(d: Driver, case: Case) -> Actor:
 
 def _team(d: Driver, case: Case) -> list[int]:
     pool = d.staff.field_team[case.lead_department_id]
-    return [o.id for o in d.rng.sample(pool, 2)]
+    team = [o.id for o in d.rng.sample(pool, 2)]
+    me = d.staff.demo_officer
+    if me is not None and me.department_id == case.lead_department_id and case.id % 3 == 0:
+        team = [me.id, team[0]]  # the demo account leads (承办人): its work list has cases in every state
+    return team
 
 
 def start_dismiss(d: Driver, case_id: int, when: datetime) -> None:

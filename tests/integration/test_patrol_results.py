@@ -10,6 +10,7 @@ from cases.actions import EvidenceIn
 from cases.enums import CaseEventType, CaseStatus, Channel, DocumentType, Role
 from cases.errors import InputInvalid, NotAuthorised, NotFound, RuleViolation, StaleVersion, ValidationFailed
 from cases.models import Case, CaseEvent, CaseEvidence, Department, Document, Inspection, Institution, Officer
+from cases.patrols import service as patrol_service
 from cases.patrols.models import PatrolMember, PatrolTeam, PatrolVisit
 from tests.integration.conftest import County, at, complaint
 from tests.integration.test_patrols_and_sweep import SAT, _plan
@@ -115,6 +116,8 @@ def test_a_visit_is_checked_like_a_case_action(county: County) -> None:
     assert supervisor.visit.result == "moved" and supervisor.visit.version == 2
     with county.session() as s:
         assert s.exec(select(Case).where(Case.institution_id == visit.institution_id)).first() is None
+        targets = patrol_service._targets(s, "520122", SAT)  # the next plan sees the visit
+    assert next(t for t in targets if t.institution_id == visit.institution_id).last_visit == SAT
 
 
 @SQLITE
