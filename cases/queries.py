@@ -35,6 +35,7 @@ from cases.models import (
     Penalty,
     Region,
     ServiceRecord,
+    key,
 )
 from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit, Whistle, WhistleAnswer
 from cases.patrols.sheets import KIND_LABELS
@@ -654,7 +655,7 @@ def team_views(session: Session, teams: Sequence[PatrolTeam]) -> list[TeamView]:
                                     .join(Department, Department.id == Officer.department_id)
                                     .where(col(PatrolMember.team_id).in_(ids)).order_by(col(PatrolMember.id))).all():
             members[m.team_id].append((o.name, d.name, o.certified_on(m.day)))
-            member_ids[m.team_id].append(o.id)
+            member_ids[m.team_id].append(key(o))
         for v, i in session.exec(select(PatrolVisit, Institution)
                                  .outerjoin(Institution, Institution.id == PatrolVisit.institution_id)
                                  .where(col(PatrolVisit.team_id).in_(ids)).order_by(col(PatrolVisit.id))).all():
@@ -662,8 +663,8 @@ def team_views(session: Session, teams: Sequence[PatrolTeam]) -> list[TeamView]:
         doc_ids = [t.sheet_document_id for t in teams if t.sheet_document_id]
         if doc_ids:
             sheets = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids))).all()}
-    return [TeamView(t, names.get(t.township, t.township), members[t.id], visits[t.id],
-                     sheets.get(t.sheet_document_id) if t.sheet_document_id else None, member_ids[t.id])
+    return [TeamView(t, names.get(t.township, t.township), members[key(t)], visits[key(t)],
+                     sheets.get(t.sheet_document_id) if t.sheet_document_id else None, member_ids[key(t)])
             for t in teams]
 
 
@@ -680,7 +681,7 @@ def visit_cases(session: Session, visits: Sequence[PatrolVisit]) -> dict[int, Ca
     ids = [v.case_id for v in visits if v.case_id]
     if not ids:
         return {}
-    return {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(ids))).all()}
+    return {key(c): c for c in session.exec(select(Case).where(col(Case.id).in_(ids))).all()}
 
 
 def document_region(session: Session, doc: Document) -> str | None:
@@ -744,8 +745,8 @@ def whistles(session: Session, region_codes: Sequence[str], *, case_id: int | No
                         names.get(w.raised_by_id or 0, "") or depts.get(w.raised_by_department_id, ""),
                         [AnswerView(a, depts.get(a.department_id or 0) or KIND_LABELS.get(a.department_kind,
                                                                                           a.department_kind),
-                                    [names.get(i, f"#{i}") for i in a.officer_ids]) for a in answers[w.id]],
-                        team[w.id]) for w in rows]
+                                    [names.get(i, f"#{i}") for i in a.officer_ids]) for a in answers[key(w)]],
+                        team[key(w)]) for w in rows]
 
 
 def department_kinds(session: Session) -> list[tuple[str, str]]:

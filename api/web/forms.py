@@ -83,8 +83,8 @@ def input_from_form(model: type[BaseModel], form: FormData) -> dict[str, Any]:
         kind = _kind(field.annotation)
         if name == "evidence":
             continue  # photos are stored first, then referenced (see the case page's route)
-        if (model := _row_model(field.annotation)) is not None:
-            rows = _rows(name, model, form)
+        if (rows_model := _row_model(field.annotation)) is not None:
+            rows = _rows(name, rows_model, form)
             if rows or field.is_required():
                 data[name] = rows
             continue

@@ -24,7 +24,7 @@ from cases.audit import append_event
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType, CaseStatus, Role
 from cases.errors import NotAuthorised, NotFound, RuleViolation, ValidationFailed
-from cases.models import Alert, Case, Department, Officer, OfficerLeave
+from cases.models import Alert, Case, Department, Officer, OfficerLeave, key
 from cases.patrols.models import PatrolMember, PatrolTeam, Whistle, WhistleAnswer
 from cases.ports import Clock
 from cases.pupil_calendar import PupilCalendar
@@ -107,7 +107,7 @@ def schedule_whistle(session: Session, *, whistle_id: int, pupils: PupilCalendar
             team = PatrolTeam(whistle_id=whistle.id, day=day, township=whistle.region_code)
             session.add(team)
             session.flush()
-            session.add_all(PatrolMember(team_id=team.id, officer_id=o.id, day=day, department_kind=kind)
+            session.add_all(PatrolMember(team_id=key(team), officer_id=key(o), day=day, department_kind=kind)
                             for p, kind in zip(picks, whistle.departments, strict=True) for o in p)
             whistle.slot_date, whistle.state = day, "scheduled"
             session.add(whistle)
@@ -144,7 +144,7 @@ def answer_whistle(session: Session, ctx: Ctx, *, whistle_id: int, department_ki
     dept = session.get(Department, ctx.actor.department_id) if ctx.actor.department_id else None
     own = dept is not None and (dept.id == answer.department_id if answer.department_id
                                 else dept.kind == department_kind)
-    if Role.SUPERVISOR not in ctx.actor.roles or not own:
+    if dept is None or Role.SUPERVISOR not in ctx.actor.roles or not own:
         raise NotAuthorised("报到须由被吹哨部门的科长或分管领导办理", code="not_department_supervisor",
                             action="answer_whistle")
     if answer.state == "reported":
@@ -173,14 +173,15 @@ def answer_whistle(session: Session, ctx: Ctx, *, whistle_id: int, department_ki
                                                               PatrolMember.department_kind == department_kind)).all():
             session.delete(member)
         session.flush()
-        session.add_all(PatrolMember(team_id=team.id, officer_id=i, day=team.day, department_kind=department_kind)
+        session.add_all(PatrolMember(team_id=key(team), officer_id=i, day=team.day, department_kind=department_kind)
                         for i in ids)
     answer.state, answer.answered_at = "reported", ctx.now()
     answer.answered_by_id, answer.officer_ids = ctx.actor.officer_id, ids
     answer.department_id = answer.department_id or dept.id
     session.add(answer)
     if whistle.case_id:
-        append_event(session, session.get(Case, whistle.case_id), CaseEventType.ANSWER_WHISTLE,
+        append_event(session, repository.get_or_raise(session, Case, whistle.case_id, "案件"),
+                     CaseEventType.ANSWER_WHISTLE,
                      actor_id=ctx.actor.officer_id, at=ctx.now(),
                      payload={"whistle_id": whistle.id, "department": department_kind, "officer_ids": ids})
     session.commit()

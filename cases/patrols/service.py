@@ -103,7 +103,7 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
                                    .join(Case, col(Case.id) == Inspection.case_id).group_by(Case.institution_id)).all())
     for inst_id, recorded in session.exec(select(PatrolVisit.institution_id, func.max(PatrolVisit.recorded_at))
                                           .where(col(PatrolVisit.recorded_at).is_not(None))
-                                          .group_by(PatrolVisit.institution_id)).all():
+                                          .group_by(col(PatrolVisit.institution_id))).all():
         if recorded is not None and (last_visit.get(inst_id) is None or recorded > last_visit[inst_id]):
             last_visit[inst_id] = recorded  # a recorded patrol visit is a visit too (whatever it found)
     recusals: dict[int, set[int]] = {}

@@ -44,7 +44,7 @@ from cases.errors import (
     VersionRequired,
 )
 from cases.fields import Code, In, Str128, Str256, Str5000
-from cases.models import Case, Department, Institution, Officer
+from cases.models import Case, Department, Institution, Officer, key
 from cases.patrols.models import PatrolMember, PatrolTeam, PatrolVisit
 from cases.service import inspection as field_work
 from cases.service._common import Ctx, touch
@@ -103,7 +103,7 @@ def record_visit(session: Session, ctx: Ctx, visit_id: int, expected_version: in
     if visit.version != expected_version:
         raise StaleVisit(expected=expected_version, current=visit.version)
     team = repository.get_or_raise(session, PatrolTeam, visit.team_id, "巡查组")
-    members = team_members(session, team.id)
+    members = team_members(session, key(team))
     roles = ctx.actor.roles
     if not roles & {Role.OFFICER, Role.SUPERVISOR}:
         raise NotAuthorised("您的角色无权登记巡查结果", action="record_visit")
@@ -151,9 +151,9 @@ def _open_case(session: Session, ctx: Ctx, visit: PatrolVisit, team: PatrolTeam,
                members: list[int], body: VisitIn, evidence: Sequence[EvidenceIn]) -> tuple[Case, bool]:
     payload = {"channel": str(Channel.PATROL), "visit_id": visit.id, "patrol_team_id": team.id,
                "findings": body.findings.strip(), "violation_codes": list(body.violation_codes)}
-    open_case = repository.open_case_for_institution(session, inst.id, ctx.now() - MERGE_WINDOW)
+    open_case = repository.open_case_for_institution(session, key(inst), ctx.now() - MERGE_WINDOW)
     if open_case is not None:  # the institution's open case takes the finding (its team goes on)
-        case = session.get(Case, open_case.id, with_for_update=True)
+        case = session.get(Case, key(open_case), with_for_update=True) or open_case
         case.violation_codes = sorted(set(case.violation_codes) | set(body.violation_codes))
         append_event(session, case, CaseEventType.MERGE_COMPLAINT, actor_id=ctx.actor.officer_id, at=ctx.now(),
                      payload=payload)

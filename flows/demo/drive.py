@@ -24,7 +24,7 @@ from cases.actions import Action
 from cases.authority import Actor
 from cases.enums import Channel, CloseReason, ServiceMethod
 from cases.errors import DomainError
-from cases.models import Case, Department, Institution, Officer
+from cases.models import Case, Department, Institution, Officer, key
 from cases.settings import FixedClock
 from flows.context import actor_for
 from flows.demo import data
@@ -115,8 +115,8 @@ def _team(d: Driver, case: Case) -> list[int]:
     pool = d.staff.field_team[case.lead_department_id]
     team = [o.id for o in d.rng.sample(pool, 2)]
     me = d.staff.demo_officer
-    if me is not None and me.department_id == case.lead_department_id and case.id % 3 == 0:
-        team = [me.id, team[0]]  # the demo account leads (承办人): its work list has cases in every state
+    if me is not None and me.department_id == case.lead_department_id and key(case) % 3 == 0:
+        team = [key(me), team[0]]  # the demo account leads (承办人): its work list has cases in every state
     return team
 
 

@@ -16,16 +16,17 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from cases import repository
 from cases import service as case_service
 from cases.enums import CaseStatus, Role
 from cases.errors import DomainError
-from cases.models import Case, Complaint, Department, Institution, Officer
+from cases.models import Case, Complaint, Department, Institution, Officer, key
 from cases.patrols import joint
 from cases.patrols.models import PatrolMember, PatrolTeam, PatrolVisit, Whistle
 from cases.patrols.planner_prep import HOTSPOT
-from cases.settings import get_calendar, get_clock
+from cases.pupil_calendar import load_pupil_calendar
+from cases.settings import get_calendar, get_clock, get_settings
 from flows.context import actor_for, make_ctx
-from flows.patrols import pupil_calendar
 
 TARGETS = 4
 GRADES = "ABCD"
@@ -33,7 +34,7 @@ GRADES = "ABCD"
 
 def _demo_officer(session: Session) -> tuple[Officer, Department] | None:
     me = session.exec(select(Officer).where(Officer.username == "officer")).first()
-    return (me, session.get(Department, me.department_id)) if me else None
+    return (me, repository.get_or_raise(session, Department, me.department_id, "部门")) if me else None
 
 
 def field_day(session: Session) -> dict[str, object]:
@@ -69,16 +70,16 @@ def field_day(session: Session) -> dict[str, object]:
     team = PatrolTeam(day=today, township=town)
     session.add(team)
     session.flush()
-    session.add_all(PatrolMember(team_id=team.id, officer_id=o.id, day=today, department_kind=dept.kind)
+    session.add_all(PatrolMember(team_id=key(team), officer_id=key(o), day=today, department_kind=dept.kind)
                     for o in (me, colleague))
-    visits = [PatrolVisit(team_id=team.id, institution_id=i.id, risk_grade=i.risk_grade or "D",
+    visits = [PatrolVisit(team_id=key(team), institution_id=key(i), risk_grade=i.risk_grade or "D",
                           reason="；".join(([HOTSPOT] if recent[i.id] else []) + [f"{i.risk_grade}级风险专项检查"]))
               for i in chosen]
     session.add_all(visits)
     session.commit()
     ctx = make_ctx(actor_for(me, dept, today))
     findings = "出示执法证件后进场检查：现场未见中小学生培训，收费公示齐全，未发现违规行为。"
-    case_service.record_visit(session, ctx, visits[0].id, 0, {"result": "nothing_found", "findings": findings})
+    case_service.record_visit(session, ctx, key(visits[0]), 0, {"result": "nothing_found", "findings": findings})
     return {"team": team.id, "targets": len(visits)}
 
 
@@ -98,8 +99,8 @@ def waiting_whistle(session: Session) -> dict[str, object]:
     whistle = joint.raise_whistle(session, ctx, case_id=case.id, departments=["education", "market"],
                                   reason="机构涉嫌超范围经营并违规预收费，需市场监管部门共同查处。")
     try:
-        joint.schedule_whistle(session, whistle_id=whistle.id, pupils=pupil_calendar(), calendar=get_calendar(),
-                               clock=get_clock())
+        joint.schedule_whistle(session, whistle_id=key(whistle), pupils=load_pupil_calendar(
+            get_calendar(), get_settings().region_code), calendar=get_calendar(), clock=get_clock())
     except DomainError:
         session.rollback()
     return {"whistle": whistle.id, "case": case.case_number}

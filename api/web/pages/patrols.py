@@ -11,9 +11,10 @@ one that day (all teams on request). A visit result is a plain form POST to
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import UploadFile as FastApiUpload
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
@@ -124,9 +125,9 @@ def _team_for(session: Session, user: WebUser, team_id: int | None, today: date)
 
 
 def _today_context(session: Session, user: WebUser, today: date, team_id: int | None, *,
-                   failed: dict | None = None, done: int | None = None) -> dict:
+                   failed: dict[str, Any] | None = None, done: int | None = None) -> dict[str, Any]:
     team = _team_for(session, user, team_id, today)
-    context: dict = {"team": team, "today": today, "failed": failed or {}, "results": list(VisitResult),
+    context: dict[str, Any] = {"team": team, "today": today, "failed": failed or {}, "results": list(VisitResult),
                      "catalogue": load_catalogue(), "done_visit": done, "cases": {}, "draw": set(), "plan": None,
                      "whistle": None, "recorded_by": {}, "future": False}
     if team is None:
@@ -175,13 +176,14 @@ def visit_result(request: Request, visit_id: Annotated[int, Path(ge=1, le=MAX_IN
     if visit is None:
         raise NotFound("巡查对象不存在或不在您的辖区内", visit_id=visit_id)
     kept = ("result", "findings", "violation_codes", "party_present")
-    failed: dict = {"visit_id": visit_id,
+    failed: dict[str, Any] = {"visit_id": visit_id,
                     "values": {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in kept}}
     status = 200
     try:
         data = forms.input_from_form(VisitIn, form)
         version = _visit_version(form)
-        refs = [store_evidence(evidence, settings, upload) for upload in _photos(form)]
+        # the form parser's uploads are Starlette's UploadFile, which FastAPI's subclasses
+        refs = [store_evidence(evidence, settings, cast(FastApiUpload, upload)) for upload in _photos(form)]
         items = [EvidenceIn(sha256=r.sha256, filename=r.filename, content_type=r.content_type, size=r.size,
                             path=r.path) for r in refs]
         record_visit(write, make_ctx(request, user.actor, clock, calendar), visit_id, version, data, evidence=items)

@@ -28,7 +28,7 @@ from cases import queries, repository
 from cases.enums import Role
 from cases.errors import DomainError, ValidationFailed
 from cases.fields import MAX_INT
-from cases.models import Department, Officer, Region
+from cases.models import Department, Officer, Region, key
 from cases.patrols import joint
 from cases.patrols.models import PatrolMember, PatrolTeam
 
@@ -64,12 +64,13 @@ def _raise_and_start(request: Request, user: WebUser, write: Session, clock: Any
     ctx = make_ctx(request, user.actor, clock, calendar)
     whistle = joint.raise_whistle(write, ctx, reason=_text(form, "reason", 2000), case_id=case_id,
                                   region_code=region_code, departments=_kinds(form))
+    whistle_id = key(whistle)
     try:
-        started = triggers.start_whistle(write, ctx, whistle.id, pupils=pupils())
+        started = triggers.start_whistle(write, ctx, whistle_id, pupils=pupils())
     except DomainError:
         write.rollback()
-        return whistle.id, "no_slot"
-    return whistle.id, started.mode
+        return whistle_id, "no_slot"
+    return whistle_id, started.mode
 
 
 @router.post("/cases/{case_id}/whistle", summary="吹哨（联合执法）")
@@ -96,13 +97,15 @@ def _raw(form: FormData, name: str) -> str:
 
 
 def _answer_options(session: Session, user: WebUser, views: list[queries.WhistleView],
-                    today: date) -> dict[int, list[dict]]:
+                    today: date) -> dict[int, list[dict[str, Any]]]:
     """For a department supervisor: per whistle waiting for their department, the officers they may send."""
     actor = user.actor
     if not user.has(Role.SUPERVISOR) or actor.department_id is None:
         return {}
     dept = session.get(Department, actor.department_id)
-    out: dict[int, list[dict]] = {}
+    if dept is None:
+        return {}
+    out: dict[int, list[dict[str, Any]]] = {}
     staff = session.exec(select(Officer).where(Officer.department_id == dept.id, col(Officer.active))
                          .order_by(col(Officer.id))).all()
     for view in views:
@@ -115,7 +118,7 @@ def _answer_options(session: Session, user: WebUser, views: list[queries.Whistle
         reserved = set(session.exec(select(PatrolMember.officer_id).join(
             PatrolTeam, col(PatrolTeam.id) == PatrolMember.team_id).where(
             PatrolTeam.whistle_id == view.whistle.id)).all())
-        out[view.whistle.id] = [{"id": o.id, "name": o.name, "badge_no": o.badge_no or "",
+        out[key(view.whistle)] = [{"id": o.id, "name": o.name, "badge_no": o.badge_no or "",
                                  "certified": o.certified_on(day), "busy": o.id in busy and o.id not in reserved,
                                  "reserved": o.id in reserved, "kind": mine[0].answer.department_kind}
                                 for o in staff if {"officer", "supervisor"} & set(o.roles)]
