@@ -65,6 +65,8 @@ def field_day(session: Session) -> dict[str, object]:
     def rank(inst: Institution) -> tuple[int, int]:
         return GRADES.index(inst.risk_grade or "D"), -int(inst.risk_inputs.get("score", 0))
 
+    if not by_town:
+        return {}
     town = min(by_town, key=lambda code: sorted(rank(i) for i in by_town[code])[:TARGETS])
     chosen = sorted(by_town[town], key=rank)[:TARGETS]
     team = PatrolTeam(day=today, township=town)
