@@ -91,9 +91,9 @@ def waiting_whistle(session: Session) -> dict[str, object]:
     if found is None:
         return {}
     me, dept = found
-    mine = [c for c in session.exec(select(Case).where(col(Case.status).in_([CaseStatus.INSPECTED,
-                                                                              CaseStatus.RECTIFICATION_NOTICE]))
-                                    .order_by(col(Case.id))).all() if me.id in c.team_officer_ids]
+    order = [CaseStatus.INSPECTED, CaseStatus.RECTIFICATION_NOTICE, CaseStatus.ASSIGNED, CaseStatus.PENALTY]
+    mine = sorted((c for c in session.exec(select(Case).where(col(Case.status).in_(order))).all()
+                   if me.id in c.team_officer_ids), key=lambda c: (order.index(c.status), key(c)))
     if not mine or session.exec(select(Whistle).where(col(Whistle.case_id).in_([c.id for c in mine]))).first():
         return {}
     case = mine[0]
