@@ -111,3 +111,20 @@ def test_whistle_refusals(county: County) -> None:
     legal = county.ctx(county.actor("education02"), at(WHEN))  # 法制审核 cannot whistle
     with county.session() as s, pytest.raises(NotAuthorised):
         joint.raise_whistle(s, legal, case_id=case.id, reason="联合执法", departments=["education", "market"])
+
+
+def test_with_a_prefect_api_the_page_starts_the_deployment(county: County, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PREFECT_API_URL set: `start_whistle` creates a run of the joint-enforcement deployment (nothing in process)."""
+    calls: list[tuple[str, dict]] = []
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    monkeypatch.setattr(triggers, "run_deployment_by_name",
+                        lambda name, params: calls.append((name, params)) or triggers.Started("prefect", "r1", "吹哨"))
+    ctx = county.ctx(county.actor("education03"), at(WHEN))
+    with county.session() as s:
+        whistle = joint.raise_whistle(s, ctx, region_code="520122100", reason="联合排查",
+                                      departments=["education", "market"])
+    with county.session() as s:
+        started = triggers.start_whistle(s, ctx, whistle.id, pupils=_pupils())
+        stored = s.get(Whistle, whistle.id)
+    assert started.mode == "prefect" and calls == [(triggers.WHISTLE_DEPLOYMENT, {"whistle_id": whistle.id})]
+    assert stored.slot_date is None  # the worker forms the team, not the page
