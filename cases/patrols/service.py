@@ -263,8 +263,8 @@ def plans_lacking_sheets(session: Session, start: date, days: int) -> list[int]:
 
 
 def plan_summary(session: Session, plan_id: int) -> dict:
-    """What a person reads about a stored plan: its teams (day, township, members, visits), the grade-A
-    targets left out and why, and whether every team has its sheet."""
+    """What a person reads about a stored plan: its teams (day, township, members, visits and those done), the
+    grade-A targets left out and why, and whether every team has its sheet."""
     row = session.get(PatrolPlan, plan_id)
     if row is None:
         raise NotFound("巡查计划不存在", plan_id=plan_id)
@@ -273,13 +273,16 @@ def plan_summary(session: Session, plan_id: int) -> dict:
     team_ids = [t.id for t in teams]
     members = Counter(session.exec(select(PatrolMember.team_id).where(col(PatrolMember.team_id).in_(team_ids))).all())
     visits = Counter(session.exec(select(PatrolVisit.team_id).where(col(PatrolVisit.team_id).in_(team_ids))).all())
+    done = Counter(session.exec(select(PatrolVisit.team_id).where(col(PatrolVisit.team_id).in_(team_ids),
+                                                                 col(PatrolVisit.result).is_not(None))).all())
     names = dict(session.exec(select(Institution.id, Institution.name).where(
         col(Institution.id).in_([x["institution_id"] for x in row.left_out]))).all()) if row.left_out else {}
     return {
         "plan_id": row.id, "start": row.start_date.isoformat(), "end": row.end_date.isoformat(),
         "solver": row.solver, "status": row.status, "gap": row.gap, "seed": row.seed,
         "teams": [{"team_id": t.id, "day": t.day.isoformat(), "township": t.township, "members": members[t.id],
-                   "visits": visits[t.id], "sheet_document_id": t.sheet_document_id} for t in teams],
+                   "visits": visits[t.id], "visits_done": done[t.id], "sheet_document_id": t.sheet_document_id}
+                  for t in teams],
         "left_out_grade_a": [{"institution_id": x["institution_id"], "name": names.get(x["institution_id"], ""),
                               "reason": x["reason"]} for x in row.left_out if x.get("risk_grade") == "A"],
     }

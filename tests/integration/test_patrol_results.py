@@ -118,6 +118,10 @@ def test_a_visit_is_checked_like_a_case_action(county: County) -> None:
         assert s.exec(select(Case).where(Case.institution_id == visit.institution_id)).first() is None
         targets = patrol_service._targets(s, "520122", SAT)  # the next plan sees the visit
     assert next(t for t in targets if t.institution_id == visit.institution_id).last_visit == SAT
+    with county.session() as s:
+        plan_id = s.get(PatrolTeam, team.id).plan_id
+        summary = patrol_service.plan_summary(s, plan_id)
+    assert next(t for t in summary["teams"] if t["team_id"] == team.id)["visits_done"] == 1
 
 
 @SQLITE
