@@ -204,6 +204,7 @@ class DocumentOut(BaseModel):
     size: int
     issued_at: datetime
     served_on: date | None = Field(default=None, description="送达日期（已送达时）")
+    signed_receipt_sha256: str = Field(default="", description="已上传的签收送达回证（证据文件的 SHA-256；未上传为空）")
     pdf_url: str = Field(examples=["/api/v1/documents/3/pdf"])
 
 

@@ -156,19 +156,19 @@ def complaint_out(c: Complaint, reveal: bool) -> schemas.ComplaintOut:
         complainant_phone=c.complainant_phone if reveal else mask_phone(c.complainant_phone), revealed=shown)
 
 
-def document_out(doc: Document, served_on: date | None = None) -> schemas.DocumentOut:
+def document_out(doc: Document, served_on: date | None = None, receipt: str = "") -> schemas.DocumentOut:
     kind = DocumentType(doc.doc_type)
     return schemas.DocumentOut(id=doc.id, case_id=doc.case_id, doc_type=str(kind), doc_type_label=kind.label,
                                number=doc.number, title=doc.title, addressee=doc.addressee, sha256=doc.sha256,
                                size=doc.size, issued_at=doc.issued_at, served_on=served_on,
-                               pdf_url=f"{API}/documents/{doc.id}/pdf")
+                               signed_receipt_sha256=receipt or "", pdf_url=f"{API}/documents/{doc.id}/pdf")
 
 
 def case_documents(session: Session, case_id: int) -> list[schemas.DocumentOut]:
-    rows = session.exec(select(Document, ServiceRecord.served_on)
+    rows = session.exec(select(Document, ServiceRecord.served_on, ServiceRecord.receipt_sha256)
                         .outerjoin(ServiceRecord, ServiceRecord.document_id == Document.id)
                         .where(Document.case_id == case_id).order_by(col(Document.id))).all()
-    return [document_out(doc, served) for doc, served in rows]
+    return [document_out(doc, served, receipt) for doc, served, receipt in rows]
 
 
 def timeline(session: Session, case_id: int) -> list[schemas.EventOut]:

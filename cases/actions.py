@@ -56,6 +56,7 @@ class Action(Labeled):
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
+    ATTACH_SIGNED_RECEIPT = ("attach_signed_receipt", "上传签收的送达回证")
 
 
 class Standing(Labeled):
@@ -222,6 +223,12 @@ class EvidenceIn(In):
     path: Str256 = ""  # where the evidence store keeps it
 
 
+class SignedReceiptIn(EvidenceIn):
+    """The signed 送达回证 (photo or scan) of a served document: the stored file, and the document."""
+
+    document_id: Id = Field(title="送达的文书")
+
+
 FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
 HEAD = frozenset({Role.SUPERVISOR})
 OPEN = tuple(s for s in CaseStatus if s is not CaseStatus.CLOSED)
@@ -309,6 +316,9 @@ _ROWS = (
                role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.UPLOAD_EVIDENCE, EvidenceIn, FIELD, T, (), OPEN,
                description="上传现场证据（照片、视频、文件），记入案件记录。", routed=False, versioned=False),
+    ActionSpec(A.ATTACH_SIGNED_RECEIPT, SignedReceiptIn, FIELD, T, (), tuple(CaseStatus),
+               description="上传已签收的送达回证（照片或扫描件），只写一次存档，记入案件记录。", routed=False,
+               versioned=False),
 )
 ACTIONS: dict[Action, ActionSpec] = {row.action: row for row in _ROWS}
 ROUTED: tuple[ActionSpec, ...] = tuple(row for row in _ROWS if row.routed)

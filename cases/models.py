@@ -336,6 +336,8 @@ class ServiceRecord(SQLModel, table=True):
     witness: str = ""
     recorded_by_id: int | None = Field(default=None, foreign_key="officer.id")
     recorded_at: datetime = utc_column()
+    # the signed 送达回证 uploaded back (photo or scan): a `case_evidence` hash, written once (migration 0023)
+    receipt_sha256: str = Field(default="", max_length=64)
 
 
 class Penalty(SQLModel, table=True):

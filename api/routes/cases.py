@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from sqlmodel import Session, select
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api import schemas, views
 from api.deps import (
@@ -14,6 +16,7 @@ from api.deps import (
     CaseWorker,
     ClockDep,
     CtxDep,
+    DocumentStoreDep,
     EvidenceStoreDep,
     ScopeDep,
     SessionDep,
@@ -31,9 +34,12 @@ from cases.authority import Actor
 from cases.enums import CaseStatus
 from cases.errors import NotFound, ValidationFailed
 from cases.fields import MAX_INT, Day
-from cases.models import CaseEvidence, Complaint
+from cases.models import Case, CaseEvidence, Complaint, key
+from cases.ports import Clock, DocumentStore
 from cases.service import Ctx, perform
 from cases.service.disclosure import log_reveal
+from cases.service.dossier import StoredDossier, dossier_material, store_dossier
+from documents.dossier import build_dossier
 
 router = APIRouter(prefix="/cases", tags=["案件"])
 CASE_ERRORS = error_responses(401, 403, 404, 422)
@@ -115,7 +121,7 @@ def case_documents(case: ValidCase, session: SessionDep) -> list[schemas.Documen
 FieldWorker = Annotated[Actor, Depends(require_roles(*ACTIONS[Action.UPLOAD_EVIDENCE].roles))]
 
 
-def store_evidence(store: EvidenceStore, settings: ApiSettings, file: UploadFile) -> EvidenceRef:
+def store_evidence(store: EvidenceStore, settings: ApiSettings, file: StarletteUpload) -> EvidenceRef:
     """The uploaded bytes, bounded, typed by their content, stored write-once."""
     content = file.file.read(settings.evidence_max_bytes + 1)
     if len(content) > settings.evidence_max_bytes:
@@ -148,6 +154,55 @@ def upload_evidence(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep
     attach_evidence(write, ctx, case.id, ref)
     return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size,
                                filename=ref.filename)
+
+
+@router.post("/{case_id}/documents/{document_id}/signed-receipt", status_code=201, response_model=schemas.EvidenceOut,
+             summary="上传签收的送达回证",
+             description="已登记送达的文书（或其送达回证）的签收件：照片（JPEG/PNG/WebP）或扫描 PDF，不超过 10 MB；"
+                         "存为本案证据并与送达记录关联，只写一次（已上传的不能替换），记入本案办案经过。",
+             responses=error_responses(401, 403, 404, 409, 413, 415, 422))
+def upload_signed_receipt(actor: FieldWorker, case: ValidCase, store: EvidenceStoreDep, settings: SettingsDep,
+                          write: WriteSessionDep, ctx: CtxDep, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+                          file: Annotated[UploadFile, File(description="签收的送达回证")]) -> schemas.EvidenceOut:
+    ref = store_signed_receipt(write, ctx, key(case), document_id, store, settings, file)
+    return schemas.EvidenceOut(sha256=ref.sha256, content_type=ref.content_type, size=ref.size,
+                               filename=ref.filename)
+
+
+def store_signed_receipt(write: Session, ctx: Ctx, case_id: int, document_id: int, store: EvidenceStore,
+                         settings: ApiSettings, file: StarletteUpload) -> EvidenceRef:
+    """The file stored write-once, then made the case's evidence and filed with the service record (one commit)."""
+    ref = store_evidence(store, settings, file)
+    perform(write, ctx, case_id, Action.ATTACH_SIGNED_RECEIPT, None,
+            {"document_id": document_id, "sha256": ref.sha256, "filename": ref.filename,
+             "content_type": ref.content_type, "size": ref.size, "path": ref.path})
+    return ref
+
+
+def case_dossier(session: Session, case: Case, documents: DocumentStore, evidence: EvidenceStore,
+                 clock: Clock) -> StoredDossier:
+    """The 案卷 of the case bound from its stored PDFs and evidence, hashed and kept in the store."""
+    cover, items = dossier_material(session, case.case_number, store=documents, evidence_root=evidence.root,
+                                    zone=clock.now().tzinfo, today=clock.now().date())
+    return store_dossier(documents, case.case_number, build_dossier(cover, items), len(items))
+
+
+@router.get("/{case_id}/dossier", summary="案卷（组卷 PDF）", response_class=Response,
+            description="按案卷评查的要求组卷：卷宗封面、卷内目录（页号）、按法定顺序排列的存档文书原件及其证据、"
+                        "备考表；由存档 PDF 合成，不重新生成文书。响应头 X-Content-SHA256 为案卷的 SHA-256。",
+            responses={200: {"content": {"application/pdf": {}}, "description": "案卷 PDF"}, **CASE_ERRORS})
+def download_dossier(actor: CaseWorker, case: ValidCase, session: SessionDep, documents: DocumentStoreDep,
+                     evidence: EvidenceStoreDep, clock: ClockDep) -> Response:
+    bound = case_dossier(session, case, documents, evidence, clock)
+    return dossier_response(bound)
+
+
+def dossier_response(bound: StoredDossier) -> Response:
+    safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in bound.case_number)
+    name = quote(f"{bound.case_number} 案卷.pdf")
+    return Response(bound.content, media_type="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=\"dossier-{safe}.pdf\"; filename*=UTF-8''{name}",
+        "X-Content-SHA256": bound.sha256, "Cache-Control": "no-store"})
 
 
 @router.get("/{case_id}/evidence/{sha256}", summary="下载检查证据", response_class=Response,

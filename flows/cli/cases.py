@@ -37,7 +37,7 @@ def demo(
                 for suffix in ("", "-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
     from cases.db import migrate, open_session
-    from flows.demo import DemoScale, run_demo, summary
+    from flows.demo import DemoScale, demo_dossier, run_demo, summary
 
     migrate()
     with open_session() as session:
@@ -49,7 +49,11 @@ def demo(
         scheduled = run_schedules()
     with open_session() as session:
         info = summary(session)
+        bound = demo_dossier(session) if fresh else None
     _print_summary(info, password, fresh)
+    if bound:
+        typer.echo(f"  案卷：处罚案件 {bound['case_number']} 已组卷（{bound['items']} 份文书），{bound['path']}；"
+                   f"网页案件详情“组卷”或 enforce documents dossier 案件编号 --out 文件")
     if scheduled:
         typer.echo(f"  巡查计划：#{scheduled['plan_id']}（未来14天的学生休息日），任务单 {scheduled['sheets']} 份；"
                    f"查看：enforce patrol plan --start … 或网页“巡查日历”")

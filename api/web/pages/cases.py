@@ -29,13 +29,14 @@ from api.deps import (
     scoped_case,
 )
 from api.errors import status_of
-from api.routes.cases import attach_evidence, store_evidence
+from api.routes.cases import attach_evidence, store_evidence, store_signed_receipt
 from api.web import forms
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import allowed, authority, queries, repository
 from cases.actions import ACTIONS, Action, ActionSpec
+from cases.authority import ActorFacts
 from cases.catalogue import load_catalogue
 from cases.enums import (
     CaseEventType,
@@ -55,6 +56,7 @@ from cases.enums import (
 from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, ValidationFailed
 from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution
+from cases.models import key as row_id
 from cases.patrols.sheets import KIND_LABELS
 from cases.service import perform
 from cases.service.disclosure import log_reveal
@@ -257,6 +259,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "team": [names.get(i, f"#{i}") for i in case.team_officer_ids],
         "assignee": names.get(case.assignee_id) if case.assignee_id else None,
         "doc_types": DocumentType,
+        "may_file_receipt": authority.standing_refusal(ActorFacts.of(actor, case.team_officer_ids),
+                                                       Action.ATTACH_SIGNED_RECEIPT) is None,
         "event_detail": lambda e: _event_detail(e, names, catalogue),
         # 吹哨 (api/web/pages/whistles.py): the case's whistles, each department's 报到, the joint team
         "whistles": queries.whistles(session, [], case_id=case.id), "whistle_kinds": queries.department_kinds(session),
@@ -349,6 +353,29 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
     session.refresh(fresh)
     detail = detail_context(session, user, fresh, clock.now().date(), calendar, state=state)
     return page(request, "case_detail.html", detail, user=user, status=status)
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/signed-receipt", summary="上传签收的送达回证")
+def signed_receipt(request: Request, case_id: CaseIdPath, document_id: CaseIdPath, form: FormDep, user: UserDep,
+                   session: SessionDep, write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep,
+                   evidence: EvidenceStoreDep, settings: SettingsDep) -> Response:
+    """The signed 送达回证 scanned or photographed after service, filed once with the service record."""
+    case = _scoped(session, user, case_id)
+    upload = form.get("receipt")
+    state = FormState(action=Action.ATTACH_SIGNED_RECEIPT.value)
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed("请选择签收的送达回证照片或扫描件", code="receipt_missing")
+        store_signed_receipt(write, make_ctx(request, user.actor, clock, calendar), row_id(case), document_id,
+                             evidence, settings, upload)
+    except DomainError as exc:
+        write.rollback()
+        state.error = exc.message
+        session.refresh(case)
+        detail = detail_context(session, user, case, clock.now().date(), calendar, state=state)
+        return page(request, "case_detail.html", detail, user=user, status=status_of(exc))
+    return RedirectResponse(f"/cases/{case.id}?{urlencode({'done': Action.ATTACH_SIGNED_RECEIPT.value})}#documents",
+                            status_code=303)
 
 
 def _version(form: FormData) -> int:
