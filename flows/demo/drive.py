@@ -29,6 +29,7 @@ from cases.settings import FixedClock
 from flows.context import actor_for
 from flows.demo import data
 
+RECENT_DAYS = 12  # the `officer` account also leads every case of its department received this recently (open ones)
 PATHS = {"dismiss": 8, "no_violation": 20, "rectified": 28, "penalty": 14, "penalty_major": 5, "stalled": 17,
          "awaiting_notice": 8}
 
@@ -115,7 +116,8 @@ def _team(d: Driver, case: Case) -> list[int]:
     pool = d.staff.field_team[case.lead_department_id]
     team = [o.id for o in d.rng.sample(pool, 2)]
     me = d.staff.demo_officer
-    if me is not None and me.department_id == case.lead_department_id and key(case) % 3 == 0:
+    recent = case.received_at >= d.now - timedelta(days=RECENT_DAYS)
+    if me is not None and me.department_id == case.lead_department_id and (key(case) % 3 == 0 or recent):
         team = [key(me), team[0]]  # the demo account leads (承办人): its work list has cases in every state
     return team
 
