@@ -221,6 +221,12 @@ class EvidenceIn(In):
     content_type: Str128
     size: int = Field(ge=1)
     path: Str256 = ""  # where the evidence store keeps it
+    captured_at: Moment | None = Field(default=None, title="拍摄时间", description="文件自带的拍摄时间")
+    capture_source: Literal["", "exif", "mp4"] = Field(default="", title="拍摄时间来源")
+    device_at: Moment | None = Field(default=None, title="设备时间", description="上传时手机的时钟")
+    latitude: float | None = Field(default=None, ge=-90, le=90, title="纬度")
+    longitude: float | None = Field(default=None, ge=-180, le=180, title="经度")
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, title="定位精度（米）")
 
 
 class SignedReceiptIn(EvidenceIn):

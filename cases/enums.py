@@ -139,6 +139,8 @@ class Channel(Labeled):
     PATROL = ("patrol", "日常巡查")
     WEB = ("web", "网上举报")
     REFERRAL = ("referral", "部门移送")
+    LETTER_VISIT = ("letter_visit", "来信来访")
+    SUPERIOR = ("superior_referral", "上级交办")
 
 
 class VisitResult(Labeled):
