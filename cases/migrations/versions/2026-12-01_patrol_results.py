@@ -2,7 +2,7 @@
 the officers a department sends when it answers a whistle; who raised the whistle
 
 Revision ID: 0019
-Revises: 0023
+Revises: 0018
 Create Date: 2026-12-01 14:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import cases.models  # noqa: F401  (custom column types)
 
 revision: str = '0019'
-down_revision: str | None = '0023'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
