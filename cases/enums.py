@@ -63,6 +63,8 @@ class CaseEventType(Labeled):
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
+    RAISE_WHISTLE = ("raise_whistle", "吹哨")
+    ANSWER_WHISTLE = ("answer_whistle", "部门报到")
     REVEAL_COMPLAINANT = ("reveal_complainant", "查看举报人信息")
     DEADLINE_RECOMPUTED = ("deadline_recomputed", "期限重算")
 
@@ -139,6 +141,15 @@ class Channel(Labeled):
     REFERRAL = ("referral", "部门移送")
     LETTER_VISIT = ("letter_visit", "来信来访")
     SUPERIOR = ("superior_referral", "上级交办")
+
+
+class VisitResult(Labeled):
+    """What a patrol team found at a target (巡查结果)."""
+
+    NOTHING_FOUND = ("nothing_found", "未发现问题")
+    CLOSED = ("closed", "已关停")
+    MOVED = ("moved", "已搬迁")
+    VIOLATION = ("violation", "发现违法")
 
 
 class DocumentType(Labeled):

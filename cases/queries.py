@@ -36,8 +36,10 @@ from cases.models import (
     Penalty,
     Region,
     ServiceRecord,
+    key,
 )
-from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit
+from cases.patrols.models import PatrolMember, PatrolPlan, PatrolTeam, PatrolVisit, Whistle, WhistleAnswer
+from cases.patrols.sheets import KIND_LABELS
 
 
 @dataclass(frozen=True)
@@ -635,15 +637,33 @@ class TeamView:
     members: list[tuple[str, str, bool]]  # name, department, certified
     targets: list[tuple[PatrolVisit, Institution | None]]
     sheet: Document | None
+    member_ids: list[int] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for v, _ in self.targets if v.result)
+
+    @property
+    def left(self) -> int:
+        return len(self.targets) - self.done
 
 
 def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list[TeamView]]:
     """The plan's teams by day: members, targets (in visiting order) and the task sheet."""
     teams = list(session.exec(select(PatrolTeam).where(PatrolTeam.plan_id == plan_id)
                               .order_by(col(PatrolTeam.day), col(PatrolTeam.township), col(PatrolTeam.id))).all())
+    by_day: dict[date, list[TeamView]] = defaultdict(list)
+    for view in team_views(session, teams):
+        by_day[view.team.day].append(view)
+    return dict(by_day)
+
+
+def team_views(session: Session, teams: Sequence[PatrolTeam]) -> list[TeamView]:
+    """Each team with its members, its targets in visiting order (the plan's order) and its task sheet."""
     ids = [t.id for t in teams]
     names = region_names(session)
     members: dict[int, list] = defaultdict(list)
+    member_ids: dict[int, list[int]] = defaultdict(list)
     visits: dict[int, list] = defaultdict(list)
     sheets: dict[int, Document] = {}
     if ids:
@@ -652,6 +672,7 @@ def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list
                                     .join(Department, Department.id == Officer.department_id)
                                     .where(col(PatrolMember.team_id).in_(ids)).order_by(col(PatrolMember.id))).all():
             members[m.team_id].append((o.name, d.name, o.certified_on(m.day)))
+            member_ids[m.team_id].append(key(o))
         for v, i in session.exec(select(PatrolVisit, Institution)
                                  .outerjoin(Institution, Institution.id == PatrolVisit.institution_id)
                                  .where(col(PatrolVisit.team_id).in_(ids)).order_by(col(PatrolVisit.id))).all():
@@ -659,17 +680,104 @@ def patrol_teams(session: Session, plan_id: int, today: date) -> dict[date, list
         doc_ids = [t.sheet_document_id for t in teams if t.sheet_document_id]
         if doc_ids:
             sheets = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(doc_ids))).all()}
-    by_day: dict[date, list[TeamView]] = defaultdict(list)
-    for t in teams:
-        by_day[t.day].append(TeamView(t, names.get(t.township, t.township), members[t.id], visits[t.id],
-                                      sheets.get(t.sheet_document_id) if t.sheet_document_id else None))
-    return dict(by_day)
+    return [TeamView(t, names.get(t.township, t.township), members[key(t)], visits[key(t)],
+                     sheets.get(t.sheet_document_id) if t.sheet_document_id else None, member_ids[key(t)])
+            for t in teams]
+
+
+def my_team(session: Session, officer_id: int | None, day: date) -> TeamView | None:
+    """The team the officer is on that day (a plan's or a 吹哨's; at most one: unique officer/day)."""
+    if officer_id is None:
+        return None
+    team = session.exec(select(PatrolTeam).join(PatrolMember, col(PatrolMember.team_id) == PatrolTeam.id)
+                        .where(PatrolMember.officer_id == officer_id, PatrolMember.day == day)).first()
+    return team_views(session, [team])[0] if team else None
+
+
+def visit_cases(session: Session, visits: Sequence[PatrolVisit]) -> dict[int, Case]:
+    ids = [v.case_id for v in visits if v.case_id]
+    if not ids:
+        return {}
+    return {key(c): c for c in session.exec(select(Case).where(col(Case.id).in_(ids))).all()}
 
 
 def document_region(session: Session, doc: Document) -> str | None:
     if doc.case_id is not None:
         return session.exec(select(Case.region_code).where(Case.id == doc.case_id)).first()
     return session.exec(select(Department.region_code).where(Department.id == doc.department_id)).first()
+
+
+# --- 吹哨 (joint enforcement) ----------------------------------------------------------------------
+
+
+@dataclass
+class AnswerView:
+    answer: WhistleAnswer
+    department: str  # the department's name (or its kind's label when the region has none)
+    officers: list[str]  # the officers it sent (报到)
+
+
+@dataclass
+class WhistleView:
+    whistle: Whistle
+    case_number: str | None
+    region: str
+    raised_by: str
+    answers: list[AnswerView]
+    team: list[tuple[str, str]]  # the joint team: officer name, department name
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for a in self.answers if a.answer.state != "reported")
+
+
+def whistles(session: Session, region_codes: Sequence[str], *, case_id: int | None = None,
+             limit: int = 50) -> list[WhistleView]:
+    """The whistles of a case, or those raised in the regions (newest first), with each department's answer."""
+    query = select(Whistle)
+    query = query.where(Whistle.case_id == case_id) if case_id is not None else query.where(
+        col(Whistle.region_code).in_(list(region_codes)))
+    rows = list(session.exec(query.order_by(col(Whistle.id).desc()).limit(limit)).all())
+    if not rows:
+        return []
+    ids = [w.id for w in rows]
+    answers: dict[int, list[WhistleAnswer]] = defaultdict(list)
+    for a in session.exec(select(WhistleAnswer).where(col(WhistleAnswer.whistle_id).in_(ids))
+                          .order_by(col(WhistleAnswer.id))).all():
+        answers[a.whistle_id].append(a)
+    depts = {d.id: d.name for d in session.exec(select(Department)).all()}
+    team: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for whistle_id, name, dept_id in session.exec(
+            select(PatrolTeam.whistle_id, Officer.name, Officer.department_id)
+            .join(PatrolMember, col(PatrolMember.team_id) == PatrolTeam.id)
+            .join(Officer, col(Officer.id) == PatrolMember.officer_id)
+            .where(col(PatrolTeam.whistle_id).in_(ids)).order_by(col(PatrolMember.id))).all():
+        team[whistle_id or 0].append((name, depts.get(dept_id, "")))
+    officer_ids = [i for a in answers.values() for x in a for i in x.officer_ids] + [w.raised_by_id or 0 for w in rows]
+    names = officer_names(session, officer_ids)
+    numbers = dict(session.exec(select(Case.id, Case.case_number).where(
+        col(Case.id).in_([w.case_id for w in rows if w.case_id]))).all())
+    regions = region_names(session)
+    return [WhistleView(w, numbers.get(w.case_id) if w.case_id else None, regions.get(w.region_code, w.region_code),
+                        names.get(w.raised_by_id or 0, "") or depts.get(w.raised_by_department_id, ""),
+                        [AnswerView(a, depts.get(a.department_id or 0) or KIND_LABELS.get(a.department_kind,
+                                                                                          a.department_kind),
+                                    [names.get(i, f"#{i}") for i in a.officer_ids]) for a in answers[key(w)]],
+                        team[key(w)]) for w in rows]
+
+
+def department_kinds(session: Session) -> list[tuple[str, str]]:
+    """The registered department kinds with their Chinese names (the whistle form's choices)."""
+    kinds = sorted(set(session.exec(select(Department.kind)).all()))
+    return [(k, KIND_LABELS.get(k, k)) for k in kinds]
+
+
+def pending_answers(session: Session, department_id: int | None) -> int:
+    """How many whistles wait for this department's 报到."""
+    if department_id is None:
+        return 0
+    return session.exec(select(func.count()).select_from(WhistleAnswer).where(
+        WhistleAnswer.department_id == department_id, WhistleAnswer.state != "reported")).one()
 
 
 # --- statistics drill-down and the risk control group (issue 12, item 7) ---------------------------

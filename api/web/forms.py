@@ -98,13 +98,18 @@ def _rows(name: str, model: type[BaseModel], form: FormData) -> list[dict[str, A
 
 
 def body_from_form(spec: ActionSpec, form: FormData) -> dict[str, Any]:
+    return input_from_form(spec.body, form)
+
+
+def input_from_form(model: type[BaseModel], form: FormData) -> dict[str, Any]:
+    """The form's fields as the values `model` parses (an action's input, or a use case's of its own)."""
     data: dict[str, Any] = {}
-    for name, field in spec.body.model_fields.items():
+    for name, field in model.model_fields.items():
         kind = _kind(field.annotation)
         if name == "evidence":
             continue  # photos are stored first, then referenced (see the case page's route)
-        if (model := _row_model(field.annotation)) is not None:
-            rows = _rows(name, model, form)
+        if (rows_model := _row_model(field.annotation)) is not None:
+            rows = _rows(name, rows_model, form)
             if rows or field.is_required():
                 data[name] = rows
             continue
@@ -151,5 +156,6 @@ def field_errors(exc: InputInvalid) -> dict[str, str]:
     return out
 
 
-def describe_errors(errors: dict[str, str]) -> str:
-    return "；".join(f"{FIELD_LABELS.get(k, k)}：{v}" for k, v in errors.items())
+def describe_errors(errors: dict[str, str], labels: dict[str, str] | None = None) -> str:
+    labels = labels or FIELD_LABELS
+    return "；".join(f"{labels.get(k, k)}：{v}" for k, v in errors.items())

@@ -52,6 +52,7 @@ class Whistle(SQLModel, table=True):
     answer_by: date  # 报到 deadline for each department
     slot_date: date | None = None
     state: str = Field(default="open", max_length=16)  # open / scheduled / escalated / done
+    raised_by_id: int | None = Field(default=None, foreign_key="officer.id")
 
 
 class WhistleAnswer(SQLModel, table=True):
@@ -67,6 +68,8 @@ class WhistleAnswer(SQLModel, table=True):
     state: str = Field(default="pending", max_length=16)  # pending / reported / escalated
     answered_at: datetime | None = utc_column(nullable=True)
     escalated_at: datetime | None = utc_column(nullable=True)
+    officer_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # who reports
+    answered_by_id: int | None = Field(default=None, foreign_key="officer.id")
 
 
 class PatrolTeam(SQLModel, table=True):
@@ -99,4 +102,10 @@ class PatrolVisit(SQLModel, table=True):
     institution_id: int = Field(foreign_key="institution.id", index=True)
     risk_grade: str = Field(max_length=1)
     reason: str = ""
-    result: str | None = None
+    result: str | None = None  # cases.patrols.visits.VisitResult once recorded
+    findings: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+    recorded_at: datetime | None = utc_column(nullable=True)
+    recorded_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    version: int = 0  # bumped by every recording; a form based on an older version is refused

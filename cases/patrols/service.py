@@ -101,6 +101,11 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
     violations = Counter(session.exec(select(Case.institution_id).where(col(Case.filed_at).is_not(None))).all())
     last_visit = dict(session.exec(select(Case.institution_id, func.max(Inspection.started_at))
                                    .join(Case, col(Case.id) == Inspection.case_id).group_by(Case.institution_id)).all())
+    for inst_id, recorded in session.exec(select(PatrolVisit.institution_id, func.max(PatrolVisit.recorded_at))
+                                          .where(col(PatrolVisit.recorded_at).is_not(None))
+                                          .group_by(col(PatrolVisit.institution_id))).all():
+        if recorded is not None and (last_visit.get(inst_id) is None or recorded > last_visit[inst_id]):
+            last_visit[inst_id] = recorded  # a recorded patrol visit is a visit too (whatever it found)
     recusals: dict[int, set[int]] = {}
     for r in session.exec(select(Recusal)).all():
         recusals.setdefault(r.institution_id, set()).add(r.officer_id)
@@ -258,8 +263,8 @@ def plans_lacking_sheets(session: Session, start: date, days: int) -> list[int]:
 
 
 def plan_summary(session: Session, plan_id: int) -> dict:
-    """What a person reads about a stored plan: its teams (day, township, members, visits), the grade-A
-    targets left out and why, and whether every team has its sheet."""
+    """What a person reads about a stored plan: its teams (day, township, members, visits and those done), the
+    grade-A targets left out and why, and whether every team has its sheet."""
     row = session.get(PatrolPlan, plan_id)
     if row is None:
         raise NotFound("巡查计划不存在", plan_id=plan_id)
@@ -268,13 +273,16 @@ def plan_summary(session: Session, plan_id: int) -> dict:
     team_ids = [t.id for t in teams]
     members = Counter(session.exec(select(PatrolMember.team_id).where(col(PatrolMember.team_id).in_(team_ids))).all())
     visits = Counter(session.exec(select(PatrolVisit.team_id).where(col(PatrolVisit.team_id).in_(team_ids))).all())
+    done = Counter(session.exec(select(PatrolVisit.team_id).where(col(PatrolVisit.team_id).in_(team_ids),
+                                                                 col(PatrolVisit.result).is_not(None))).all())
     names = dict(session.exec(select(Institution.id, Institution.name).where(
         col(Institution.id).in_([x["institution_id"] for x in row.left_out]))).all()) if row.left_out else {}
     return {
         "plan_id": row.id, "start": row.start_date.isoformat(), "end": row.end_date.isoformat(),
         "solver": row.solver, "status": row.status, "gap": row.gap, "seed": row.seed,
         "teams": [{"team_id": t.id, "day": t.day.isoformat(), "township": t.township, "members": members[t.id],
-                   "visits": visits[t.id], "sheet_document_id": t.sheet_document_id} for t in teams],
+                   "visits": visits[t.id], "visits_done": done[t.id], "sheet_document_id": t.sheet_document_id}
+                  for t in teams],
         "left_out_grade_a": [{"institution_id": x["institution_id"], "name": names.get(x["institution_id"], ""),
                               "reason": x["reason"]} for x in row.left_out if x.get("risk_grade") == "A"],
     }

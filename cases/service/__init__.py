@@ -10,12 +10,14 @@ from cases.service._common import Ctx
 from cases.service.clocks import recompute_provisional_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, receive_complaint
 from cases.service.intake_batch import IntakeReport, import_complaints
+from cases.service.patrol_visits import VisitIn, VisitRecorded, record_visit
 from cases.service.perform import Performed, act, handles, perform
 from cases.service.sweep import SweepResult, sweep_deadlines
 
 __all__ = [
     "ComplaintIn", "Ctx", "IntakeReport", "IntakeResult", "Performed", "SweepResult", "act", "handles",
     "import_complaints", "perform", "receive_complaint", "recompute_provisional_deadlines", "sweep_deadlines",
+    "VisitIn", "VisitRecorded", "record_visit",
 ]
 
 from cases.service.register import (  # noqa: E402 — added after the case use cases

@@ -152,7 +152,7 @@ def _receive(session: Session, ctx: Ctx, data: ComplaintIn, idempotency_key: str
         case.updated_at = ctx.now()
         session.add(case)
     else:
-        case, merged = _new_case(session, ctx, region, institution, data, received), False
+        case, merged = new_case(session, ctx, region, institution, data, received), False
     session.flush()
     complaint.case_id = case.id
     session.add(complaint)
@@ -164,7 +164,7 @@ def _receive(session: Session, ctx: Ctx, data: ComplaintIn, idempotency_key: str
     return IntakeResult(complaint, case, merged)
 
 
-def _new_case(session: Session, ctx: Ctx, region: str, institution: Institution | None, data: ComplaintIn,
+def new_case(session: Session, ctx: Ctx, region: str, institution: Institution | None, data: ComplaintIn,
               received: datetime) -> Case:
     kinds: list[str] = []
     for code in data.violation_codes:

@@ -58,6 +58,11 @@ def demo(
         typer.echo(f"  巡查计划：#{scheduled['plan_id']}（未来14天的学生休息日），任务单 {scheduled['sheets']} 份；"
                    f"查看：enforce patrol plan --start … 或网页“巡查日历”")
         typer.echo(f"  半月通报：{scheduled['report']['document']}，数据 {scheduled['report']['csv']}")
+        field = scheduled.get("field")
+        if isinstance(field, dict) and field.get("team"):
+            typer.echo(f"  officer 账号：今日巡查组 {field.get('targets', '')} 家（网页“巡查日历 → 我的小组今日”）"
+                       + (f"；案件 {field['case']} 的第{field['whistle']}号吹哨待各部门报到" if field.get("whistle")
+                          else ""))
     typer.echo("  启动网页与接口：enforce serve  →  http://127.0.0.1:8000/")
 
 

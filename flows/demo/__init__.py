@@ -41,6 +41,8 @@ def _staff(session: Session, today) -> Staff:  # noqa: ANN001
             staff.legal = actor
         if str(Role.OFFICER) in officer.roles and officer.certified_on(today) and officer.username[-1].isdigit():
             staff.field_team.setdefault(officer.department_id, []).append(officer)
+        if officer.username == "officer":
+            staff.demo_officer = officer
     county = next(d for d in depts.values() if d.kind == "education" and d.region_code == data.COUNTY[0])
     staff.intake = Actor(None, frozenset({Role.OFFICER}), county.id, county.region_code, "12345热线转办")
     return staff

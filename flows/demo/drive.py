@@ -24,11 +24,12 @@ from cases.actions import Action
 from cases.authority import Actor
 from cases.enums import Channel, CloseReason, ServiceMethod
 from cases.errors import DomainError
-from cases.models import Case, Department, Institution, Officer
+from cases.models import Case, Department, Institution, Officer, key
 from cases.settings import FixedClock
 from flows.context import actor_for
 from flows.demo import data
 
+RECENT_DAYS = 12  # the `officer` account also leads every case of its department received this recently (open ones)
 PATHS = {"dismiss": 8, "no_violation": 20, "rectified": 28, "penalty": 14, "penalty_major": 5, "stalled": 17,
          "awaiting_notice": 8}
 
@@ -39,6 +40,7 @@ class Staff:
     field_team: dict[int, list[Officer]] = field(default_factory=dict)
     legal: Actor | None = None
     intake: Actor | None = None
+    demo_officer: Officer | None = None  # the `officer` account: on the team of every third case of its department
 
 
 @dataclass
@@ -112,7 +114,12 @@ def _sup(d: Driver, case: Case) -> Actor:
 
 def _team(d: Driver, case: Case) -> list[int]:
     pool = d.staff.field_team[case.lead_department_id]
-    return [o.id for o in d.rng.sample(pool, 2)]
+    team = [o.id for o in d.rng.sample(pool, 2)]
+    me = d.staff.demo_officer
+    recent = case.received_at >= d.now - timedelta(days=RECENT_DAYS)
+    if me is not None and me.department_id == case.lead_department_id and (key(case) % 3 == 0 or recent):
+        team = [key(me), team[0]]  # the demo account leads (承办人): its work list has cases in every state
+    return team
 
 
 def start_dismiss(d: Driver, case_id: int, when: datetime) -> None:

@@ -55,6 +55,23 @@ def test_demo_prints_where_things_are(demo_home: Path) -> None:
     assert again.exit_code == 0 and "已存在" in again.output  # re-running is safe
 
 
+def test_demo_gives_the_officer_account_its_field_day(demo_home: Path) -> None:
+    """Open cases it leads, a team out on patrol today with one visit recorded, a whistle waiting for 报到."""
+    with sqlite3.connect(demo_home / "enforce.db") as conn:
+        (me,) = conn.execute("SELECT id FROM officer WHERE username = 'officer'").fetchone()
+        led = conn.execute("SELECT status FROM enforcement_case WHERE assignee_id = ?", (me,)).fetchall()
+        team = conn.execute("SELECT t.id, t.day FROM patrol_team t JOIN patrol_member m ON m.team_id = t.id "
+                            "WHERE m.officer_id = ? AND t.plan_id IS NULL", (me,)).fetchone()
+        results = [r for (r,) in conn.execute("SELECT result FROM patrol_visit WHERE team_id = ? ORDER BY id",
+                                              (team[0],))]
+        waiting = conn.execute("SELECT count(*) FROM whistle w JOIN whistle_answer a ON a.whistle_id = w.id "
+                               "JOIN enforcement_case c ON c.id = w.case_id WHERE a.state = 'pending' "
+                               "AND c.assignee_id = ?", (me,)).fetchone()[0]
+    assert {s for (s,) in led} - {"closed"}  # open cases to work on (at full size: every state, docs/field-work.md)
+    assert results[0] == "nothing_found" and None in results[1:]
+    assert waiting >= 1
+
+
 def test_stats_json(demo_home: Path) -> None:
     result = enforce("stats", "--json")
     stats = json.loads(result.output)

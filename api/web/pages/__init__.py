@@ -8,9 +8,21 @@ from api.web.routing import WebRoute
 
 
 def web_router() -> APIRouter:
-    from api.web.pages import auth, board, cases, files, institutions, intake, offline, patrols, public, stats
+    from api.web.pages import (
+        auth,
+        board,
+        cases,
+        files,
+        institutions,
+        intake,
+        offline,
+        patrols,
+        public,
+        stats,
+        whistles,
+    )
 
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
-    for module in (auth, public, offline, cases, files, board, patrols, stats, institutions, intake):
+    for module in (auth, public, offline, cases, files, board, patrols, stats, institutions, intake, whistles):
         router.include_router(module.router)
     return router

@@ -58,6 +58,7 @@ from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, Vali
 from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution
 from cases.models import key as row_id
+from cases.patrols.sheets import KIND_LABELS
 from cases.service import perform
 from cases.service.disclosure import log_reveal
 
@@ -164,7 +165,7 @@ def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
     if p.get("reason") in CloseReason._value2member_map_:
         bits.append(CloseReason(p["reason"]).label)
     elif p.get("reason"):
-        bits.append(f"理由：{p['reason']}")
+        bits.append(f"{'事由' if p.get('whistle_id') else '理由'}：{p['reason']}")
     if p.get("transferred_to"):
         bits.append(f"移送：{p['transferred_to']}")
     if p.get("intended_penalty"):
@@ -173,7 +174,13 @@ def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
         bits.append(DecisionOutcome(p["outcome"]).label)
     if p.get("findings"):
         bits.append(str(p["findings"]))
-    if event.event_type == CaseEventType.ESCALATE:
+    if p.get("whistle_id"):
+        kinds = [KIND_LABELS.get(k, k) for k in p.get("departments") or [p.get("department", "")] if k]
+        bits.append(f"第{p['whistle_id']}号吹哨" + (f"，部门：{'、'.join(kinds)}" if kinds else "")
+                    + (f"，{p['answer_by']}前报到" if p.get("answer_by") and event.event_type != CaseEventType.ESCALATE
+                       else "")
+                    + ("，逾期未报到" if event.event_type == CaseEventType.ESCALATE else ""))
+    elif event.event_type == CaseEventType.ESCALATE:
         bits.append(f"{p.get('level', '')}级督办，已逾期{p.get('overdue_working_days', '?')}个工作日"
                     + (f"，报{p['to_department']}" if p.get("to_department") else ""))
     if event.event_type == CaseEventType.REVEAL_COMPLAINANT:
@@ -204,7 +211,8 @@ def _photo_hashes(content: str) -> tuple[str, list[str]]:
 
 def detail_context(session: Session, user: WebUser, case: Case, today: date, calendar: Any, *,
                    reveal: bool = False, state: FormState | None = None, done: str | None = None,
-                   done_doc: int | None = None) -> dict[str, Any]:
+                   done_doc: int | None = None, whistled: int | None = None,
+                   started: str | None = None) -> dict[str, Any]:
     actor = user.actor
     complaints = list(session.exec(select(Complaint).where(Complaint.case_id == case.id)
                                    .order_by(Complaint.received_at)).all())
@@ -262,6 +270,14 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "may_file_receipt": authority.standing_refusal(ActorFacts.of(actor, case.team_officer_ids),
                                                        Action.ATTACH_SIGNED_RECEIPT) is None,
         "event_detail": lambda e: _event_detail(e, names, catalogue),
+        # 吹哨 (api/web/pages/whistles.py): the case's whistles, each department's 报到, the joint team
+        "whistles": queries.whistles(session, [], case_id=case.id), "whistle_kinds": queries.department_kinds(session),
+        "may_whistle": authority.permitted(actor, "raise_whistle") and case.status is not CaseStatus.CLOSED,
+        "whistle_error": "", "whistled": whistled,
+        "whistle_values": {"reason": "", "departments": sorted({k for c in case.violation_codes
+                                                                if c in catalogue.violations
+                                                                for k in catalogue.violations[c].needs})},
+        "whistle_started": started,
     }
 
 
@@ -274,9 +290,12 @@ def _scoped(session: Session, user: WebUser, case_id: int) -> Case:
 def case_page(request: Request, case_id: CaseIdPath, user: UserDep, session: SessionDep, clock: ClockDep,
               calendar: CalendarDep, done: Annotated[str | None, Query(max_length=40)] = None,
               doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              whistled: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              started: Annotated[str | None, Query(pattern="^(prefect|in_process|no_slot)$")] = None,
               intake: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     case = _scoped(session, user, case_id)
-    ctx = detail_context(session, user, case, clock.now().date(), calendar, done=done, done_doc=doc)
+    ctx = detail_context(session, user, case, clock.now().date(), calendar, done=done, done_doc=doc,
+                         whistled=whistled, started=started)
     ctx["intake_notice"] = INTAKE_NOTICES.get(intake or "")  # after 登记线索 (api/web/pages/intake.py)
     return page(request, "case_detail.html", ctx, user=user)
 
