@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from cases.patrols import planner_lns
+from cases.patrols import planner_bound, planner_lns
 from cases.patrols.planner_prep import Block, Instance, TeamDay
 from cases.patrols.planner_teams import form_teams
 from cases.patrols.rules import may_serve
@@ -70,6 +70,7 @@ class BlockResult:
     deterministic_time: float
     wall_limit_hit: bool
     dropped: int  # visits team formation could not place
+    lp_bound: float | None = None  # the LP relaxation's optimum (planner_bound), when computed
 
 
 class _Model:
@@ -137,6 +138,9 @@ def _township_day(M: _Model, k: str, d: int, officers: list, rules) -> None:
             m.add(x <= Sum(by_dept[dept]))
         if len(c.target.needs_departments) == 1 and rules.min_departments_joint >= 2:
             only[next(iter(c.target.needs_departments))].append(x)
+        wide = len(c.target.needs_departments) - rules.min_certified
+        if wide > 0:  # its team has one officer per department it needs, the others min_certified
+            m.add(Sum(list(ys.values())) >= rules.min_certified * n + wide * x)
     for dept, group in needing.items():
         m.add(Sum(group) <= cap * Sum(by_dept[dept]))
     for dept, group in only.items():
@@ -274,17 +278,63 @@ def _groups(M: _Model) -> tuple[list[list[int]], list[tuple[str, int]]]:
     return groups, keys
 
 
-def solve_block(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
-                seed: int) -> BlockResult:
-    """Improves the block's greedy plan; `budget` is deterministic time (or wall seconds)."""
+@dataclass
+class Job:
+    """One block's search as plain, picklable values: the model in CP-SAT's text format (a
+    CpModel does not pickle), the township-day groups and the greedy start. `run_job` needs
+    nothing else, so it runs in a thread, in a pool process or inline with the same result."""
+
+    model_text: str
+    groups: list[list[int]]
+    keys: list[tuple[str, int]]
+    start: list[int]
+    start_objective: int
+    budget: float
+    deterministic: bool
+    seed: int
+    with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
+
+
+@dataclass
+class JobResult:
+    lns: planner_lns.LnsResult
+    lp_bound: float | None
+
+
+def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
+            seed: int, with_bound: bool = True) -> tuple[_Model, Job]:
     M = _build(inst, block)
     start = _hint_vector(M, hint)
-    res = planner_lns.search(M.m, *_groups(M), start, evaluate_vector(M, start), budget=budget, seed=seed,
-                             deterministic=deterministic, det_per_second=DET_PER_SECOND,
+    groups, keys = _groups(M)
+    return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed,
+                  with_bound)
+
+
+def run_job(job: Job) -> JobResult:
+    """The CP-SAT part of a block's solve (LNS, then the LP bound): no Python objects of the plan."""
+    model = cp_model.CpModel()
+    model.proto.parse_text_format(job.model_text)
+    res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
+                             seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
                              wall_safety=WALL_SAFETY)
+    return JobResult(res, planner_bound.lp_bound(model) if job.with_bound else None)
+
+
+def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult:
+    res = done.lns
     teams, dropped = _form(inst, M, res.solution, seed)
-    bound = math.floor(res.bound + 1e-6) if math.isfinite(res.bound) else 2**62
-    return BlockResult(teams, res.objective, bound, res.status, res.deterministic_time, res.wall_hit, dropped)
+    bounds = [b for b in (res.bound, done.lp_bound) if b is not None and math.isfinite(b)]
+    bound = math.floor(min(bounds) + 1e-6) if bounds else 2**62
+    return BlockResult(teams, res.objective, bound, res.status, res.deterministic_time, res.wall_hit, dropped,
+                       lp_bound=done.lp_bound)
+
+
+def solve_block(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
+                seed: int, with_bound: bool = True) -> BlockResult:
+    """Improves the block's greedy plan; `budget` is deterministic time (or wall seconds)."""
+    M, job = prepare(inst, block, hint, budget=budget, deterministic=deterministic, seed=seed,
+                     with_bound=with_bound)
+    return finish(inst, M, run_job(job), seed)
 
 
 def evaluate_vector(M: _Model, values: list[int]) -> int:
