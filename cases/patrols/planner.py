@@ -136,17 +136,23 @@ def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, work
     chains = max(1, workers // max(1, len(blocks)))  # fewer blocks than threads: independent searches
     threads = max(1, min(workers, len(blocks) * chains))
     budget = max(0.0, seconds - (0 if deterministic else elapsed)) * rate * threads
-    prepared = {(b.index, c): cpsat.prepare(inst, b, greedy[b.index], budget=budget * sizes[b.index] / total / chains,
+    first = budget * (1 - SECOND_ROUND)
+    prepared = {(b.index, c): cpsat.prepare(inst, b, greedy[b.index], budget=first * sizes[b.index] / total / chains,
                                             deterministic=deterministic, seed=inst.request.seed + 7919 * c,
                                             with_bound=c == 0)
                 for b in blocks for c in range(chains)}
     kind = _pool_kind(threads, len(prepared), sum(len(m.m.proto.variables) for m, _job in prepared.values()))
     with _pool(kind, threads) as pool:
-        futures = {key: pool.submit(cpsat.run_job, job) for key, (_m, job) in prepared.items()}
-        done = {key: f.result() for key, f in futures.items()}
-    results = {key: cpsat.finish(inst, prepared[key][0], done[key], prepared[key][1].seed) for key in prepared}
+        done = _run(pool, cpsat, {key: job for key, (_m, job) in prepared.items()})
+        resumed = _second_round(done, {key: job for key, (_m, job) in prepared.items()}, budget * SECOND_ROUND)
+        done2 = _run(pool, cpsat, resumed)
+    results: dict[tuple[int, int], list] = {key: [cpsat.finish(inst, m, done[key], job.seed)] for key, (m, job)
+                                            in prepared.items()}
+    for key, job in resumed.items():
+        results[key].append(cpsat.finish(inst, prepared[key][0], done2[key], job.seed))
     stats["pool"] = kind
-    lp = [r.lp_bound for r in results.values() if r.lp_bound is not None]
+    stats["second_round_jobs"] = len(resumed)
+    lp = [d.lp_bound for d in done.values() if d.lp_bound is not None]
     if lp:
         stats["lp_bound"] = math.floor(sum(lp))
     chosen, bound, statuses, parts = dict(greedy), 0, [], []
@@ -155,8 +161,7 @@ def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, work
     for b in blocks:
         base = best = evaluate(inst, greedy[b.index])[0]
         block_bound, status = _trivial_bound(inst, [b]), "UNKNOWN"
-        for c in range(chains):
-            res = results[(b.index, c)]
+        for res in (r for c in range(chains) for r in results[(b.index, c)]):
             stats["wall_limit_hit"] |= res.wall_limit_hit
             stats["deterministic_time"] += res.deterministic_time
             block_bound = min(block_bound, res.bound)  # CP-SAT's and the LP's: valid without a solution
@@ -177,6 +182,40 @@ def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, work
         return greedy, _trivial_bound(inst), "FALLBACK_NO_SOLUTION", "greedy"
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
     return chosen, bound, status, "cp-sat"
+
+
+SECOND_ROUND = 0.3  # of the budget, given after the first round to the parts in proportion to their gaps
+
+
+def _run(pool: Executor, cpsat, jobs: dict) -> dict:  # noqa: ANN001
+    futures = {key: pool.submit(cpsat.run_job, job) for key, job in jobs.items()}
+    return {key: f.result() for key, f in futures.items()}
+
+
+def _second_round(done: dict, jobs: dict, budget: float) -> dict:
+    """Each search continued from its best model solution with a share of `budget` proportional
+    to what its part may still gain (its bound minus its objective): the budget goes where the
+    plan's gap is. Depends only on the first round's results, so it is as reproducible."""
+    bounds: dict[int, float] = {}
+    for (block, _c), d in done.items():
+        for b in (d.lns.bound, d.lp_bound):
+            if b is not None and math.isfinite(b):
+                bounds[block] = min(bounds.get(block, b), b)
+    gaps = {key: max(0.0, bounds.get(key[0], d.lns.objective) - d.lns.objective) for key, d in done.items()
+            if d.lns.status == "FEASIBLE"}  # proved parts are done; UNKNOWN ones found nothing to resume
+    total = sum(gaps.values())
+    if total <= 0 or budget <= 0:
+        return {}
+    out = {}
+    for key, gap in sorted(gaps.items()):
+        share = budget * gap / total
+        if share >= MIN_RESUMED_BUDGET:
+            d = done[key]
+            out[key] = jobs[key].resumed(d.lns.solution, d.lns.objective, share, jobs[key].seed + 104729)
+    return out
+
+
+MIN_RESUMED_BUDGET = 0.2  # budget units: below one neighbourhood solve's worth, a resumed search is skipped
 
 
 # Model variables over all jobs from which a pool of processes is used: below it (a county, the

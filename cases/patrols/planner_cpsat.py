@@ -293,6 +293,12 @@ class Job:
     deterministic: bool
     seed: int
     with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
+    first_share: float = planner_lns.FIRST_SHARE  # 0: continue from `start` (no whole-model solve)
+
+    def resumed(self, start: list[int], objective: int, budget: float, seed: int) -> Job:
+        """The same block's search continued from a solution of its model with another budget."""
+        return Job(self.model_text, self.groups, self.keys, start, objective, budget, self.deterministic, seed,
+                   with_bound=False, first_share=0.0)
 
 
 @dataclass
@@ -316,7 +322,7 @@ def run_job(job: Job) -> JobResult:
     model.proto.parse_text_format(job.model_text)
     res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
                              seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
-                             wall_safety=WALL_SAFETY)
+                             wall_safety=WALL_SAFETY, first_share=job.first_share)
     return JobResult(res, planner_bound.lp_bound(model) if job.with_bound else None)
 
 

@@ -54,7 +54,7 @@ class LnsResult:
 def search(
     model: cp_model.CpModel, groups: Sequence[Sequence[int]], keys: Sequence[tuple[str, int]],
     hint: list[int], objective: int, *, budget: float, seed: int, deterministic: bool = True,
-    det_per_second: float = 0.3, wall_safety: float = 3.0,
+    det_per_second: float = 0.3, wall_safety: float = 3.0, first_share: float = FIRST_SHARE,
 ) -> LnsResult:
     """`groups[i]` holds the variable indices of township-day `keys[i]`; the other variables
     (officer loads, coverage) stay free in every neighbourhood. `budget` is deterministic time
@@ -72,12 +72,16 @@ def search(
         left_wall = max(0.05, cap - (time.perf_counter() - started))
         return (share, left_wall) if deterministic else (None, min(left_wall, share))
 
-    det_limit, wall_limit = limits(budget * FIRST_SHARE)
-    status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed, FIRST_LINEARIZATION)
-    improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
-    found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
-    result = LnsResult(solution if improved else hint, value if improved else objective, bound,
-                       found, det, False, 0, int(improved))
+    if first_share <= 0:  # a continuation (planner's second round): `hint` is a solution of this model
+        status, result = "FEASIBLE", LnsResult(hint, objective, float("inf"), "FEASIBLE", 0.0, False, 0, 0)
+    else:
+        det_limit, wall_limit = limits(budget * first_share)
+        status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed,
+                                                     FIRST_LINEARIZATION)
+        improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
+        found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
+        result = LnsResult(solution if improved else hint, value if improved else objective, bound,
+                           found, det, False, 0, int(improved))
     if status == "OPTIMAL" or not groups:
         return result
     rng = random.Random(seed)
