@@ -125,7 +125,7 @@ def run(name: str, request: PlanRequest, limit: float, deterministic: bool = Tru
         "g_a": greedy.stats["grade_a_visited"], "c_a": s["grade_a_visited"], "a_due": s["grade_a_due"],
         "status": cpsat.status, "limit": limit, "wall_hit": s.get("wall_limit_hit"),
         "g_visits": greedy.stats["visits"], "c_visits": s["visits"],
-        "lp_bound": s.get("lp_bound"), "parts": s.get("parts", ()), "pool": s.get("pool"),
+        "lp_solved": s.get("lp_solved"), "parts": s.get("parts", ()), "pool": s.get("pool"),
         "load": (load, os.getloadavg()[0]), "target_s": target_s, "target_gap": TARGET_GAP,
     }
 
@@ -159,9 +159,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="city scale only, 15 s CP-SAT limit")
     parser.add_argument("--limit", type=float, default=None, help="CP-SAT seconds at city scale")
     parser.add_argument("--free", action="store_true", help="non-deterministic mode (wall-clock budget)")
+    parser.add_argument("--only", choices=tuple(TARGET_SECONDS), help="one scale only")
     args = parser.parse_args()
     limit = args.limit or (15.0 if args.quick else TARGET_SECONDS["city"])
     scales = [("city", 1, limit)] if args.quick else [("city", 1, limit), ("3x", 3, 2 * limit)]
+    scales = [s for s in scales if args.only in (None, s[0])]
     rows = []
     for name, scale, lim in scales:
         request = make_city(scale)

@@ -152,9 +152,7 @@ def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, work
         results[key].append(cpsat.finish(inst, prepared[key][0], done2[key], job.seed))
     stats["pool"] = kind
     stats["second_round_jobs"] = len(resumed)
-    lp = [d.lp_bound for d in done.values() if d.lp_bound is not None]
-    if lp:
-        stats["lp_bound"] = math.floor(sum(lp))
+    stats["lp_solved"] = sum(d.lp_bound is not None for d in done.values())  # parts bounded by GLOP's LP
     chosen, bound, statuses, parts = dict(greedy), 0, [], []
     stats.update(wall_limit_hit=False, deterministic=deterministic, cpsat_blocks_improved=0, dropped_visits=0,
                  deterministic_time=0.0)

@@ -1,10 +1,12 @@
 """The LP relaxation bound of a block's CP-SAT model, solved with GLOP. Pure: ortools only.
 
-CP-SAT's own best bound on the aggregated model (`planner_cpsat`) stayed above the trivial bound
-(Σ of every reachable point) on every district of the city benchmark, within any budget we gave
-it (bench/patrols.py: 40 s with two workers on one district left it unchanged), because its
-first worker spends the budget on search, not on the root LP. The LP relaxation of the same
-model, solved to optimality by GLOP in well under a second per district, is 2–13 % tighter.
+With its default linearisation CP-SAT's best bound on the aggregated model (`planner_cpsat`)
+stayed above the trivial bound (Σ of every reachable point) on every district of the city
+benchmark, within any budget we gave it (bench/patrols.py: 40 s with two workers on one district
+left it unchanged). The LP relaxation of the same model, solved to optimality by GLOP in well
+under a second per district, is 2–13 % tighter. At linearisation level 2 (the planner's step 0)
+CP-SAT solves that LP at its root and reports it as its bound; GLOP is the fallback for a part
+whose step 0 ran out of budget before its root LP.
 
 It is a valid upper bound on every real plan of the block: the aggregated model is a
 relaxation of the real rules (`planner_cpsat`'s docstring), and its LP relaxation is a
@@ -20,7 +22,8 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 SLACK = 1e-6  # relative margin on GLOP's optimum (its tolerances are ~1e-7)
-WALL_LIMIT_MS = 60_000  # a safety net only: GLOP solves a district's LP in about a second
+WALL_LIMIT_MS = 600_000  # a safety net only: a city district's LP takes GLOP under a second of CPU,
+# a 3× district's about 4 s (35 s of wall time at load average 18)
 
 
 def lp_bound(model: cp_model.CpModel) -> float | None:

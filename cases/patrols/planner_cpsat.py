@@ -58,6 +58,7 @@ from cases.patrols.rules import may_serve
 
 DET_PER_SECOND = 0.3  # CP-SAT deterministic time per CPU second on the 2-core dev box (measured)
 WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
+LARGE_MODEL = 12_000  # variables: above it step 0 keeps the default linearisation (planner_lns docstring)
 Sum = cp_model.LinearExpr.sum
 
 
@@ -294,11 +295,13 @@ class Job:
     seed: int
     with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
     first_share: float = planner_lns.FIRST_SHARE  # 0: continue from `start` (no whole-model solve)
+    trivial: float = float("inf")  # Σ of every reachable point of the block (planner._trivial_bound)
+    linearization: int = planner_lns.FIRST_LINEARIZATION  # of step 0
 
     def resumed(self, start: list[int], objective: int, budget: float, seed: int) -> Job:
         """The same block's search continued from a solution of its model with another budget."""
         return Job(self.model_text, self.groups, self.keys, start, objective, budget, self.deterministic, seed,
-                   with_bound=False, first_share=0.0)
+                   with_bound=False, first_share=0.0, trivial=self.trivial, linearization=self.linearization)
 
 
 @dataclass
@@ -312,18 +315,28 @@ def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float,
     M = _build(inst, block)
     start = _hint_vector(M, hint)
     groups, keys = _groups(M)
+    trivial = float(sum(inst.candidates[i].demand for i in block.candidates))
+    large = len(M.m.proto.variables) > LARGE_MODEL
     return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed,
-                  with_bound)
+                  with_bound, trivial=trivial,
+                  first_share=planner_lns.LARGE_SHARE if large else planner_lns.FIRST_SHARE,
+                  linearization=planner_lns.LARGE_LINEARIZATION if large else planner_lns.FIRST_LINEARIZATION)
 
 
 def run_job(job: Job) -> JobResult:
-    """The CP-SAT part of a block's solve (LNS, then the LP bound): no Python objects of the plan."""
+    """The CP-SAT part of a block's solve (LNS, then the LP bound): no Python objects of the plan.
+
+    GLOP's LP is solved only when CP-SAT's own bound did not get below the trivial bound: once
+    step 0 (linearisation level 2) has solved its root LP its bound is that LP or tighter, and
+    the LP of a 3× district costs GLOP about 4 CPU seconds (bench/patrols.py)."""
     model = cp_model.CpModel()
     model.proto.parse_text_format(job.model_text)
     res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
                              seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
-                             wall_safety=WALL_SAFETY, first_share=job.first_share)
-    return JobResult(res, planner_bound.lp_bound(model) if job.with_bound else None)
+                             wall_safety=WALL_SAFETY, first_share=job.first_share,
+                             first_linearization=job.linearization)
+    needed = job.with_bound and not res.bound < job.trivial
+    return JobResult(res, planner_bound.lp_bound(model) if needed else None)
 
 
 def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult:

@@ -12,7 +12,10 @@ driven from here, with every step reproducible:
    linearisation, greedy hint, a quarter of the budget) followed by LNS left 3.0–8.7 % to the
    LP bound; level 2 with the hint 3.7–5.7 %; level 2 without the hint, all of the budget,
    0.7–3.0 %, and one district proved optimal in 1.6 units. The hint steers the first worker
-   into the greedy plan's neighbourhood and away from the LP-guided search;
+   into the greedy plan's neighbourhood and away from the LP-guided search. On a 3× district
+   (25k variables, 6 units) level 2 spent its share before its first good solution (14.5 % to
+   the LP bound after team formation) while the default level with a quarter of the budget and
+   LNS reached 7.5 %: large models keep that (`LARGE_SHARE`, `LARGE_LINEARIZATION`);
 1. then, until the deterministic budget is spent: free a neighbourhood (all township-days of a
    few days, of a few townships, or a random set of township-days), fix every other variable to
    the incumbent, and solve that sub-model with one worker, a fixed seed, a deterministic time
@@ -35,6 +38,7 @@ from ortools.sat.python import cp_model
 
 FIRST_SHARE = 0.7  # of the budget for step 0 (the whole model, from scratch)
 FIRST_LINEARIZATION = 2  # step 0 with CP-SAT's full LP relaxation and its cuts (see the docstring)
+LARGE_SHARE, LARGE_LINEARIZATION = 0.25, 1  # step 0 of a large model (planner_cpsat.LARGE_MODEL)
 STEP_DET = 0.4  # deterministic-time limit of one neighbourhood solve
 START_FRACTION, MIN_FRACTION, MAX_FRACTION = 0.25, 0.08, 0.6
 
@@ -55,6 +59,7 @@ def search(
     model: cp_model.CpModel, groups: Sequence[Sequence[int]], keys: Sequence[tuple[str, int]],
     hint: list[int], objective: int, *, budget: float, seed: int, deterministic: bool = True,
     det_per_second: float = 0.3, wall_safety: float = 3.0, first_share: float = FIRST_SHARE,
+    first_linearization: int = FIRST_LINEARIZATION,
 ) -> LnsResult:
     """`groups[i]` holds the variable indices of township-day `keys[i]`; the other variables
     (officer loads, coverage) stay free in every neighbourhood. `budget` is deterministic time
@@ -77,7 +82,7 @@ def search(
     else:
         det_limit, wall_limit = limits(budget * first_share)
         status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed,
-                                                     FIRST_LINEARIZATION)
+                                                     first_linearization)
         improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
         found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
         result = LnsResult(solution if improved else hint, value if improved else objective, bound,
