@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from typing import cast
 
 from prefect import flow, task, unmapped
 from prefect.task_runners import ProcessPoolTaskRunner
@@ -69,7 +70,7 @@ def counties_to_plan(region_code: str) -> list[str]:
 
 
 @flow(name="patrol-counties", flow_run_name=run_name("分县巡查计划", "start", "days"),
-      task_runner=ProcessPoolTaskRunner(), timeout_seconds=3600)
+      task_runner=ProcessPoolTaskRunner(), timeout_seconds=3600)  # type: ignore[arg-type]
 def plan_counties(counties: list[str], start: date, days: int, seed: int | None, solver: str,
                   time_limit: float | None, county_workers: int | None) -> dict[str, int | None]:
     """One `plan_window` task per county, mapped on a pool of processes (one per core)."""
@@ -83,12 +84,17 @@ def _plan_by_deployment(counties: list[str], start: date, days: int, seed: int |
     """One `patrol-county` flow run per county, started through its deployment so that any worker
     of the work pool takes it; waits for all of them and reads their plans from the database."""
     from prefect import get_client
+    from prefect.client.schemas.objects import FlowRun, State
     from prefect.deployments import run_deployment
 
-    runs = {county: run_deployment(COUNTY_DEPLOYMENT, timeout=0, as_subflow=True, parameters={
-        "county": county, "start": start.isoformat(), "days": days, "seed": seed, "solver": solver,
-        "time_limit": time_limit, "num_workers": county_workers}) for county in counties}
-    deadline, states = time.monotonic() + COUNTY_RUN_TIMEOUT_S, {}
+    runs: dict[str, FlowRun] = {}
+    for county in counties:
+        runs[county] = cast(FlowRun, run_deployment(  # a sync flow gets the sync variant's FlowRun
+            COUNTY_DEPLOYMENT, timeout=0, as_subflow=True, parameters={
+                "county": county, "start": start.isoformat(), "days": days, "seed": seed, "solver": solver,
+                "time_limit": time_limit, "num_workers": county_workers}))
+    deadline = time.monotonic() + COUNTY_RUN_TIMEOUT_S
+    states: dict[str, State] = {}
     with get_client(sync_client=True) as client:
         while len(states) < len(runs) and time.monotonic() < deadline:
             for county, run in runs.items():
@@ -108,7 +114,7 @@ def _plan_by_deployment(counties: list[str], start: date, days: int, seed: int |
 @flow(name="patrol-county", flow_run_name=run_name("县区巡查计划", "county", "start"), timeout_seconds=3600,
       persist_result=True)
 def patrol_county(county: str, start: date, days: int = 14, seed: int | None = None, solver: str = "cp-sat",
-                  time_limit: float | None = None, num_workers: int | None = None) -> dict:
+                  time_limit: float | None = None, num_workers: int | None = None) -> dict[str, object]:
     """One county's share of a city or province plan (started by `patrol-planning` with
     `fan_out="deployments"`): its plan, then its task sheets, on whichever worker took the run."""
     require_database()

@@ -68,7 +68,7 @@ def lp_bound(model: cp_model.CpModel) -> float | None:
     solver.SetTimeLimit(WALL_LIMIT_MS)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    value = scale * (objective.Value() + proto.objective.offset)
+    value = float(scale * (objective.Value() + proto.objective.offset))
     if not math.isfinite(value):
         return None
     return value + SLACK * abs(value) + 1.0

@@ -294,14 +294,10 @@ class Job:
     deterministic: bool
     seed: int
     with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
-    first_share: float = planner_lns.FIRST_SHARE  # 0: continue from `start` (no whole-model solve)
+    first_share: float = planner_lns.FIRST_SHARE  # of the budget for step 0
     trivial: float = float("inf")  # Σ of every reachable point of the block (planner._trivial_bound)
     linearization: int = planner_lns.FIRST_LINEARIZATION  # of step 0
 
-    def resumed(self, start: list[int], objective: int, budget: float, seed: int) -> Job:
-        """The same block's search continued from a solution of its model with another budget."""
-        return Job(self.model_text, self.groups, self.keys, start, objective, budget, self.deterministic, seed,
-                   with_bound=False, first_share=0.0, trivial=self.trivial, linearization=self.linearization)
 
 
 @dataclass

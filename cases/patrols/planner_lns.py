@@ -77,16 +77,12 @@ def search(
         left_wall = max(0.05, cap - (time.perf_counter() - started))
         return (share, left_wall) if deterministic else (None, min(left_wall, share))
 
-    if first_share <= 0:  # a continuation (planner's second round): `hint` is a solution of this model
-        status, result = "FEASIBLE", LnsResult(hint, objective, float("inf"), "FEASIBLE", 0.0, False, 0, 0)
-    else:
-        det_limit, wall_limit = limits(budget * first_share)
-        status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed,
-                                                     first_linearization)
-        improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
-        found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
-        result = LnsResult(solution if improved else hint, value if improved else objective, bound,
-                           found, det, False, 0, int(improved))
+    det_limit, wall_limit = limits(budget * first_share)
+    status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed, first_linearization)
+    improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
+    found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
+    result = LnsResult(solution if improved else hint, value if improved else objective, bound,
+                       found, det, False, 0, int(improved))
     if status == "OPTIMAL" or not groups:
         return result
     rng = random.Random(seed)

@@ -263,7 +263,7 @@ def plans_of_window(session: Session, region_codes: list[str], start: date, days
     rows = session.exec(select(PatrolPlan.region_code, PatrolPlan.id).where(
         col(PatrolPlan.region_code).in_(region_codes), col(PatrolPlan.start_date) <= end,
         col(PatrolPlan.end_date) >= start).order_by(col(PatrolPlan.id))).all()
-    return dict(rows)
+    return {str(code): int(plan_id) for code, plan_id in rows if plan_id is not None}
 
 
 def plan_covering(session: Session, start: date, days: int) -> PatrolPlan | None:
