@@ -6,17 +6,29 @@ are rendered on both cores. The flow is convergent: whatever ran before (a run k
 rendering, a plan made from the command line), it plans the window's unplanned rest days and
 then renders the sheets of every plan in the window that lacks them. Re-running plans nothing
 twice and renders no sheet twice.
+
+A city or province region fans out to one plan per county (officers serve their own county, so
+the counties are independent parts; docs/scale.md): `fan_out="processes"` maps one
+`plan_window` task per county on a pool of processes on this machine (the `patrol-counties`
+subflow), `"deployments"` starts one `patrol-county` flow run per county through its deployment,
+so every worker of the pool takes counties (docs/operations.md), `"serial"` plans them one after
+the other here. Each county is planned with `county_workers` solver threads (default one: the
+counties already keep the cores busy), so the three ways give the same plans.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
+from typing import cast
 
-from prefect import flow, task
+from prefect import flow, task, unmapped
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from cases.authority import Actor
 from cases.db import open_session
 from cases.enums import Role
+from cases.errors import RuleViolation, ValidationFailed
 from cases.patrols import service as patrol_service
 from cases.patrols.sheets import issue_patrol_sheets
 from cases.pupil_calendar import load_pupil_calendar
@@ -36,12 +48,79 @@ def _first_day() -> date:
 
 @task(retries=1, retry_delay_seconds=30, retry_condition_fn=retry_transient, timeout_seconds=900,
       persist_result=True)
-def plan_window(start: date, days: int, seed: int | None, solver: str, time_limit: float | None) -> int | None:
+def plan_window(start: date, days: int, seed: int | None, solver: str, time_limit: float | None,
+                region_code: str | None = None, num_workers: int | None = None) -> int | None:
     with open_session() as session:
         window = patrol_service.plan_patrols(
-            session, region_code=get_settings().region_code, start=start, days=days, pupils=pupil_calendar(),
-            clock=get_clock(), seed=seed, solver=solver, time_limit=time_limit)
+            session, region_code=region_code or get_settings().region_code, start=start, days=days,
+            pupils=pupil_calendar(), clock=get_clock(), seed=seed, solver=solver, time_limit=time_limit,
+            num_workers=num_workers)
     return window.plan_row.id if window.plan_row else None
+
+
+FAN_OUT = ("processes", "deployments", "serial")
+COUNTY_DEPLOYMENT = "patrol-county/patrol-county"
+COUNTY_RUN_TIMEOUT_S = 3600.0
+
+
+@task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_transient, timeout_seconds=60)
+def counties_to_plan(region_code: str) -> list[str]:
+    with open_session() as session:
+        return patrol_service.counties_to_plan(session, region_code)
+
+
+@flow(name="patrol-counties", flow_run_name=run_name("分县巡查计划", "start", "days"),
+      task_runner=ProcessPoolTaskRunner(), timeout_seconds=3600)  # type: ignore[arg-type]
+def plan_counties(counties: list[str], start: date, days: int, seed: int | None, solver: str,
+                  time_limit: float | None, county_workers: int | None) -> dict[str, int | None]:
+    """One `plan_window` task per county, mapped on a pool of processes (one per core)."""
+    futures = plan_window.map(unmapped(start), unmapped(days), unmapped(seed), unmapped(solver),
+                              unmapped(time_limit), region_code=counties, num_workers=unmapped(county_workers))
+    return dict(zip(counties, futures.result(), strict=True))
+
+
+def _plan_by_deployment(counties: list[str], start: date, days: int, seed: int | None, solver: str,
+                        time_limit: float | None, county_workers: int | None) -> dict[str, int | None]:
+    """One `patrol-county` flow run per county, started through its deployment so that any worker
+    of the work pool takes it; waits for all of them and reads their plans from the database."""
+    from prefect import get_client
+    from prefect.client.schemas.objects import FlowRun, State
+    from prefect.deployments import run_deployment
+
+    runs: dict[str, FlowRun] = {}
+    for county in counties:
+        runs[county] = cast(FlowRun, run_deployment(  # a sync flow gets the sync variant's FlowRun
+            COUNTY_DEPLOYMENT, timeout=0, as_subflow=True, parameters={
+                "county": county, "start": start.isoformat(), "days": days, "seed": seed, "solver": solver,
+                "time_limit": time_limit, "num_workers": county_workers}))
+    deadline = time.monotonic() + COUNTY_RUN_TIMEOUT_S
+    states: dict[str, State] = {}
+    with get_client(sync_client=True) as client:
+        while len(states) < len(runs) and time.monotonic() < deadline:
+            for county, run in runs.items():
+                if county not in states:
+                    state = client.read_flow_run(run.id).state
+                    if state is not None and state.is_final():
+                        states[county] = state
+            time.sleep(0 if len(states) == len(runs) else 2)
+    failed = sorted(c for c in runs if c not in states or not states[c].is_completed())
+    if failed:
+        raise RuleViolation(f"以下区县的巡查计划未完成：{'、'.join(failed)}", code="patrol_county_failed")
+    with open_session() as session:
+        plans = patrol_service.plans_of_window(session, counties, start, days)
+    return {county: plans.get(county) for county in counties}
+
+
+@flow(name="patrol-county", flow_run_name=run_name("县区巡查计划", "county", "start"), timeout_seconds=3600,
+      persist_result=True)
+def patrol_county(county: str, start: date, days: int = 14, seed: int | None = None, solver: str = "cp-sat",
+                  time_limit: float | None = None, num_workers: int | None = None) -> dict[str, object]:
+    """One county's share of a city or province plan (started by `patrol-planning` with
+    `fan_out="deployments"`): its plan, then its task sheets, on whichever worker took the run."""
+    require_database()
+    plan_id = plan_window(start, days, seed, solver, time_limit, county, num_workers)
+    sheets = render_sheets(plan_id) if plan_id else 0
+    return {"county": county, "plan_id": plan_id, "sheets": sheets}
 
 
 @task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_transient, timeout_seconds=60)
@@ -88,15 +167,30 @@ def publish_plan(plan_id: int) -> dict:
 @flow(name="patrol-planning", flow_run_name=run_name("巡查计划", "start", "days", default=_first_day),
       timeout_seconds=3600, persist_result=True)
 def patrol_planning(start: date | None = None, days: int = 14, seed: int | None = None, solver: str = "cp-sat",
-                    time_limit: float | None = None) -> dict:
+                    time_limit: float | None = None, region_code: str | None = None, fan_out: str = "processes",
+                    county_workers: int | None = 1) -> dict:
     require_database()
+    if fan_out not in FAN_OUT:
+        raise ValidationFailed(f"未知的分县方式：{fan_out}（可选 processes、deployments、serial）",
+                               code="patrol_fan_out")
     first = start or _first_day()
-    plan_id = plan_window(first, days, seed, solver, time_limit)
+    region = region_code or get_settings().region_code
+    counties = counties_to_plan(region)
+    if counties == [region]:  # a county: one plan, the solver uses patrol.toml's threads
+        plans = {region: plan_window(first, days, seed, solver, time_limit, region)}
+    elif fan_out == "processes":
+        plans = plan_counties(counties, first, days, seed, solver, time_limit, county_workers)
+    elif fan_out == "deployments":
+        plans = _plan_by_deployment(counties, first, days, seed, solver, time_limit, county_workers)
+    else:
+        plans = {c: plan_window(first, days, seed, solver, time_limit, c, county_workers) for c in counties}
     pending = plans_lacking_sheets(first, days)
     sheets = sum(render_sheets(pid) for pid in pending)
-    for pid in sorted({*pending, *([plan_id] if plan_id else [])}):
+    made = sorted(pid for pid in plans.values() if pid)
+    for pid in sorted({*pending, *made}):
         publish_plan(pid)
-    summary = {"start": first.isoformat(), "days": days, "plan_id": plan_id, "completed_plans": pending,
-               "sheets": sheets}
+    summary = {"start": first.isoformat(), "days": days, "region_code": region,
+               "plan_id": plans.get(region) if counties == [region] else None, "plans": plans,
+               "completed_plans": pending, "sheets": sheets}
     run_logger().info("巡查计划：%s", summary)
     return summary

@@ -51,13 +51,14 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from cases.patrols import planner_lns
+from cases.patrols import planner_bound, planner_lns
 from cases.patrols.planner_prep import Block, Instance, TeamDay
 from cases.patrols.planner_teams import form_teams
 from cases.patrols.rules import may_serve
 
 DET_PER_SECOND = 0.3  # CP-SAT deterministic time per CPU second on the 2-core dev box (measured)
 WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
+LARGE_MODEL = 12_000  # variables: above it step 0 keeps the default linearisation (planner_lns docstring)
 Sum = cp_model.LinearExpr.sum
 
 
@@ -70,6 +71,7 @@ class BlockResult:
     deterministic_time: float
     wall_limit_hit: bool
     dropped: int  # visits team formation could not place
+    lp_bound: float | None = None  # the LP relaxation's optimum (planner_bound), when computed
 
 
 class _Model:
@@ -137,6 +139,9 @@ def _township_day(M: _Model, k: str, d: int, officers: list, rules) -> None:
             m.add(x <= Sum(by_dept[dept]))
         if len(c.target.needs_departments) == 1 and rules.min_departments_joint >= 2:
             only[next(iter(c.target.needs_departments))].append(x)
+        wide = len(c.target.needs_departments) - rules.min_certified
+        if wide > 0:  # its team has one officer per department it needs, the others min_certified
+            m.add(Sum(list(ys.values())) >= rules.min_certified * n + wide * x)
     for dept, group in needing.items():
         m.add(Sum(group) <= cap * Sum(by_dept[dept]))
     for dept, group in only.items():
@@ -274,17 +279,77 @@ def _groups(M: _Model) -> tuple[list[list[int]], list[tuple[str, int]]]:
     return groups, keys
 
 
-def solve_block(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
-                seed: int) -> BlockResult:
-    """Improves the block's greedy plan; `budget` is deterministic time (or wall seconds)."""
+@dataclass
+class Job:
+    """One block's search as plain, picklable values: the model in CP-SAT's text format (a
+    CpModel does not pickle), the township-day groups and the greedy start. `run_job` needs
+    nothing else, so it runs in a thread, in a pool process or inline with the same result."""
+
+    model_text: str
+    groups: list[list[int]]
+    keys: list[tuple[str, int]]
+    start: list[int]
+    start_objective: int
+    budget: float
+    deterministic: bool
+    seed: int
+    with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
+    first_share: float = planner_lns.FIRST_SHARE  # of the budget for step 0
+    trivial: float = float("inf")  # Σ of every reachable point of the block (planner._trivial_bound)
+    linearization: int = planner_lns.FIRST_LINEARIZATION  # of step 0
+
+
+
+@dataclass
+class JobResult:
+    lns: planner_lns.LnsResult
+    lp_bound: float | None
+
+
+def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
+            seed: int, with_bound: bool = True) -> tuple[_Model, Job]:
     M = _build(inst, block)
     start = _hint_vector(M, hint)
-    res = planner_lns.search(M.m, *_groups(M), start, evaluate_vector(M, start), budget=budget, seed=seed,
-                             deterministic=deterministic, det_per_second=DET_PER_SECOND,
-                             wall_safety=WALL_SAFETY)
+    groups, keys = _groups(M)
+    trivial = float(sum(inst.candidates[i].demand for i in block.candidates))
+    large = len(M.m.proto.variables) > LARGE_MODEL
+    return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed,
+                  with_bound, trivial=trivial,
+                  first_share=planner_lns.LARGE_SHARE if large else planner_lns.FIRST_SHARE,
+                  linearization=planner_lns.LARGE_LINEARIZATION if large else planner_lns.FIRST_LINEARIZATION)
+
+
+def run_job(job: Job) -> JobResult:
+    """The CP-SAT part of a block's solve (LNS, then the LP bound): no Python objects of the plan.
+
+    GLOP's LP is solved only when CP-SAT's own bound did not get below the trivial bound: once
+    step 0 (linearisation level 2) has solved its root LP its bound is that LP or tighter, and
+    the LP of a 3× district costs GLOP about 4 CPU seconds (bench/patrols.py)."""
+    model = cp_model.CpModel()
+    model.proto.parse_text_format(job.model_text)
+    res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
+                             seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
+                             wall_safety=WALL_SAFETY, first_share=job.first_share,
+                             first_linearization=job.linearization)
+    needed = job.with_bound and not res.bound < job.trivial
+    return JobResult(res, planner_bound.lp_bound(model) if needed else None)
+
+
+def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult:
+    res = done.lns
     teams, dropped = _form(inst, M, res.solution, seed)
-    bound = math.floor(res.bound + 1e-6) if math.isfinite(res.bound) else 2**62
-    return BlockResult(teams, res.objective, bound, res.status, res.deterministic_time, res.wall_hit, dropped)
+    bounds = [b for b in (res.bound, done.lp_bound) if b is not None and math.isfinite(b)]
+    bound = math.floor(min(bounds) + 1e-6) if bounds else 2**62
+    return BlockResult(teams, res.objective, bound, res.status, res.deterministic_time, res.wall_hit, dropped,
+                       lp_bound=done.lp_bound)
+
+
+def solve_block(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
+                seed: int, with_bound: bool = True) -> BlockResult:
+    """Improves the block's greedy plan; `budget` is deterministic time (or wall seconds)."""
+    M, job = prepare(inst, block, hint, budget=budget, deterministic=deterministic, seed=seed,
+                     with_bound=with_bound)
+    return finish(inst, M, run_job(job), seed)
 
 
 def evaluate_vector(M: _Model, values: list[int]) -> int:

@@ -5,8 +5,17 @@ deterministic modes (one worker, or `interleave_search`) improved the greedy hin
 city district within 4 units of deterministic time (measured, bench/patrols.py). So the search is
 driven from here, with every step reproducible:
 
-0. the whole model is solved once with a share of the budget: this gives CP-SAT's bound (root LP
-   and cuts), and the plan itself when the block is small enough to be proved optimal;
+0. the whole model is solved once, without the greedy hint and with CP-SAT's full linear
+   relaxation (`linearization_level` 2), with most of the budget (`FIRST_SHARE`): this gives
+   CP-SAT's bound and, on the city benchmark, most of the improvement. Measured on three city
+   districts at 3 units of deterministic time each (bench/patrols.py): the old step 0 (default
+   linearisation, greedy hint, a quarter of the budget) followed by LNS left 3.0–8.7 % to the
+   LP bound; level 2 with the hint 3.7–5.7 %; level 2 without the hint, all of the budget,
+   0.7–3.0 %, and one district proved optimal in 1.6 units. The hint steers the first worker
+   into the greedy plan's neighbourhood and away from the LP-guided search. On a 3× district
+   (25k variables, 6 units) level 2 spent its share before its first good solution (14.5 % to
+   the LP bound after team formation) while the default level with a quarter of the budget and
+   LNS reached 7.5 %: large models keep that (`LARGE_SHARE`, `LARGE_LINEARIZATION`);
 1. then, until the deterministic budget is spent: free a neighbourhood (all township-days of a
    few days, of a few townships, or a random set of township-days), fix every other variable to
    the incumbent, and solve that sub-model with one worker, a fixed seed, a deterministic time
@@ -27,7 +36,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-FIRST_SHARE = 0.25  # of the budget for step 0 (bound)
+FIRST_SHARE = 0.7  # of the budget for step 0 (the whole model, from scratch)
+FIRST_LINEARIZATION = 2  # step 0 with CP-SAT's full LP relaxation and its cuts (see the docstring)
+LARGE_SHARE, LARGE_LINEARIZATION = 0.25, 1  # step 0 of a large model (planner_cpsat.LARGE_MODEL)
 STEP_DET = 0.4  # deterministic-time limit of one neighbourhood solve
 START_FRACTION, MIN_FRACTION, MAX_FRACTION = 0.25, 0.08, 0.6
 
@@ -47,7 +58,8 @@ class LnsResult:
 def search(
     model: cp_model.CpModel, groups: Sequence[Sequence[int]], keys: Sequence[tuple[str, int]],
     hint: list[int], objective: int, *, budget: float, seed: int, deterministic: bool = True,
-    det_per_second: float = 0.3, wall_safety: float = 3.0,
+    det_per_second: float = 0.3, wall_safety: float = 3.0, first_share: float = FIRST_SHARE,
+    first_linearization: int = FIRST_LINEARIZATION,
 ) -> LnsResult:
     """`groups[i]` holds the variable indices of township-day `keys[i]`; the other variables
     (officer loads, coverage) stay free in every neighbourhood. `budget` is deterministic time
@@ -65,8 +77,8 @@ def search(
         left_wall = max(0.05, cap - (time.perf_counter() - started))
         return (share, left_wall) if deterministic else (None, min(left_wall, share))
 
-    det_limit, wall_limit = limits(budget * FIRST_SHARE)
-    status, value, solution, det, bound = _solve(model, (), hint, det_limit, wall_limit, seed)
+    det_limit, wall_limit = limits(budget * first_share)
+    status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed, first_linearization)
     improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
     found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
     result = LnsResult(solution if improved else hint, value if improved else objective, bound,
@@ -108,7 +120,7 @@ def _neighbourhood(rng, step, keys, days, townships, fraction) -> set[tuple[str,
     return set(rng.sample(list(keys), max(1, round(fraction * len(keys)))))
 
 
-def _solve(model, fixed, hint, det_limit, wall_limit, seed):
+def _solve(model, fixed, hint, det_limit, wall_limit, seed, linearization=None):
     clone = model.clone()
     proto = clone.proto
     for i in fixed:
@@ -116,12 +128,15 @@ def _solve(model, fixed, hint, det_limit, wall_limit, seed):
         domain.clear()
         domain.extend([hint[i], hint[i]])
     proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(hint)))
-    proto.solution_hint.values.extend(hint)
+    if hint is not None:
+        proto.solution_hint.vars.extend(range(len(hint)))
+        proto.solution_hint.values.extend(hint)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1
     params.random_seed = seed % (2**31 - 1)
+    if linearization is not None:
+        params.linearization_level = linearization
     if det_limit is not None:
         params.max_deterministic_time = max(0.01, det_limit)
     params.max_time_in_seconds = max(0.05, wall_limit)  # always set (docs/stack.md)

@@ -127,18 +127,35 @@ def _targets(session: Session, region_code: str, as_of: date) -> tuple[Target, .
     return tuple(out)
 
 
-def rest_days_to_plan(session: Session, pupils: PupilCalendar, start: date, days: int) -> tuple[list[date], list[date]]:
+def rest_days_to_plan(session: Session, pupils: PupilCalendar, start: date, days: int,
+                      region_code: str | None = None) -> tuple[list[date], list[date]]:
+    """(rest days of the window still to plan, rest days already planned). With `region_code`,
+    only plans of that region, of a region above it or of one below it count: a county's plan
+    does not plan its neighbour's days, and a city plan covers its counties."""
     end = start + timedelta(days=days - 1)
     window = pupils.rest_days(start, end, provisional=True)
-    overlapping = session.exec(select(PatrolPlan.days).where(col(PatrolPlan.start_date) <= end,
-                                                             col(PatrolPlan.end_date) >= start)).all()
+    query = select(PatrolPlan.days).where(col(PatrolPlan.start_date) <= end, col(PatrolPlan.end_date) >= start)
+    if region_code is not None:
+        related = set(repository.ancestors(session, region_code)) | set(repository.subtree_codes(session, region_code))
+        query = query.where(col(PatrolPlan.region_code).in_(sorted(related)))
+    overlapping = session.exec(query).all()
     planned = {date.fromisoformat(d) for days_ in overlapping for d in days_} & set(window)
     return [d for d in window if d not in planned], sorted(planned)
 
 
+def counties_to_plan(session: Session, region_code: str) -> list[str]:
+    """The counties (区/县) a plan of `region_code` fans out to, one plan each: the counties below a
+    city or province; a county (or a township) is planned as itself. Officers serve their own
+    county, so the counties' plans are independent parts of one plan (docs/scale.md)."""
+    levels = dict(session.exec(select(Region.code, Region.level)).all())
+    if levels.get(region_code) not in ("city", "province"):
+        return [region_code]
+    return sorted(c for c in repository.subtree_codes(session, region_code) if levels.get(c) == "county")
+
+
 def plan_patrols(session: Session, *, region_code: str, start: date, days: int, pupils: PupilCalendar,
                  clock: Clock, seed: int | None = None, solver: str = "cp-sat", time_limit: float | None = None,
-                 actor_id: int | None = None, attempts: int = 3) -> PlannedWindow:
+                 actor_id: int | None = None, attempts: int = 3, num_workers: int | None = None) -> PlannedWindow:
     """Plan the window's unplanned pupil rest days and store the plan.
 
     No transaction spans the solve: the inputs are read and the read transaction ended (on SQLite
@@ -147,13 +164,14 @@ def plan_patrols(session: Session, *, region_code: str, start: date, days: int, 
     still unplanned, and every chosen officer still active, not on leave and not booked that day.
     If something changed meanwhile, the window is planned again from fresh inputs (up to
     `attempts` times), so officers are never double-booked and logins and case transitions are
-    never queued behind a solve.
+    never queued behind a solve. `num_workers` overrides patrol.toml's solver threads (a county
+    planned beside others in a pool uses one).
     """
     if not 1 <= days <= 92:
         raise ValidationFailed("巡查计划天数应在1到92天之间", code="patrol_days")
     seed = default_seed(start) if seed is None else seed
     for _ in range(attempts):
-        todo, skipped = rest_days_to_plan(session, pupils, start, days)
+        todo, skipped = rest_days_to_plan(session, pupils, start, days, region_code)
         if not todo:
             session.rollback()
             return PlannedWindow(None, None, tuple(skipped))
@@ -161,8 +179,8 @@ def plan_patrols(session: Session, *, region_code: str, start: date, days: int, 
                               _targets(session, region_code, clock.today()), seed, load_patrol_config(),
                               as_of=clock.today())
         session.rollback()  # end the read transaction before the solve
-        result = plan(request, solver=solver, time_limit=time_limit)
-        if not _still_valid(session, result, request, pupils, start, days):
+        result = plan(request, solver=solver, time_limit=time_limit, num_workers=num_workers)
+        if not _still_valid(session, result, request, pupils, start, days, region_code):
             session.rollback()
             continue
         row = _store(session, result, request, region_code, start, days, clock, actor_id)
@@ -173,9 +191,9 @@ def plan_patrols(session: Session, *, region_code: str, start: date, days: int, 
 
 
 def _still_valid(session: Session, result: Plan, request: PlanRequest, pupils: PupilCalendar, start: date,
-                 days: int) -> bool:
+                 days: int, region_code: str | None = None) -> bool:
     """Inside the write transaction: nothing the solve relied on has changed since it read its inputs."""
-    todo, _ = rest_days_to_plan(session, pupils, start, days)
+    todo, _ = rest_days_to_plan(session, pupils, start, days, region_code)
     if set(request.days) - set(todo):
         return False  # another run planned one of these days meanwhile
     booked = {(m.officer_id, day.date) for day in result.days for team in day.teams for m in team.members}
@@ -242,6 +260,15 @@ def verify_draw(session: Session, plan_id: int) -> tuple[bool, list[int], list[i
     replayed = draws.replay_draw(row.draw_pool, row.seed, len(row.draw_ids))
     pool_intact = draws.pool_digest(row.draw_pool) == row.plan_json.get("draw", {}).get("pool_sha256")
     return pool_intact and replayed == list(row.draw_ids), list(row.draw_ids), replayed
+
+
+def plans_of_window(session: Session, region_codes: list[str], start: date, days: int) -> dict[str, int]:
+    """Region code → id of the latest stored plan of that region overlapping [start, start + days)."""
+    end = start + timedelta(days=days - 1)
+    rows = session.exec(select(PatrolPlan.region_code, PatrolPlan.id).where(
+        col(PatrolPlan.region_code).in_(region_codes), col(PatrolPlan.start_date) <= end,
+        col(PatrolPlan.end_date) >= start).order_by(col(PatrolPlan.id))).all()
+    return {str(code): int(plan_id) for code, plan_id in rows if plan_id is not None}
 
 
 def plan_covering(session: Session, start: date, days: int) -> PatrolPlan | None:

@@ -26,7 +26,8 @@ from pathlib import Path
 import typer
 
 ROOT = Path(__file__).resolve().parents[2]
-DEPLOYMENTS = ("patrol-planning", "deadline-sweep", "fortnightly-report", "joint-enforcement", "intake-batch")
+DEPLOYMENTS = ("patrol-planning", "patrol-county", "deadline-sweep", "fortnightly-report", "joint-enforcement",
+               "intake-batch")
 prefect_app = typer.Typer(no_args_is_help=True, help="Prefect 调度（巡查计划、期限巡检、半月通报、联合执法、批量导入）")
 
 
