@@ -699,6 +699,14 @@ class Pause:
     resumed_on: date
 
 
+def check_pause_reason(reason: str, *, law: PenaltyLaw | None = None) -> None:
+    """Only the pauses penalty_law.toml [decision_limit] excluded_pauses names stop the 90 days (art. 60)."""
+    cfg = _law(law)
+    if reason not in cfg.excluded_pauses:
+        raise refuse("pause_not_excluded", f"“{reason}”期间不属于可不计入办案期限的期间（仅听证、鉴定检测、公告期间）",
+                     _cite(APL, "第六十条"), allowed=sorted(cfg.excluded_pauses))
+
+
 def decision_deadline(filed_on: date, calendar: WorkCalendar, *, pauses: Sequence[Pause] = (),
                       extension_days: int = 0, provisional_confirmed: bool = False,
                       law: PenaltyLaw | None = None) -> Reckoned:
@@ -714,9 +722,7 @@ def decision_deadline(filed_on: date, calendar: WorkCalendar, *, pauses: Sequenc
     if extension_days > cfg.extension_max_days:
         raise refuse("decision_extension_too_long", f"延长办案期限不得超过{cfg.extension_max_days}日", article)
     for pause in pauses:
-        if pause.reason not in cfg.excluded_pauses:
-            raise refuse("pause_not_excluded", f"“{pause.reason}”期间不属于可不计入办案期限的期间", article,
-                         allowed=sorted(cfg.excluded_pauses))
+        check_pause_reason(pause.reason, law=cfg)
     base = cfg.period("decision")
     period = base.with_days(base.days + extension_days) if extension_days else base
     spans = tuple((p.paused_on, p.resumed_on) for p in pauses)

@@ -170,6 +170,40 @@ class PenaltyDecisionSnapshot:
 
 
 @dataclass(frozen=True)
+class HearingNoticeSnapshot:
+    """听证通知书 (行政处罚法 art. 64(二)(三)(四)): served at least 7 working days before the hearing."""
+
+    number: str
+    authority: Authority
+    party: Party
+    intended_penalty: str
+    requested_on: date
+    hearing_on: date
+    place: str
+    chair: str
+    issued_on: date
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
+class PaymentReminderSnapshot:
+    """催告书 (行政强制法 arts. 35, 54): the decision not performed after its payment period."""
+
+    number: str
+    authority: Authority
+    party: Party
+    decision_number: str
+    decision_served_on: date
+    penalty: str
+    fine_yuan: int
+    payment_due: str  # the last day of the 15 days, as printed (marked when provisional)
+    surcharge_yuan: str  # 加处罚款 owed on the issue day, to the fen
+    performance_days: int  # 十日 (working days, 行政强制法 arts. 54, 69)
+    issued_on: date
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
 class PatrolMember:
     """One officer of a patrol team, as printed on the task sheet."""
 

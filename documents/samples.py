@@ -238,6 +238,36 @@ def fortnightly_report(content: str = "typical", **changes: object) -> ports.For
     return ports.FortnightlyReportSnapshot(**values)  # type: ignore[arg-type]
 
 
+def hearing_notice(content: str = "typical", **changes: object) -> ports.HearingNoticeSnapshot:
+    values: dict[str, object] = dict(
+        number="清教听通〔2026〕1号", authority=AUTHORITY, party=PARTY,
+        intended_penalty="警告，没收违法所得人民币45600元，责令停止招收学员", requested_on=date(2026, 4, 7),
+        hearing_on=date(2026, 4, 21), place="清河县教育局三楼会议室（清河县人民路1号）", chair="周文（法制审核科）",
+        issued_on=date(2026, 4, 8))
+    if content == "short":
+        values.update(intended_penalty="责令停止招收学员", place="本局会议室")
+    elif content == "long":
+        values.update(intended_penalty="警告，没收违法所得人民币45600元，责令停止招收学员，"
+                                       "对决策机构负责人、行政负责人及直接责任人限制从业三年" * 3)
+    values.update(changes)
+    return ports.HearingNoticeSnapshot(**values)  # type: ignore[arg-type]
+
+
+def payment_reminder(content: str = "typical", **changes: object) -> ports.PaymentReminderSnapshot:
+    values: dict[str, object] = dict(
+        number="清教催告〔2026〕1号", authority=AUTHORITY, party=PARTY, decision_number="清教罚决〔2026〕2号",
+        decision_served_on=date(2026, 4, 21), penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元",
+        fine_yuan=30000, payment_due="2026年5月6日", surcharge_yuan="9000.00", performance_days=10,
+        issued_on=date(2026, 5, 11))
+    if content == "short":
+        values.update(penalty="罚款人民币5000元", fine_yuan=5000, surcharge_yuan="0.00")
+    elif content == "long":
+        values.update(penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元，责令停止招收学员" * 3,
+                      payment_due="2027年1月20日（暂定，该年度法定节假日安排尚未公布）")
+    values.update(changes)
+    return ports.PaymentReminderSnapshot(**values)  # type: ignore[arg-type]
+
+
 BUILDERS = {
     DocumentType.RECTIFICATION_NOTICE: rectification_notice,
     DocumentType.SERVICE_RECEIPT: service_receipt,
@@ -246,6 +276,8 @@ BUILDERS = {
     DocumentType.PENALTY_DECISION: penalty_decision,
     DocumentType.PATROL_SHEET: patrol_sheet,
     DocumentType.FORTNIGHTLY_REPORT: fortnightly_report,
+    DocumentType.HEARING_NOTICE: hearing_notice,
+    DocumentType.PAYMENT_REMINDER: payment_reminder,
 }
 
 
