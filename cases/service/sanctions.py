@@ -119,6 +119,7 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
     the limitation check, the five conditions of 53号令 art. 26, the 承办人's opinion and the head's
     approval; under a 整改通知书 the notice must have been served (guards of `CaseLifecycle.open_penalty`)."""
     intended = penalty_from(body.penalty)
+    penalty_law.check_complete(intended)  # 行政处罚法 art. 44: the 立案审批表 states the intended penalty
     if body.income_collected_yuan is None and body.income_refunded_yuan:
         raise ValidationFailed("填写已退还款项时须同时填写所收全部款项", code="illegal_income_invalid")
     income = (IllegalIncome(body.income_collected_yuan, body.income_refunded_yuan)
