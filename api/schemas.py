@@ -278,7 +278,7 @@ class PenaltyOut(BaseModel):
     reminder_served_on: date | None = Field(default=None, description="催告书送达日期")
     remedy_sought_on: date | None = Field(default=None, description="当事人申请复议或提起诉讼日期")
     payment_due_on: date | None = Field(default=None, description="缴款期限（决定书送达之日起十五日）")
-    surcharge_yuan: str = Field(default="0.00", description="加处罚款（每日百分之三，不超过罚款数额；截至缴款日或今天）")
+    surcharge_yuan: str = Field(default="0.00", description="加处罚款（每日3%，不超过罚款数额；截至缴款日或今天）")
 
 
 class CaseDetail(CaseRead):

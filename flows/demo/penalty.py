@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
@@ -88,13 +88,22 @@ def close_window(d: Driver, case_id: int, when: datetime) -> None:
     stated = d.rng.random() < 0.5
     statement = dict(statement_summary="当事人称已部分退费", statement_on=penalty.notice_served_on,
                      statement_accepted=False, statement_answer="退费情况已在违法所得认定中扣除，不影响违法事实的认定")
+    requested = dict(hearing_requested_on=penalty.notice_served_on) if hearing else {}  # 5 working days (art. 30)
     _act(d, Action.CLOSE_STATEMENT_WINDOW, _field(d, d.case(case_id)), case_id, when, hearing_requested=hearing,
-         **(statement if stated else {}))
+         **requested, **(statement if stated else {}))
     nxt = hearing_step if hearing else (review if penalty.review_required else decide)
     d.later(when, d.rng.uniform(2, 6), lambda t: nxt(d, case_id, t))
 
 
 def hearing_step(d: Driver, case_id: int, when: datetime) -> None:
+    """听证通知书 served now, the hearing 15 days later: at least 7 working days after service (art. 64(二))."""
+    hearing_on = (when + timedelta(days=15)).astimezone(d.zone).date()
+    doc = _act(d, Action.ISSUE_HEARING_NOTICE, d.staff.legal, case_id, when, hearing_on=hearing_on,
+               place="本局听证室", chair="法制审核科工作人员")
+    serve(d, case_id, doc.id, when, lambda t: hold_hearing(d, case_id, t), wait=15)
+
+
+def hold_hearing(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.HOLD_HEARING, d.staff.legal, case_id, when, summary="依法举行听证，当事人到场陈述")
     d.later(when, 2, lambda t: review(d, case_id, t))
 

@@ -400,3 +400,49 @@ def test_statement_recorded_shown_and_answered(law_api: tuple[Api, RecordingRend
     assert penalty["statement_answer"] == "退费已在违法所得认定中扣除"
     answer = renderer.last("penalty_decision").statement_summary
     assert "2026年3月13日" in answer and "不予采纳" in answer and "退费已在违法所得认定中扣除" in answer
+
+
+def test_extension_where_the_local_rule_allows(law_api: tuple[Api, RecordingRenderer],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With [decision_limit] extension_allowed on, an approved extension moves the 90 days (行政处罚法 art. 60)."""
+    from cases import penalty_law
+
+    law = replace(penalty_law.load_penalty_law(), extension_allowed=True, extension_max_days=30)
+    monkeypatch.setattr(penalty_law, "load_penalty_law", lambda *a, **k: law)
+    api, _ = law_api
+    case_id, _ = run(api, Row("extend", ("rest_day_training",), (file(**ART21_GENERAL), notice(), close_window())))
+    too_long = api.act(case_id, "extend_time_limit", "education01", {"days": 31, "reason": "案情复杂"})
+    assert too_long.status_code == 422 and too_long.json()["code"] == "decision_extension_too_long"
+    assert api.act(case_id, "extend_time_limit", "education01", {"days": 30, "reason": "案情复杂"}).status_code == 200
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["extension_days"] == 30
+    ok = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-06-10 10:00")
+    assert ok.status_code == 200, ok.text
+
+
+def test_surcharge_shown_on_the_case(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """加处罚款: 3 % of the fine a day after the 15 days, capped at the fine (行政处罚法 art. 72(一))."""
+    api, _ = law_api
+    case_id, _ = run(api, Row("late", ("disguised_subject_training",), SERVED_FINE))
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["payment_due_on"] == "2026-04-07"  # 15 days from 3-20, rolled past 清明
+    assert api.act(case_id, "record_execution", "education03", {"paid_on": "2026-04-10"},
+                   when="2026-04-10 10:00").status_code == 200
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["surcharge_yuan"] == "2700.00"  # 3 days × 3 % × 30,000
+
+
+def test_received_by_transfer_is_not_transferred_on(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """A case received by 移送 asks for 指定管辖 instead (53号令 art. 10 ¶3)."""
+    from cases.models import Case
+
+    api, _ = law_api
+    case_id = api.inspected_case()
+    with api.county.session() as s:
+        case = s.get(Case, case_id)
+        case.received_by_transfer = True
+        s.add(case)
+        s.commit()
+    refused = api.act(case_id, "transfer", "education01", {"transferred_to": "某区教育局"}, when="2026-03-09 10:00")
+    assert refused.status_code == 422 and refused.json()["code"] == "onward_transfer_barred"
+    assert "指定管辖" in refused.json()["message"] and f"{MO53}第十条第三款" in refused.json()["message"]
