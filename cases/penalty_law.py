@@ -739,8 +739,16 @@ def check_decision_in_time(decided_on: date, filed_on: date, calendar: WorkCalen
     if decided_on < filed_on:
         raise refuse("decision_before_filing", "处罚决定日早于立案日", article)
     _require_official(calendar, (decided_on,), confirmed=provisional_confirmed, article=article)
-    due = decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
-                            provisional_confirmed=provisional_confirmed, law=law)
+    try:
+        due = decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
+                                provisional_confirmed=provisional_confirmed, law=law)
+    except RuleViolation as exc:
+        # The limit falls in a later year without a table: whatever that table says, the limit is no earlier
+        # than 1 January of that year, so a decision in an earlier, official year is in time.
+        if exc.code != "calendar_unconfirmed" or int(exc.detail.get("year", 0)) <= decided_on.year:
+            raise
+        return decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
+                                 provisional_confirmed=True, law=law)
     if decided_on > due.date:
         raise refuse("decision_late", f"应当自立案之日起九十日内作出行政处罚决定（本案期限至{reckoned_zh(due)}）",
                      article, due=due.date.isoformat())

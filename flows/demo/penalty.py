@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from random import Random
 from typing import Any
 
@@ -13,6 +13,7 @@ from cases.actions import Action
 from cases.authority import Actor
 from cases.catalogue import Catalogue
 from cases.enums import DecisionOutcome, Gravity, PenaltyType, ReviewOutcome
+from cases.penalty_law import earliest_hearing_day
 from cases.service.sanctions import punished_codes
 from flows.demo.drive import STARTS, Driver, _field, _sup, after_due, assign_then, inspect, rectify, serve
 
@@ -96,11 +97,12 @@ def close_window(d: Driver, case_id: int, when: datetime) -> None:
 
 
 def hearing_step(d: Driver, case_id: int, when: datetime) -> None:
-    """听证通知书 served now, the hearing 15 days later: at least 7 working days after service (art. 64(二))."""
-    hearing_on = (when + timedelta(days=15)).astimezone(d.zone).date()
+    """听证通知书 served now, the hearing on the first day 7 working days after service (art. 64(二))."""
+    today = when.astimezone(d.zone).date()
+    hearing_on = earliest_hearing_day(today, d.ctx(d.staff.legal, when).calendar, provisional_confirmed=True).date
     doc = _act(d, Action.ISSUE_HEARING_NOTICE, d.staff.legal, case_id, when, hearing_on=hearing_on,
                place="本局听证室", chair="法制审核科工作人员")
-    serve(d, case_id, doc.id, when, lambda t: hold_hearing(d, case_id, t), wait=15)
+    serve(d, case_id, doc.id, when, lambda t: hold_hearing(d, case_id, t), wait=(hearing_on - today).days)
 
 
 def hold_hearing(d: Driver, case_id: int, when: datetime) -> None:
