@@ -265,6 +265,7 @@ class PenaltyOut(BaseModel):
     executed_on: date | None
     court_enforcement_on: date | None
     published_on: date | None
+    notice_served_on: date | None = Field(default=None, description="告知书送达日期（公告送达：公告之日起三十日）")
     violation_on: date | None = Field(default=None, description="违法行为发生（终了）日期（行政处罚法第三十六条）")
     filing_conditions: list[str] = Field(default_factory=list, description="立案审批表：符合的立案条件（第二十六条）")
     handler_opinion: str = Field(default="", description="立案审批表：承办人意见")

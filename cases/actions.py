@@ -127,6 +127,10 @@ class ServiceIn(In):
     place: Str256 = Field(default="", title="送达地点")
     refusal_reason: Str2000 = Field(default="", title="拒收理由", description="拒收理由（留置送达）")
     witness: Str128 = Field(default="", title="见证人", description="见证人（留置送达）")
+    consent_recorded: bool = Field(default=False, title="当事人同意电子送达",
+                                   description="当事人同意并签订确认书（电子送达时必需，行政处罚法第六十一条第二款）")
+    public_notice_reason: Str2000 = Field(default="", title="公告送达原因",
+                                          description="当事人下落不明或者以其他方式无法送达的原因和经过（公告送达时必填）")
 
 
 class ReinspectionIn(In):

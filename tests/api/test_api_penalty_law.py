@@ -446,3 +446,50 @@ def test_received_by_transfer_is_not_transferred_on(law_api: tuple[Api, Recordin
     refused = api.act(case_id, "transfer", "education01", {"transferred_to": "某区教育局"}, when="2026-03-09 10:00")
     assert refused.status_code == 422 and refused.json()["code"] == "onward_transfer_barred"
     assert "指定管辖" in refused.json()["message"] and f"{MO53}第十条第三款" in refused.json()["message"]
+
+
+def test_service_needs_consent_or_reasons(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """Electronic service only with the party's recorded consent; 公告送达 with its reasons, deemed served 30 days
+    after publication (行政处罚法 art. 61 ¶2; 53号令 art. 35 ¶2, ¶3)."""
+    api, _ = law_api
+    case_id, response = run(api, Row("served", ("rest_day_training",), (
+        file(**ART21_GENERAL), Step("issue_penalty_notice", "education03", "2026-03-11 10:00"))))
+    doc = response.json()["result"]["id"]
+    base = {"document_id": doc, "served_on": "2026-03-11", "recipient": "法定代表人"}
+    electronic = api.act(case_id, "record_service", "education03", base | {"method": "electronic"})
+    assert electronic.status_code == 422 and electronic.json()["code"] == "electronic_service_without_consent"
+    assert f"{APL}第六十一条第二款" in electronic.json()["message"]
+    public = api.act(case_id, "record_service", "education03", base | {"method": "public_notice"})
+    assert public.status_code == 422 and public.json()["code"] == "public_notice_reason_missing"
+    assert f"{MO53}第三十五条第三款" in public.json()["message"]
+    reason = {"method": "public_notice", "public_notice_reason": "当事人下落不明，多次联系未果"}
+    ok = api.act(case_id, "record_service", "education03", base | reason)
+    assert ok.status_code == 200, ok.text
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["notice_served_on"] == "2026-04-10"  # 30 days after publication
+
+
+def test_electronic_service_with_consent(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, _ = law_api
+    case_id, response = run(api, Row("served", ("rest_day_training",), (
+        file(**ART21_GENERAL), Step("issue_penalty_notice", "education03", "2026-03-11 10:00"))))
+    ok = api.act(case_id, "record_service", "education03", {
+        "document_id": response.json()["result"]["id"], "served_on": "2026-03-11", "recipient": "法定代表人",
+        "method": "electronic", "consent_recorded": True})
+    assert ok.status_code == 200, ok.text
+
+
+def test_filing_under_a_rectification_notice(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """立案 under a 整改通知书: served, deadline passed, 复查 found it not rectified (53号令 art. 32)."""
+    api, _ = law_api
+    case_id = api.inspected_case()
+    notice = api.act(case_id, "issue_rectification", "education03", {"deadline": "2026-03-20"},
+                     when="2026-03-09 10:00")
+    assert notice.status_code == 200, notice.text
+    team = api.officer_ids("education03", "education04")
+    assert api.act(case_id, "record_reinspection", "education03", {
+        "officer_ids": team, "findings": "仍在周末开展学科类培训", "rectified": False},
+        when="2026-03-23 10:00").status_code == 200
+    unserved = api.act(case_id, "open_penalty", "education01", ART21_GENERAL, when="2026-03-24 10:00")
+    assert unserved.status_code == 422 and unserved.json()["code"] == "rectification_not_served", unserved.text
+    assert f"{MO53}第三十二条" in unserved.json()["message"]
