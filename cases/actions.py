@@ -53,6 +53,7 @@ class Action(Labeled):
     DECIDE = ("decide", "作出决定")
     RECORD_EXECUTION = ("record_execution", "登记执行")
     PUBLISH = ("publish", "公示")
+    WITHDRAW_PUBLICATION = ("withdraw_publication", "撤回公示")
     CLOSE_PENALTY = ("close_penalty", "处罚结案")
     EXTEND_TIME_LIMIT = ("extend_time_limit", "延长办案期限")
     ISSUE_HEARING_NOTICE = ("issue_hearing_notice", "制作听证通知书")
@@ -263,7 +264,15 @@ class ExecutionIn(In):
 
 
 class PublishIn(In):
-    published_on: Day = Field(title="公示日期", description="公示日期")
+    published_on: Day = Field(title="公示日期", description="公示日期（作出决定之日起七个工作日内）")
+    confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
+                                      description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
+
+
+class WithdrawIn(In):
+    revoked_on: Day = Field(title="决定被变更或撤销日期",
+                            description="处罚决定被依法变更、撤销、确认违法或者确认无效的日期")
+    reason: Str2000 = Field(min_length=1, title="撤回理由")
 
 
 class PauseIn(In):
@@ -372,6 +381,9 @@ _ROWS = (
                description="缴款期限届满未履行的，制作催告书（行政强制法第五十四条）；送达十个工作日后方可申请法院强制执行。",
                mark="催"),
     ActionSpec(A.PUBLISH, PublishIn, FIELD, T, ("publish",), description="公示处罚决定。", mark="公"),
+    ActionSpec(A.WITHDRAW_PUBLICATION, WithdrawIn, HEAD, J, (), (CaseStatus.PENALTY, CaseStatus.CLOSED),
+               description="处罚决定被变更、撤销或确认违法、无效的，三日内撤回公示（行政处罚法第四十八条第二款）。",
+               mark="回", role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.CLOSE_PENALTY, EmptyIn, HEAD, J, ("close_penalty",), description="处罚案件结案（科长批准）。",
                mark="结", role_refusal="结案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第三十七条）"),
     ActionSpec(A.EXTEND_TIME_LIMIT, ExtensionIn, HEAD, J, ("extend_time_limit",),

@@ -68,6 +68,7 @@ class CaseEventType(Labeled):
     COURT_ENFORCEMENT = ("court_enforcement", "申请法院强制执行")
     RECORD_REMEDY = ("record_remedy", "当事人申请复议或提起诉讼")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
+    WITHDRAW_PUBLICATION = ("withdraw_publication", "撤回公示")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
     REVEAL_COMPLAINANT = ("reveal_complainant", "查看举报人信息")

@@ -45,6 +45,7 @@ from cases.penalty_law import (
     check_hearing_request,
     check_hearing_schedule,
     check_limitation,
+    check_publication,
     check_transfer,
     decision_deadline,
     payment_due,
@@ -56,6 +57,7 @@ from cases.penalty_law import (
 S = PenaltyStep
 DECIDE_GUARDS = ["authorised", "decision_valid", "in_time", "review_settled"]
 EXTEND_GUARDS = ["authorised", "extension_lawful"]
+PUBLISH_GUARDS = ["authorised", "not_yet_published", "publication_timely"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ class Facts:
     remedy_sought: bool = False
     reminder_served_on: date | None = None
     court_enforcement_on: date | None = None
+    published_on: date | None = None
+    decided_on: date | None = None
 
 
 def refuse(code: str, message: str) -> NoReturn:
@@ -326,9 +330,9 @@ class PenaltyProcedure(StateMachine, _Guards):
     apply_court_enforcement = p.DECISION_SERVED.to.itself(internal=True,
                                                           validators=["authorised", "court_enforcement_lawful"])
     # 公示 runs beside service and execution: it does not move the step (行政处罚法 art. 48)
-    publish = (p.DECIDED.to.itself(internal=True, validators=["authorised", "not_yet_published"])
-               | p.DECISION_SERVED.to.itself(internal=True, validators=["authorised", "not_yet_published"])
-               | p.EXECUTED.to.itself(internal=True, validators=["authorised", "not_yet_published"]))
+    publish = (p.DECIDED.to.itself(internal=True, validators=PUBLISH_GUARDS)
+               | p.DECISION_SERVED.to.itself(internal=True, validators=PUBLISH_GUARDS)
+               | p.EXECUTED.to.itself(internal=True, validators=PUBLISH_GUARDS))
 
     def discussed_if_major(self, facts: Facts) -> None:
         """Straight from 立案 to the 告知书 only where no 集体讨论 is required (53号令 art. 34 ¶2)."""
@@ -422,6 +426,13 @@ class PenaltyProcedure(StateMachine, _Guards):
     def not_yet_published(self, facts: Facts) -> None:
         if facts.published:
             refuse("already_published", "该处罚决定已公示")
+
+    def publication_timely(self, facts: Facts) -> None:
+        """Published within 7 working days of the decision (行政处罚法 art. 48; periods.toml publication)."""
+        if facts.decided_on is None or facts.calendar is None:
+            refuse("decision_missing", "尚未作出处罚决定")
+        check_publication(facts.published_on or facts.today, facts.decided_on, facts.calendar,
+                          provisional_confirmed=facts.provisional_confirmed)
 
 
 PROCEDURE_EVENTS = frozenset(t.event for s in PenaltyProcedure.states for t in s.transitions)

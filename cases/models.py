@@ -407,6 +407,9 @@ class Penalty(SQLModel, table=True):
     hearing_waived: bool = False  # unjustified absence (行政处罚法 art. 64(六))
     reminder_served_on: date | None = None  # 催告书 served (行政强制法 art. 54)
     remedy_sought_on: date | None = None  # 复议 applied for or 诉讼 brought
+    revoked_on: date | None = None  # the decision changed, revoked or held unlawful or void (art. 48 ¶2)
+    withdrawn_on: date | None = None  # its publication withdrawn
+    withdrawal_reason: str = ""
 
     __table_args__ = (Index("penalty_decided_idx", "decided_on"),)  # statistics periods: migration 0016
 

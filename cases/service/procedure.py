@@ -10,14 +10,23 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from cases import penalty_law, repository
-from cases.actions import Action, EmptyIn, ExtensionIn, HearingNoticeIn, ReasonIn, RevokeFilingIn, TransferIn
-from cases.enums import CaseStatus, CloseReason, DocumentType
+from cases.actions import (
+    Action,
+    EmptyIn,
+    ExtensionIn,
+    HearingNoticeIn,
+    ReasonIn,
+    RevokeFilingIn,
+    TransferIn,
+    WithdrawIn,
+)
+from cases.enums import CaseEventType, CaseStatus, CloseReason, DocumentType
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty
 from cases.ports import HearingNoticeSnapshot, PaymentReminderSnapshot
 from cases.service import paperwork
-from cases.service._common import Ctx, authority_of, close_all_clocks, fire, issue_document, periods
+from cases.service._common import Ctx, authority_of, close_all_clocks, fire, issue_document, periods, record
 from cases.service.inspection import party_of
 from cases.service.perform import handles
 from cases.service.sanctions import CONDITION_KEYS, _step, loaded, local_day, pauses_of, surcharge_on
@@ -129,3 +138,21 @@ def transfer(session: Session, ctx: Ctx, case: Case, body: TransferIn) -> Case:
          {"transferred_to": body.transferred_to, "reason": body.reason})
     case.transferred_to = body.transferred_to.strip()
     return _close(session, ctx, case, CloseReason.TRANSFERRED)
+
+
+@handles(Action.WITHDRAW_PUBLICATION)
+def withdraw_publication(session: Session, ctx: Ctx, case: Case, body: WithdrawIn) -> Penalty:
+    """撤回: a published decision that was changed, revoked or held unlawful or void comes off the public page
+    within 3 (working) days (行政处罚法 art. 48 ¶2, art. 85)."""
+    penalty = repository.penalty_of(session, case.id)
+    if penalty.published_on is None or penalty.withdrawn_on is not None:
+        raise ValidationFailed("该处罚决定未公示或已撤回", code="not_published")
+    if body.revoked_on > ctx.today() or (penalty.decided_on and body.revoked_on < penalty.decided_on):
+        raise ValidationFailed("变更或撤销日期应在决定之后、不晚于今天", code="revoked_on_invalid")
+    penalty_law.check_withdrawal(ctx.today(), body.revoked_on, ctx.calendar)
+    penalty.revoked_on, penalty.withdrawn_on = body.revoked_on, ctx.today()
+    penalty.withdrawal_reason = body.reason.strip()
+    session.add(penalty)
+    record(session, ctx, case, CaseEventType.WITHDRAW_PUBLICATION,
+           {"revoked_on": body.revoked_on.isoformat(), "reason": body.reason.strip()})
+    return penalty

@@ -208,7 +208,8 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
                 hearing_notice_served_on=penalty.hearing_notice_served_on, hearing_chair_id=penalty.hearing_chair_id,
                 investigator_ids=tuple(case.team_officer_ids), decision_served_on=penalty.decision_served_on,
                 payment_due_on=payment.due_date if payment else None, performed=penalty.executed_on is not None,
-                remedy_sought=penalty.remedy_sought_on is not None, reminder_served_on=penalty.reminder_served_on)
+                remedy_sought=penalty.remedy_sought_on is not None, reminder_served_on=penalty.reminder_served_on,
+                decided_on=penalty.decided_on)
     base.update(facts)
     fire(session, ctx, case, event, Facts(ctx.today(), **base),
          payload if payload is not None else {k: str(v) for k, v in facts.items()})
@@ -465,7 +466,8 @@ def publish(session: Session, ctx: Ctx, case: Case, body: PublishIn) -> Penalty:
     """公示 of the decision (行政处罚法 art. 48)."""
     if body.published_on > ctx.today():
         raise ValidationFailed("公示日期不能晚于今天", code="date_in_future")
-    penalty = _step(session, ctx, case, "publish")
+    penalty = _step(session, ctx, case, "publish", published_on=body.published_on,
+                    provisional_confirmed=body.confirm_provisional)
     penalty.published_on = body.published_on
     stop_clock(session, ctx, case, "publication")
     return penalty

@@ -120,18 +120,19 @@ def decide(d: Driver, case_id: int, when: datetime) -> None:
     outcome = DecisionOutcome.NO_PENALTY if d.rng.random() < 0.1 else DecisionOutcome.PENALTY
     doc = _act(d, Action.DECIDE, _sup(d, d.case(case_id)), case_id, when, outcome=outcome)
     after = pay if outcome is DecisionOutcome.PENALTY else close
+    if outcome is DecisionOutcome.PENALTY:  # 公开 within 7 working days of the decision (行政处罚法 art. 48)
+        d.later(when, d.rng.choice([0, 1, 2]), lambda t: publish(d, case_id, t))
     d.later(when, d.rng.choice([0, 1, 2]), lambda t: serve(d, case_id, doc.id, t, lambda t2: after(d, case_id, t2),
                                                            wait=5))
 
 
 def pay(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.RECORD_EXECUTION, _field(d, d.case(case_id)), case_id, when, paid_on=when.astimezone(d.zone).date())
-    d.later(when, 1, lambda t: publish(d, case_id, t))
+    d.later(when, 2, lambda t: close(d, case_id, t))
 
 
 def publish(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.PUBLISH, _field(d, d.case(case_id)), case_id, when, published_on=when.astimezone(d.zone).date())
-    d.later(when, 2, lambda t: close(d, case_id, t))
 
 
 def close(d: Driver, case_id: int, when: datetime) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from api import deps
@@ -116,6 +117,15 @@ def execution(when: str, **body: Any) -> Step:
 
 def reminder(when: str = "2026-04-08 10:00") -> Step:
     return Step("issue_payment_reminder", "education03", when, serve=True)
+
+
+def publish(day: str) -> Step:
+    return Step("publish", "education03", day + " 10:00", {"published_on": day})
+
+
+def withdraw(revoked_on: str, day: str) -> Step:
+    return Step("withdraw_publication", "education01", day + " 10:00",
+                {"revoked_on": revoked_on, "reason": "行政复议决定撤销原处罚决定"})
 
 
 ART21_SERIOUS = dict(penalty=[WARNING, STOP_ENROLMENT, confiscate(20000)], gravity="serious",
@@ -260,7 +270,7 @@ GOLDEN = (
         (*SERVED_FINE, reminder(), execution("2027-01-05 10:00", court_enforcement_on="2027-01-05",
                                              confirm_provisional=True)), "court_enforcement_late", f"{AEL}第五十三条"),
     Row("court_enforcement_then_closed", ("disguised_subject_training",),
-        (*SERVED_FINE, Step("publish", "education03", "2026-03-23 10:00", {"published_on": "2026-03-23"}), reminder(),
+        (*SERVED_FINE, publish("2026-03-23"), reminder(),
          execution("2026-09-25 10:00", court_enforcement_on="2026-09-25"),
          Step("close_penalty", "education01", "2026-09-25 11:00"))),
     Row("no_closing_before_execution", ("disguised_subject_training",),
@@ -309,6 +319,16 @@ GOLDEN = (
     Row("unjustified_absence_is_a_waiver", ("rest_day_training",),
         (*HEARING_REQUESTED, hearing_notice(), hearing(party_attended=False), review("passed", "2026-04-01 10:00"),
          decide("2026-04-02 10:00"))),
+    # item 11 (brief item 8): 一公开 within 7 working days, withdrawn within 3 (行政处罚法 art. 48)
+    Row("publication_within_seven_working_days", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-04-01")), "publication_late", f"{APL}第四十八条"),
+    Row("publication_on_the_seventh_working_day", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-31"))),
+    Row("withdrawal_within_three_days", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-23"), withdraw("2026-03-24", "2026-03-30")), "withdrawal_late",
+        f"{APL}第四十八条第二款"),
+    Row("withdrawal_in_time", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-23"), withdraw("2026-03-24", "2026-03-27"))),
 )
 
 
@@ -493,3 +513,30 @@ def test_filing_under_a_rectification_notice(law_api: tuple[Api, RecordingRender
     unserved = api.act(case_id, "open_penalty", "education01", ART21_GENERAL, when="2026-03-24 10:00")
     assert unserved.status_code == 422 and unserved.json()["code"] == "rectification_not_served", unserved.text
     assert f"{MO53}第三十二条" in unserved.json()["message"]
+
+
+def test_public_decisions_page(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """一公开 on a page without login; a person's name is reduced to the surname; a withdrawn decision is gone."""
+    from cases.models import Institution, Penalty
+
+    api, _ = law_api
+    case_id, _ = run(api, Row("pub", ("disguised_subject_training",), (*SERVED_FINE, publish("2026-03-23"))))
+    client = api.client
+    listing = client.get("/public/decisions", follow_redirects=False)  # no token, no session: public
+    assert listing.status_code == 200, listing.text
+    institution_id = api.county.institution(0).id
+    with api.county.session() as s:
+        penalty = s.exec(select(Penalty).where(Penalty.case_id == case_id)).one()
+        name = s.get(Institution, institution_id).name
+        penalty.party_is_person = True
+        s.add(penalty)
+        s.commit()
+        pid = penalty.id
+    assert "罚款人民币30000元" in listing.text and f"/public/decisions/{pid}" in listing.text
+    shown = client.get(f"/public/decisions/{pid}", follow_redirects=False)
+    assert shown.status_code == 200 and name[:1] + "某" in shown.text and name not in shown.text
+    assert api.act(case_id, "withdraw_publication", "education01",
+                   {"revoked_on": "2026-03-24", "reason": "行政复议决定撤销原处罚决定"},
+                   when="2026-03-25 10:00").status_code == 200
+    assert client.get(f"/public/decisions/{pid}").status_code == 404
+    assert f"/public/decisions/{pid}" not in client.get("/public/decisions").text

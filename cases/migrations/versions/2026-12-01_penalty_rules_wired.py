@@ -22,10 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 JSON_COLUMNS = ('pauses', 'filing_conditions')
 INT_COLUMNS = ('extension_days',)
-TEXT_COLUMNS = ('extension_reason', 'handler_opinion')
+TEXT_COLUMNS = ('extension_reason', 'handler_opinion', 'withdrawal_reason')
 BOOL_COLUMNS = ('violation_continuing', 'limitation_extended', 'hearing_waived')
 DATE_COLUMNS = ('violation_on', 'hearing_requested_on', 'hearing_on', 'hearing_notice_served_on',
-                'reminder_served_on', 'remedy_sought_on')
+                'reminder_served_on', 'remedy_sought_on', 'revoked_on', 'withdrawn_on')
 NULLABLE_INT_COLUMNS = ('filing_approved_by_id', 'hearing_chair_id')
 
 
