@@ -90,6 +90,7 @@ class Department(SQLModel, table=True):
     review_body: str = ""  # 行政复议机关
     court: str = ""
     contact: str = Field(default="", max_length=32)  # 联系人 printed on documents (migration 0015)
+    bank: str = Field(default="", max_length=128)  # 罚没款缴纳银行, printed on the 决定书 (migration 0017)
 
 
 class Officer(SQLModel, table=True):

@@ -30,6 +30,7 @@ class Authority:
     phone: str = ""
     review_body: str = ""  # 行政复议机关: the county people's government (行政复议法 art. 24)
     court: str = ""  # 有管辖权的人民法院
+    bank: str = ""  # 罚没款缴纳银行 (the department's configuration)
     department_id: int | None = None  # whose uploaded seal image / certificate the renderer may use
 
 
@@ -162,6 +163,8 @@ class PenaltyDecisionSnapshot:
     fine_yuan: int = 0
     confiscation_yuan: int = 0
     statement_summary: str = ""
+    evidence: tuple[EvidenceLine, ...] = ()  # what the case holds: records, photos, documents, statements
+    review_note: str = ""  # the 法制审核 that preceded the decision (53号令 art. 33)
     payment_days: int = 15  # 行政处罚法 art. 67
     surcharge_percent_per_day: int = 3  # art. 72
     review_days: int = 60  # 行政复议法 art. 20

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases import penalty_law, repository
 from cases.actions import (
@@ -39,9 +39,9 @@ from cases.enums import (
 )
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, Department, Document, Penalty
+from cases.models import Case, CaseEvidence, Department, Document, Penalty
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
-from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
+from cases.ports import EvidenceLine, PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service import paperwork
 from cases.service._common import (
     Ctx,
@@ -391,7 +391,8 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              findings=_findings(session, case),
                              bases=tuple(ctx.cat.get(c).legal_basis() for c in case.violation_codes),
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
-                             statement_summary=statement_answer(penalty),
+                             statement_summary=statement_answer(penalty), evidence=evidence_of(session, case, penalty),
+                             review_note=review_note(penalty),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
     paperwork.issue_service_receipt(session, ctx, case, doc, party)
     session.add(penalty)
@@ -400,6 +401,40 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     if outcome is DecisionOutcome.PENALTY and penalty.publish_required:
         start_clock(session, ctx, case, "publication", ctx.today())
     return doc
+
+
+EVIDENCE_DOCUMENTS = (DocumentType.INSPECTION_RECORD, DocumentType.RECTIFICATION_NOTICE, DocumentType.PENALTY_NOTICE,
+                      DocumentType.HEARING_NOTICE)
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def evidence_of(session: Session, case: Case, penalty: Penalty) -> tuple[EvidenceLine, ...]:
+    """What the case holds, for the 决定书 (行政处罚法 art. 59(二)): the records and documents with the
+    SHA-256 of their files, the photos and files uploaded to the case, the party's statement, the hearing."""
+    lines = [EvidenceLine(f"{d.doc_type.label}（{d.number}）", d.sha256)
+             for d in repository.case_documents(session, case.id) if d.doc_type in EVIDENCE_DOCUMENTS]
+    lines += [EvidenceLine(f"现场照片及资料（{e.filename or e.content_type}）", e.sha256)
+              for e in session.exec(select(CaseEvidence).where(CaseEvidence.case_id == case.id)
+                                    .order_by(col(CaseEvidence.id))).all()]
+    if penalty.statement_text and penalty.statement_on:
+        lines.append(EvidenceLine(f"当事人陈述、申辩意见（{_cn(penalty.statement_on)}）"))
+    elif penalty.statement_text:
+        lines.append(EvidenceLine("当事人陈述、申辩意见"))
+    if penalty.hearing_held_on:
+        lines.append(EvidenceLine(f"听证笔录（{_cn(penalty.hearing_held_on)}）"))
+    return tuple(lines)
+
+
+def review_note(penalty: Penalty) -> str:
+    """The 法制审核 the decision followed (53号令 art. 33), as the 决定书 notes it."""
+    passed = [r for r in penalty.reviews if r.get("outcome") == ReviewOutcome.PASSED.value]
+    if not passed:
+        return ""
+    day = date.fromisoformat(passed[-1]["reviewed_on"])
+    return f"本案经本局法制审核机构审核，于{_cn(day)}出具审核通过意见"
 
 
 def statement_answer(penalty: Penalty) -> str:

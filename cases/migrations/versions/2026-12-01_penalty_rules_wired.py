@@ -45,6 +45,8 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=True))
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.add_column(sa.Column('received_by_transfer', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bank', sa.String(length=128), nullable=False, server_default=''))
     with op.batch_alter_table('deadline', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paused_reason_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                       server_default=''))
@@ -53,6 +55,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('deadline', schema=None) as batch_op:
         batch_op.drop_column('paused_reason_code')
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.drop_column('bank')
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.drop_column('received_by_transfer')
     with op.batch_alter_table('penalty', schema=None) as batch_op:
