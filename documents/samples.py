@@ -254,7 +254,7 @@ def hearing_notice(content: str = "typical", **changes: object) -> ports.Hearing
         values.update(intended_penalty="责令停止招收学员", place="本局会议室")
     elif content == "long":
         values.update(intended_penalty="警告，没收违法所得人民币45600元，责令停止招收学员，"
-                                       "对决策机构负责人、行政负责人及直接责任人限制从业三年" * 3)
+                                       "对决策机构负责人、行政负责人及直接责任人限制从业三年；" * 16)
     values.update(changes)
     return ports.HearingNoticeSnapshot(**values)  # type: ignore[arg-type]
 
@@ -268,7 +268,7 @@ def payment_reminder(content: str = "typical", **changes: object) -> ports.Payme
     if content == "short":
         values.update(penalty="罚款人民币5000元", fine_yuan=5000, surcharge_yuan="0.00")
     elif content == "long":
-        values.update(penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元，责令停止招收学员" * 3,
+        values.update(penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元，责令停止招收学员；" * 16,
                       payment_due="2027年1月20日（暂定，该年度法定节假日安排尚未公布）")
     values.update(changes)
     return ports.PaymentReminderSnapshot(**values)  # type: ignore[arg-type]

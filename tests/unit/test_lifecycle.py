@@ -60,7 +60,7 @@ GOOD = Facts(
     filing_conditions=FilingConditions(True, True, True, True, True), rectification_served_on=date(2026, 3, 10),
     penalty=IntendedPenalty.of(PenaltyItem(PenaltyType.STOP_ENROLMENT)), notice_served_on=date(2026, 3, 2),
     hearing_requested_on=date(2026, 3, 3), hearing_notice_served_on=date(2026, 2, 27), hearing_chair_id=8,
-    investigator_ids=(1, 2), reason="理由", transferred_to="某区教育局")
+    investigator_ids=(1, 2), reason="理由", transferred_to="某区教育局", decided_on=date(2026, 3, 9))
 CLEAR = replace(GOOD, violation_found=False)
 PASSED = Review(ReviewOutcome.PASSED, date(2026, 3, 9), 7)
 FAILED = Review(ReviewOutcome.FAILED, date(2026, 3, 9), 7, "事实不清")
