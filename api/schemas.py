@@ -278,6 +278,8 @@ class PenaltyOut(BaseModel):
     hearing_waived: bool = Field(default=False, description="当事人无正当理由未到场，视为放弃听证")
     reminder_served_on: date | None = Field(default=None, description="催告书送达日期")
     remedy_sought_on: date | None = Field(default=None, description="当事人申请复议或提起诉讼日期")
+    leniency: list[dict[str, Any]] = Field(default_factory=list, description="不予处罚、从重等情节及其条款")
+    party_history: list[date] = Field(default_factory=list, description="当事人此前因校外培训违法行为被处理的日期")
     payment_due_on: date | None = Field(default=None, description="缴款期限（决定书送达之日起十五日）")
     surcharge_yuan: str = Field(default="0.00", description="加处罚款（每日3%，不超过罚款数额；截至缴款日或今天）")
 

@@ -186,6 +186,9 @@ def _penalty(session: Session, case_id: int, today: date) -> schemas.PenaltyOut 
     if p is None:
         return None
     out = schemas.PenaltyOut(**p.model_dump(include=set(schemas.PenaltyOut.model_fields)))
+    case = session.get(Case, case_id)
+    if case is not None:  # the party's history, shown and used at the decision (53号令 art. 16(一))
+        out.party_history = list(repository.party_history(session, case))
     due = repository.last_deadline(session, case_id, "payment")
     if due is not None:  # 加处罚款 (行政处罚法 art. 72(一)): up to the payment day, or today while unpaid
         remedies = ((p.remedy_sought_on, p.executed_on or today),) if p.remedy_sought_on else ()

@@ -252,6 +252,13 @@ class DecideIn(In):
     gravity: Gravity | None = Field(default=None, title="情节", description=GRAVITY_HELP + "；留空：按立案时认定")
     confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
                                       description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
+    minor: bool = Field(default=False, title="违法行为轻微")
+    corrected_promptly: bool = Field(default=False, title="及时改正")
+    harm: bool = Field(default=True, title="造成危害后果")
+    harm_minor: bool = Field(default=False, title="危害后果轻微")
+    no_fault_proven: bool = Field(default=False, title="有证据足以证明没有主观过错")
+    serving_teacher: bool = Field(default=False, title="中小学在职教师")
+    subject_training: bool = Field(default=False, title="培训内容为学科类")
 
 
 class ExecutionIn(In):

@@ -32,6 +32,7 @@ from cases.errors import InvalidTransition, RuleViolation
 from cases.penalty_law import (
     FilingConditions,
     IntendedPenalty,
+    Note,
     Pause,
     Review,
     check_collective_discussion,
@@ -45,6 +46,7 @@ from cases.penalty_law import (
     check_hearing_request,
     check_hearing_schedule,
     check_limitation,
+    check_penalty_allowed,
     check_publication,
     check_transfer,
     decision_deadline,
@@ -128,6 +130,7 @@ class Facts:
     court_enforcement_on: date | None = None
     published_on: date | None = None
     decided_on: date | None = None
+    leniency: tuple[Note, ...] = ()  # 不予处罚 / 从重 with their paragraph (行政处罚法 art. 33; 53号令 arts. 15, 16)
 
 
 def refuse(code: str, message: str) -> NoReturn:
@@ -374,6 +377,13 @@ class PenaltyProcedure(StateMachine, _Guards):
     def decision_valid(self, facts: Facts) -> None:
         if facts.outcome is None:
             refuse("outcome_required", "请选择决定类型：给予处罚或不予处罚")
+        if facts.outcome is DecisionOutcome.PENALTY:  # where the law says 不予处罚, none (art. 33; 53号令 art. 15)
+            check_penalty_allowed(facts.leniency)
+        elif not any(n.kind in ("不予处罚", "可以不予处罚") for n in facts.leniency):
+            raise law_refusal("no_penalty_ground_required",
+                              "不予行政处罚须有法定情形（违法行为轻微并及时改正、首次违法且危害后果轻微"
+                              "并及时改正、没有主观过错或者超过追责期限）",
+                              "《行政处罚法》第三十三条、《校外培训行政处罚暂行办法》第十五条")
 
     def in_time(self, facts: Facts) -> None:
         """Within 90 days of 立案, excluded pauses and an approved extension counted; a provisional calendar

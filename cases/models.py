@@ -411,6 +411,7 @@ class Penalty(SQLModel, table=True):
     revoked_on: date | None = None  # the decision changed, revoked or held unlawful or void (art. 48 ¶2)
     withdrawn_on: date | None = None  # its publication withdrawn
     withdrawal_reason: str = ""
+    leniency: list[dict[str, Any]] = json_column()  # {kind, reason, citation} applied at the decision
 
     __table_args__ = (Index("penalty_decided_idx", "decided_on"),)  # statistics periods: migration 0016
 

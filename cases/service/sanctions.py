@@ -378,8 +378,11 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     required = penalty.review_required or (outcome is DecisionOutcome.PENALTY and penalty_law.legal_review_required(
         decided, party_is_person=penalty.party_is_person, hearing_held=penalty.hearing_held_on is not None,
         public_interest=penalty.public_interest, complex_case=penalty.complex_case))
+    notes = leniency_of(session, ctx, case, penalty, body)
+    payload["leniency"] = [{"kind": n.kind, "reason": n.reason, "citation": n.citation} for n in notes]
     penalty = _step(session, ctx, case, "decide", payload, outcome=outcome, review_required=required,
-                    provisional_confirmed=body.confirm_provisional)
+                    provisional_confirmed=body.confirm_provisional, leniency=notes)
+    penalty.leniency = payload["leniency"]
     penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
     penalty.decided_items, penalty.gravity = stored(decided), gravity.value
     penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan
@@ -435,6 +438,16 @@ def review_note(penalty: Penalty) -> str:
         return ""
     day = date.fromisoformat(passed[-1]["reviewed_on"])
     return f"本案经本局法制审核机构审核，于{_cn(day)}出具审核通过意见"
+
+
+def leniency_of(session: Session, ctx: Ctx, case: Case, penalty: Penalty,
+                body: DecideIn) -> tuple[penalty_law.Note, ...]:
+    """不予处罚 / 首违不罚 / 从重 with their exact paragraph, from the circumstances and the party's history."""
+    facts = penalty_law.Circumstances(minor=body.minor, corrected_promptly=body.corrected_promptly, harm=body.harm,
+                                      harm_minor=body.harm_minor, no_fault_proven=body.no_fault_proven,
+                                      serving_teacher=body.serving_teacher, subject_training=body.subject_training)
+    act_on = penalty.violation_on or ctx.today()
+    return penalty_law.leniency_notes(act_on, facts, penalty_law.PartyHistory(repository.party_history(session, case)))
 
 
 def statement_answer(penalty: Penalty) -> str:

@@ -118,7 +118,9 @@ def review(d: Driver, case_id: int, when: datetime) -> None:
 
 def decide(d: Driver, case_id: int, when: datetime) -> None:
     outcome = DecisionOutcome.NO_PENALTY if d.rng.random() < 0.1 else DecisionOutcome.PENALTY
-    doc = _act(d, Action.DECIDE, _sup(d, d.case(case_id)), case_id, when, outcome=outcome)
+    ground = dict(minor=True, corrected_promptly=True, harm=False) if outcome is DecisionOutcome.NO_PENALTY else {}
+    doc = _act(d, Action.DECIDE, _sup(d, d.case(case_id)), case_id, when, outcome=outcome,
+               **ground)  # 不予处罚 with its ground (行政处罚法 art. 33 ¶1)
     after = pay if outcome is DecisionOutcome.PENALTY else close
     if outcome is DecisionOutcome.PENALTY:  # 公开 within 7 working days of the decision (行政处罚法 art. 48)
         d.later(when, d.rng.choice([0, 1, 2]), lambda t: publish(d, case_id, t))

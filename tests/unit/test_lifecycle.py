@@ -28,7 +28,7 @@ from cases.lifecycle import (
     replay,
     transition,
 )
-from cases.penalty_law import FilingConditions, IntendedPenalty, PenaltyItem, Review
+from cases.penalty_law import FilingConditions, IntendedPenalty, Note, PenaltyItem, Review
 
 TODAY = date(2026, 3, 10)
 CALENDAR = load_calendar(Path(__file__).resolve().parents[2] / "cases" / "data" / "calendar")
@@ -107,6 +107,9 @@ LEGAL = [
     (ST.PENALTY, P.EXECUTED, "close_penalty", replace(GOOD, published=True), ST.CLOSED, P.EXECUTED),
     (ST.PENALTY, P.DECISION_SERVED, "close_penalty",
      replace(GOOD, outcome=DecisionOutcome.NO_PENALTY), ST.CLOSED, P.DECISION_SERVED),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=DecisionOutcome.NO_PENALTY, leniency=(
+        Note("不予处罚", "违法行为轻微并及时改正，没有造成危害后果", "《行政处罚法》第三十三条第一款"),)),
+     ST.PENALTY, P.DECIDED),
     (ST.INSPECTED, None, "transfer", GOOD, ST.CLOSED, None),
     (ST.RECEIVED, None, "transfer", GOOD, ST.CLOSED, None),
     (ST.ASSIGNED, None, "transfer", GOOD, ST.CLOSED, None),
@@ -161,6 +164,8 @@ REFUSED = [
     (ST.PENALTY, P.FILED, "revoke_filing", GOOD, "revocation_unfounded"),
     (ST.PENALTY, P.FILED, "terminate_investigation", replace(GOOD, reason=""), "termination_reason_required"),
     (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, today=date(2026, 6, 10)), "decision_late"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=DecisionOutcome.NO_PENALTY),
+     "no_penalty_ground_required"),
     (ST.PENALTY, P.FILED, "extend_time_limit", replace(GOOD, extension_days=30), "decision_extension_not_allowed"),
     (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", replace(GOOD, hearing_notice_served_on=date(2026, 3, 5)),
      "hearing_notice_too_late"),

@@ -20,7 +20,7 @@ down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-JSON_COLUMNS = ('pauses', 'filing_conditions')
+JSON_COLUMNS = ('pauses', 'filing_conditions', 'leniency')
 INT_COLUMNS = ('extension_days',)
 TEXT_COLUMNS = ('extension_reason', 'handler_opinion', 'withdrawal_reason')
 BOOL_COLUMNS = ('violation_continuing', 'limitation_extended', 'hearing_waived')
