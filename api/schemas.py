@@ -274,6 +274,23 @@ class PenaltyOut(BaseModel):
     executed_on: date | None
     court_enforcement_on: date | None
     published_on: date | None
+    notice_served_on: date | None = Field(default=None, description="告知书送达日期（公告送达：公告之日起三十日）")
+    violation_on: date | None = Field(default=None, description="违法行为发生（终了）日期（行政处罚法第三十六条）")
+    filing_conditions: list[str] = Field(default_factory=list, description="立案审批表：符合的立案条件（第二十六条）")
+    handler_opinion: str = Field(default="", description="立案审批表：承办人意见")
+    extension_days: int = Field(default=0, description="经批准延长的办案期限（日）")
+    pauses: list[dict[str, Any]] = Field(default_factory=list, description="不计入办案期限的中止期间")
+    hearing_requested_on: date | None = Field(default=None, description="听证申请日期")
+    hearing_on: date | None = Field(default=None, description="听证通知书载明的听证日期")
+    hearing_notice_served_on: date | None = Field(default=None, description="听证通知书送达日期")
+    hearing_chair_id: int | None = Field(default=None, description="听证主持人")
+    hearing_waived: bool = Field(default=False, description="当事人无正当理由未到场，视为放弃听证")
+    reminder_served_on: date | None = Field(default=None, description="催告书送达日期")
+    remedy_sought_on: date | None = Field(default=None, description="当事人申请复议或提起诉讼日期")
+    leniency: list[dict[str, Any]] = Field(default_factory=list, description="不予处罚、从重等情节及其条款")
+    party_history: list[date] = Field(default_factory=list, description="当事人此前因校外培训违法行为被处理的日期")
+    payment_due_on: date | None = Field(default=None, description="缴款期限（决定书送达之日起十五日）")
+    surcharge_yuan: str = Field(default="0.00", description="加处罚款（每日3%，不超过罚款数额；截至缴款日或今天）")
 
 
 class CaseDetail(CaseRead):

@@ -109,6 +109,7 @@ class DepartmentIn(In):
     phone: Str32 = ""
     review_body: Str128 = Field(default="", description="行政复议机关")
     court: Str128 = Field(default="", description="有管辖权的人民法院")
+    bank: Str128 = Field(default="", description="罚没款缴纳银行（印在行政处罚决定书上）")
 
 
 class DepartmentPatch(In):
@@ -118,6 +119,7 @@ class DepartmentPatch(In):
     phone: Str32 | None = None
     review_body: Str128 | None = None
     court: Str128 | None = None
+    bank: Str128 | None = None
 
 
 class DepartmentOut(BaseModel):
@@ -130,6 +132,7 @@ class DepartmentOut(BaseModel):
     phone: str
     review_body: str
     court: str
+    bank: str = ""
 
 
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[0-9A-Za-z_.\-\u4e00-\u9fff]+$",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api import schemas
-from cases import allowed, deadlines, queries, repository
+from cases import allowed, deadlines, penalty_law, queries, repository
 from cases.authority import Actor
 from cases.caches import register_cache
 from cases.calendar import WorkCalendar
@@ -182,11 +182,20 @@ def timeline(session: Session, case_id: int) -> list[schemas.EventOut]:
             for e, name in rows]
 
 
-def _penalty(session: Session, case_id: int) -> schemas.PenaltyOut | None:
+def _penalty(session: Session, case_id: int, today: date) -> schemas.PenaltyOut | None:
     p = session.exec(select(Penalty).where(Penalty.case_id == case_id)).first()
     if p is None:
         return None
-    return schemas.PenaltyOut(**p.model_dump(include=set(schemas.PenaltyOut.model_fields)))
+    out = schemas.PenaltyOut(**p.model_dump(include=set(schemas.PenaltyOut.model_fields)))
+    case = session.get(Case, case_id)
+    if case is not None:  # the party's history, shown and used at the decision (53号令 art. 16(一))
+        out.party_history = list(repository.party_history(session, case))
+    due = repository.last_deadline(session, case_id, "payment")
+    if due is not None:  # 加处罚款 (行政处罚法 art. 72(一)): up to the payment day, or today while unpaid
+        remedies = ((p.remedy_sought_on, p.executed_on or today),) if p.remedy_sought_on else ()
+        owed = penalty_law.surcharge_yuan(p.fine_yuan, due.due_date, p.executed_on or today, remedy_periods=remedies)
+        out.payment_due_on, out.surcharge_yuan = due.due_date, f"{owed:.2f}"
+    return out
 
 
 def case_detail(session: Session, case: Case, actor: Actor, today: date, calendar: WorkCalendar, *,
@@ -206,7 +215,7 @@ def case_detail(session: Session, case: Case, actor: Actor, today: date, calenda
         close_reason_label=reason.label if reason else None, merged_into_id=case.merged_into_id,
         transferred_to=case.transferred_to, filed_at=case.filed_at, timeline=timeline(session, case.id),
         complaints=[complaint_out(c, reveal) for c in complaints], inspections=inspections,
-        documents=case_documents(session, case.id), penalty=_penalty(session, case.id))
+        documents=case_documents(session, case.id), penalty=_penalty(session, case.id, today))
 
 
 def public_status(case: Case | None) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from cases.enums import (
     DocumentType,
     Gravity,
     Labeled,
+    PauseReason,
     PenaltyType,
     ReviewOutcome,
     Role,
@@ -52,7 +53,14 @@ class Action(Labeled):
     DECIDE = ("decide", "作出决定")
     RECORD_EXECUTION = ("record_execution", "登记执行")
     PUBLISH = ("publish", "公示")
+    WITHDRAW_PUBLICATION = ("withdraw_publication", "撤回公示")
     CLOSE_PENALTY = ("close_penalty", "处罚结案")
+    EXTEND_TIME_LIMIT = ("extend_time_limit", "延长办案期限")
+    ISSUE_HEARING_NOTICE = ("issue_hearing_notice", "制作听证通知书")
+    ISSUE_PAYMENT_REMINDER = ("issue_payment_reminder", "制作催告书")
+    REVOKE_FILING = ("revoke_filing", "撤销立案")
+    TERMINATE_INVESTIGATION = ("terminate_investigation", "终止调查")
+    TRANSFER = ("transfer", "移送")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
@@ -121,6 +129,10 @@ class ServiceIn(In):
     place: Str256 = Field(default="", title="送达地点")
     refusal_reason: Str2000 = Field(default="", title="拒收理由", description="拒收理由（留置送达）")
     witness: Str128 = Field(default="", title="见证人", description="见证人（留置送达）")
+    consent_recorded: bool = Field(default=False, title="当事人同意电子送达",
+                                   description="当事人同意并签订确认书（电子送达时必需，行政处罚法第六十一条第二款）")
+    public_notice_reason: Str2000 = Field(default="", title="公告送达原因",
+                                          description="当事人下落不明或者以其他方式无法送达的原因和经过（公告送达时必填）")
 
 
 class ReinspectionIn(In):
@@ -157,16 +169,62 @@ class OpenPenaltyIn(In):
                                description="案件情况疑难复杂、涉及多个法律关系（须法制审核和集体讨论，第三十三条第一款第（三）项）")
     major: bool = Field(default=False, title="其他重大案件",
                         description="其他复杂或者重大的案件（须集体讨论，第三十四条第二款）；法制审核是否必需按规则判断")
-    new_serious_violation: bool = Field(default=False, title="新的严重违法行为", description="发现新的严重违法行为")
+    new_serious_violation: bool = Field(default=False, title="新的严重违法行为",
+                                        description="发现新的严重违法行为（须有其现场检查笔录）")
     rectification_deadline: Day | None = Field(default=None, title="整改期限", description="同时责令改正时的整改期限")
+    violation_on: Day | None = Field(default=None, title="违法行为发生日期",
+                                     description="违法行为发生日期；连续或者继续状态的，为行为终了之日（行政处罚法第三十六条）；"
+                                     "留空：按认定违法的现场检查日期")
+    violation_continuing: bool = Field(default=False, title="连续或继续状态", description="违法行为有连续或者继续状态")
+    limitation_extended: bool = Field(default=False, title="涉及生命健康安全、金融安全且有危害后果",
+                                      description="追责期限延长至五年（行政处罚法第三十六条第一款）")
+    handler_opinion: Str2000 = Field(default="", title="承办人意见", description="立案审批表：承办人意见")
 
 
 class SummaryIn(In):
     summary: Str5000 = Field(min_length=1, title="情况记录", description="讨论或听证情况")
 
 
+class HearingIn(SummaryIn):
+    chair_id: Id | None = Field(default=None, title="听证主持人",
+                                description="听证主持人（非本案调查人员，行政处罚法第六十四条第（四）项；默认本人）")
+    party_attended: bool = Field(default=True, title="当事人到场", description="当事人或者其代理人是否到场")
+    absence_justified: bool = Field(default=False, title="有正当理由未到场",
+                                    description="当事人有正当理由未到场的，延期举行；无正当理由拒不到场的，视为放弃听证")
+
+
+class HearingNoticeIn(In):
+    hearing_on: Day = Field(title="听证日期", description="举行听证的日期（通知书送达后七个工作日以后）")
+    place: Str256 = Field(min_length=1, title="听证地点")
+    chair: Str128 = Field(default="", title="听证主持人", description="听证主持人姓名（非本案调查人员）")
+
+
+class ExtensionIn(In):
+    days: int = Field(ge=1, le=365, title="延长天数", description="延长的天数（本地规定允许时，行政处罚法第六十条）")
+    reason: Str2000 = Field(min_length=1, title="延长理由")
+
+
+class RevokeFilingIn(In):
+    unmet: list[Literal["party_identified", "prima_facie_evidence", "penalty_due", "within_jurisdiction",
+                        "within_limitation"]] = Field(
+        default_factory=list, max_length=5, title="不符合的立案条件",
+        description="经调查不符合的立案条件（校外培训行政处罚暂行办法第二十六条第一款第（一）至（五）项）")
+    reason: Str2000 = Field(default="", title="撤销理由")
+
+
+class ReasonIn(In):
+    reason: Str2000 = Field(default="", title="理由")
+
+
+class TransferIn(In):
+    transferred_to: Str128 = Field(default="", title="接收机关")
+    reason: Str2000 = Field(default="", title="移送理由")
+
+
 class StatementIn(In):
     hearing_requested: bool = Field(title="是否申请听证", description="当事人是否申请听证")
+    hearing_requested_on: Day | None = Field(default=None, title="听证申请日期",
+                                             description="当事人提出听证申请的日期（告知书送达之日起五个工作日内，默认今天）")
     waived: bool = Field(default=False, title="放弃陈述申辩", description="当事人书面放弃陈述申辩")
     statement_summary: Str5000 = Field(default="", title="陈述申辩情况", description="当事人陈述、申辩的内容")
     statement_on: Day | None = Field(default=None, title="陈述申辩日期", description="当事人提出陈述申辩的日期")
@@ -195,19 +253,41 @@ class DecideIn(In):
     gravity: Gravity | None = Field(default=None, title="情节", description=GRAVITY_HELP + "；留空：按立案时认定")
     confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
                                       description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
+    minor: bool = Field(default=False, title="违法行为轻微")
+    corrected_promptly: bool = Field(default=False, title="及时改正")
+    harm: bool = Field(default=True, title="造成危害后果")
+    harm_minor: bool = Field(default=False, title="危害后果轻微")
+    no_fault_proven: bool = Field(default=False, title="有证据足以证明没有主观过错")
+    serving_teacher: bool = Field(default=False, title="中小学在职教师")
+    subject_training: bool = Field(default=False, title="培训内容为学科类")
 
 
 class ExecutionIn(In):
     paid_on: Day | None = Field(default=None, title="缴款日期", description="缴款（执行）日期")
     court_enforcement_on: Day | None = Field(default=None, title="申请强制执行日期", description="申请法院强制执行日期")
+    remedy_sought_on: Day | None = Field(default=None, title="申请复议或起诉日期",
+                                         description="当事人申请行政复议或者提起行政诉讼的日期")
+    confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
+                                      description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
 
 
 class PublishIn(In):
-    published_on: Day = Field(title="公示日期", description="公示日期")
+    published_on: Day = Field(title="公示日期", description="公示日期（作出决定之日起七个工作日内）")
+    confirm_provisional: bool = Field(default=False, title="确认使用暂定日历",
+                                      description="该年度法定节假日安排尚未载入时，确认按暂定日历计算期限（记入案件记录）")
+
+
+class WithdrawIn(In):
+    revoked_on: Day = Field(title="决定被变更或撤销日期",
+                            description="处罚决定被依法变更、撤销、确认违法或者确认无效的日期")
+    reason: Str2000 = Field(min_length=1, title="撤回理由")
 
 
 class PauseIn(In):
     step: Code = Field(title="环节", description="环节，例如 inspection、decision", examples=["inspection"])
+    reason_code: PauseReason = Field(default=PauseReason.OTHER, title="中止类别",
+                                     description=" / ".join(f"{r.value} {r.label}" for r in PauseReason)
+                                     + "；办案期限（decision）只能因听证、鉴定检测、公告中止（行政处罚法第六十条）")
     reason: Str2000 = Field(min_length=1, title="理由", description="中止计时理由", examples=["等待鉴定"])
 
 
@@ -301,7 +381,11 @@ _ROWS = (
                description="制作行政处罚事先告知书；送达后进入陈述申辩期。", mark="告"),
     ActionSpec(A.CLOSE_STATEMENT_WINDOW, StatementIn, FIELD, T, ("close_statement_window",),
                description="陈述申辩、听证申请期届满或当事人放弃。", mark="申"),
-    ActionSpec(A.HOLD_HEARING, SummaryIn, frozenset({Role.LEGAL, Role.SUPERVISOR}), IND, ("hold_hearing",),
+    ActionSpec(A.ISSUE_HEARING_NOTICE, HearingNoticeIn, frozenset({Role.LEGAL, Role.SUPERVISOR}), IND,
+               ("issue_hearing_notice",), documents=(DocumentType.HEARING_NOTICE, DocumentType.SERVICE_RECEIPT),
+               description="制作听证通知书（当事人申请听证时），送达后七个工作日以后举行听证。", mark="通",
+               role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
+    ActionSpec(A.HOLD_HEARING, HearingIn, frozenset({Role.LEGAL, Role.SUPERVISOR}), IND, ("hold_hearing",),
                description="举行听证（当事人申请时），由非本案调查人员主持。", mark="听",
                role_refusal="听证由法制审核人员或科长组织、非本案调查人员主持（行政处罚法第六十四条）"),
     ActionSpec(A.LEGAL_REVIEW, OpinionIn, frozenset({Role.LEGAL}), IND, ("legal_review",),
@@ -310,11 +394,30 @@ _ROWS = (
     ActionSpec(A.DECIDE, DecideIn, HEAD, J, ("decide",), documents=(DocumentType.PENALTY_DECISION,),
                description="作出行政处罚决定（或不予处罚），同时生成决定书。", mark="决",
                role_refusal="行政处罚决定由本机关负责人作出（行政处罚法第五十七条）"),
-    ActionSpec(A.RECORD_EXECUTION, ExecutionIn, FIELD, T, ("execute",),
+    ActionSpec(A.RECORD_EXECUTION, ExecutionIn, FIELD, T, ("execute", "apply_court_enforcement"),
                description="登记罚款缴纳（执行完毕）或申请法院强制执行。", mark="执"),
+    ActionSpec(A.ISSUE_PAYMENT_REMINDER, EmptyIn, FIELD, T, ("issue_payment_reminder",),
+               documents=(DocumentType.PAYMENT_REMINDER, DocumentType.SERVICE_RECEIPT),
+               description="缴款期限届满未履行的，制作催告书（行政强制法第五十四条）；送达十个工作日后方可申请法院强制执行。",
+               mark="催"),
     ActionSpec(A.PUBLISH, PublishIn, FIELD, T, ("publish",), description="公示处罚决定。", mark="公"),
+    ActionSpec(A.WITHDRAW_PUBLICATION, WithdrawIn, HEAD, J, (), (CaseStatus.PENALTY, CaseStatus.CLOSED),
+               description="处罚决定被变更、撤销或确认违法、无效的，三日内撤回公示（行政处罚法第四十八条第二款）。",
+               mark="回", role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.CLOSE_PENALTY, EmptyIn, HEAD, J, ("close_penalty",), description="处罚案件结案（科长批准）。",
                mark="结", role_refusal="结案须经本辖区的科长或分管领导批准（校外培训行政处罚暂行办法第三十七条）"),
+    ActionSpec(A.EXTEND_TIME_LIMIT, ExtensionIn, HEAD, J, ("extend_time_limit",),
+               description="经负责人批准延长办案期限（本地规定允许时，行政处罚法第六十条）。", mark="延",
+               role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.REVOKE_FILING, RevokeFilingIn, HEAD, J, ("revoke_filing",),
+               description="经调查不符合立案条件的，撤销立案（校外培训行政处罚暂行办法第二十七条）。", mark="撤",
+               role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.TERMINATE_INVESTIGATION, ReasonIn, HEAD, J, ("terminate_investigation",),
+               description="终止调查并结案（校外培训行政处罚暂行办法第三十七条第一款第（三）项）。", mark="止",
+               role_refusal=SUPERVISOR_ONLY),
+    ActionSpec(A.TRANSFER, TransferIn, HEAD, J, ("transfer",),
+               description="作出决定前移送有管辖权的机关；受移送的案件不得再移送（校外培训行政处罚暂行办法第十条）。",
+               mark="移", role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.PAUSE_CLOCK, PauseIn, HEAD, J, (), OPEN,
                description="中止某一环节的计时（须注明理由），例如听证、鉴定期间。", mark="停",
                role_refusal=SUPERVISOR_ONLY),

@@ -41,6 +41,9 @@ class CaseEventType(Labeled):
     OPEN_PENALTY = ("open_penalty", "立案")
     CONFIRM_RECTIFIED = ("confirm_rectified", "复查整改到位结案")
     CLOSE_PENALTY = ("close_penalty", "处罚结案")
+    REVOKE_FILING = ("revoke_filing", "撤销立案")
+    TERMINATE_INVESTIGATION = ("terminate_investigation", "终止调查")
+    TRANSFER = ("transfer", "移送")
     # penalty steps (self-transitions of `penalty`, in 行政处罚法 order)
     COLLECTIVE_DISCUSSION = ("collective_discussion", "集体讨论")
     ISSUE_PENALTY_NOTICE = ("issue_penalty_notice", "制作行政处罚事先告知书")
@@ -52,6 +55,10 @@ class CaseEventType(Labeled):
     SERVE_DECISION = ("serve_decision", "送达决定书")
     EXECUTE = ("execute", "执行")
     PUBLISH = ("publish", "公示")
+    EXTEND_TIME_LIMIT = ("extend_time_limit", "延长办案期限")
+    ISSUE_HEARING_NOTICE = ("issue_hearing_notice", "制作听证通知书")
+    ISSUE_PAYMENT_REMINDER = ("issue_payment_reminder", "制作催告书")
+    APPLY_COURT_ENFORCEMENT = ("apply_court_enforcement", "申请法院强制执行")
     RECORD_REINSPECTION = ("record_reinspection", "复查")
     # actions inside a state
     RECEIVE = ("receive", "受理")
@@ -60,7 +67,9 @@ class CaseEventType(Labeled):
     UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
     ATTACH_SIGNED_RECEIPT = ("attach_signed_receipt", "上传签收的送达回证")
     COURT_ENFORCEMENT = ("court_enforcement", "申请法院强制执行")
+    RECORD_REMEDY = ("record_remedy", "当事人申请复议或提起诉讼")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
+    WITHDRAW_PUBLICATION = ("withdraw_publication", "撤回公示")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     ESCALATE = ("escalate", "督办")
     RAISE_WHISTLE = ("raise_whistle", "吹哨")
@@ -160,6 +169,8 @@ class DocumentType(Labeled):
     PENALTY_DECISION = ("penalty_decision", "行政处罚决定书")
     PATROL_SHEET = ("patrol_sheet", "巡查任务单")
     FORTNIGHTLY_REPORT = ("fortnightly_report", "半月通报")
+    HEARING_NOTICE = ("hearing_notice", "听证通知书")
+    PAYMENT_REMINDER = ("payment_reminder", "催告书")
 
 
 class ServiceMethod(Labeled):
@@ -181,6 +192,18 @@ class CloseReason(Labeled):
     PENALTY_EXECUTED = ("penalty_executed", "处罚执行完毕")
     NO_PENALTY = ("no_penalty", "不予行政处罚")
     COURT_ENFORCEMENT = ("court_enforcement", "已申请法院强制执行")
+    FILING_REVOKED = ("filing_revoked", "撤销立案")
+    INVESTIGATION_TERMINATED = ("investigation_terminated", "终止调查")
+
+
+class PauseReason(Labeled):
+    """Why a clock is paused; the decision limit excludes only the kinds penalty_law.toml
+    [decision_limit] excluded_pauses names (行政处罚法 art. 60)."""
+
+    HEARING = ("hearing", "听证")
+    APPRAISAL = ("appraisal", "鉴定、检测")
+    PUBLIC_NOTICE = ("public_notice", "公告")
+    OTHER = ("other", "其他")
 
 
 # --- the penalty as data (cases/penalty_law.py; docs/penalty-law.md) ----------------------------

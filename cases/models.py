@@ -90,6 +90,7 @@ class Department(SQLModel, table=True):
     review_body: str = ""  # 行政复议机关
     court: str = ""
     contact: str = Field(default="", max_length=32)  # 联系人 printed on documents (migration 0015)
+    bank: str = Field(default="", max_length=128)  # 罚没款缴纳银行, printed on the 决定书 (migration 0017)
 
 
 class Officer(SQLModel, table=True):
@@ -176,6 +177,7 @@ class Case(SQLModel, table=True):
     close_reason: str | None = None
     merged_into_id: int | None = Field(default=None, foreign_key="enforcement_case.id")
     transferred_to: str = ""
+    received_by_transfer: bool = False  # received by 移送: not transferred on (53号令 art. 10 ¶3), migration 0017
     updated_at: datetime = utc_column()
 
     __mapper_args__ = {"version_id_col": _CASE_VERSION}  # UPDATE … WHERE version = :old
@@ -248,6 +250,7 @@ class Deadline(SQLModel, table=True):
     met_at: datetime | None = utc_column(nullable=True)
     paused_since: date | None = None
     paused_reason: str = ""
+    paused_reason_code: str = ""  # PauseReason (migration 0017)
     escalation_level: int = 0
     reminded_on: date | None = None
 
@@ -390,6 +393,27 @@ class Penalty(SQLModel, table=True):
     statement_on: date | None = None
     statement_accepted: bool | None = None
     statement_answer: str = ""
+    # issue 10 (migration 0017): the rules wired into the procedure's guards (docs/penalty-law.md)
+    pauses: list[dict[str, Any]] = json_column()  # decision-limit pauses {reason, paused_on, resumed_on} (art. 60)
+    extension_days: int = 0  # approved extension of the 90 days (penalty_law.toml [decision_limit])
+    extension_reason: str = ""
+    violation_on: date | None = None  # the act, or the end of a continuing act (行政处罚法 art. 36)
+    violation_continuing: bool = False
+    limitation_extended: bool = False  # 5 years: 生命健康安全、金融安全 with harm (art. 36)
+    filing_conditions: list[str] = json_column()  # the 53号令 art. 26 conditions the 立案审批表 found met
+    handler_opinion: str = ""  # 承办人意见 on the 立案审批表
+    filing_approved_by_id: int | None = None  # the head who approved 立案
+    hearing_requested_on: date | None = None
+    hearing_on: date | None = None  # as the 听证通知书 states it
+    hearing_notice_served_on: date | None = None
+    hearing_chair_id: int | None = None
+    hearing_waived: bool = False  # unjustified absence (行政处罚法 art. 64(六))
+    reminder_served_on: date | None = None  # 催告书 served (行政强制法 art. 54)
+    remedy_sought_on: date | None = None  # 复议 applied for or 诉讼 brought
+    revoked_on: date | None = None  # the decision changed, revoked or held unlawful or void (art. 48 ¶2)
+    withdrawn_on: date | None = None  # its publication withdrawn
+    withdrawal_reason: str = ""
+    leniency: list[dict[str, Any]] = json_column()  # {kind, reason, citation} applied at the decision
 
     __table_args__ = (Index("penalty_decided_idx", "decided_on"),)  # statistics periods: migration 0016
 

@@ -699,6 +699,14 @@ class Pause:
     resumed_on: date
 
 
+def check_pause_reason(reason: str, *, law: PenaltyLaw | None = None) -> None:
+    """Only the pauses penalty_law.toml [decision_limit] excluded_pauses names stop the 90 days (art. 60)."""
+    cfg = _law(law)
+    if reason not in cfg.excluded_pauses:
+        raise refuse("pause_not_excluded", f"“{reason}”期间不属于可不计入办案期限的期间（仅听证、鉴定检测、公告期间）",
+                     _cite(APL, "第六十条"), allowed=sorted(cfg.excluded_pauses))
+
+
 def decision_deadline(filed_on: date, calendar: WorkCalendar, *, pauses: Sequence[Pause] = (),
                       extension_days: int = 0, provisional_confirmed: bool = False,
                       law: PenaltyLaw | None = None) -> Reckoned:
@@ -714,9 +722,7 @@ def decision_deadline(filed_on: date, calendar: WorkCalendar, *, pauses: Sequenc
     if extension_days > cfg.extension_max_days:
         raise refuse("decision_extension_too_long", f"延长办案期限不得超过{cfg.extension_max_days}日", article)
     for pause in pauses:
-        if pause.reason not in cfg.excluded_pauses:
-            raise refuse("pause_not_excluded", f"“{pause.reason}”期间不属于可不计入办案期限的期间", article,
-                         allowed=sorted(cfg.excluded_pauses))
+        check_pause_reason(pause.reason, law=cfg)
     base = cfg.period("decision")
     period = base.with_days(base.days + extension_days) if extension_days else base
     spans = tuple((p.paused_on, p.resumed_on) for p in pauses)
@@ -733,8 +739,16 @@ def check_decision_in_time(decided_on: date, filed_on: date, calendar: WorkCalen
     if decided_on < filed_on:
         raise refuse("decision_before_filing", "处罚决定日早于立案日", article)
     _require_official(calendar, (decided_on,), confirmed=provisional_confirmed, article=article)
-    due = decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
-                            provisional_confirmed=provisional_confirmed, law=law)
+    try:
+        due = decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
+                                provisional_confirmed=provisional_confirmed, law=law)
+    except RuleViolation as exc:
+        # The limit falls in a later year without a table: whatever that table says, the limit is no earlier
+        # than 1 January of that year, so a decision in an earlier, official year is in time.
+        if exc.code != "calendar_unconfirmed" or int(exc.detail.get("year", 0)) <= decided_on.year:
+            raise
+        return decision_deadline(filed_on, calendar, pauses=pauses, extension_days=extension_days,
+                                 provisional_confirmed=True, law=law)
     if decided_on > due.date:
         raise refuse("decision_late", f"应当自立案之日起九十日内作出行政处罚决定（本案期限至{reckoned_zh(due)}）",
                      article, due=due.date.isoformat())

@@ -30,6 +30,7 @@ class Authority:
     phone: str = ""
     review_body: str = ""  # 行政复议机关: the county people's government (行政复议法 art. 24)
     court: str = ""  # 有管辖权的人民法院
+    bank: str = ""  # 罚没款缴纳银行 (the department's configuration)
     department_id: int | None = None  # whose uploaded seal image / certificate the renderer may use
 
 
@@ -162,10 +163,46 @@ class PenaltyDecisionSnapshot:
     fine_yuan: int = 0
     confiscation_yuan: int = 0
     statement_summary: str = ""
+    evidence: tuple[EvidenceLine, ...] = ()  # what the case holds: records, photos, documents, statements
+    review_note: str = ""  # the 法制审核 that preceded the decision (53号令 art. 33)
     payment_days: int = 15  # 行政处罚法 art. 67
     surcharge_percent_per_day: int = 3  # art. 72
     review_days: int = 60  # 行政复议法 art. 20
     litigation_months: int = 6  # 行政诉讼法 art. 46
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
+class HearingNoticeSnapshot:
+    """听证通知书 (行政处罚法 art. 64(二)(三)(四)): served at least 7 working days before the hearing."""
+
+    number: str
+    authority: Authority
+    party: Party
+    intended_penalty: str
+    requested_on: date
+    hearing_on: date
+    place: str
+    chair: str
+    issued_on: date
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
+class PaymentReminderSnapshot:
+    """催告书 (行政强制法 arts. 35, 54): the decision not performed after its payment period."""
+
+    number: str
+    authority: Authority
+    party: Party
+    decision_number: str
+    decision_served_on: date
+    penalty: str
+    fine_yuan: int
+    payment_due: str  # the last day of the 15 days, as printed (marked when provisional)
+    surcharge_yuan: str  # 加处罚款 owed on the issue day, to the fen
+    performance_days: int  # 十日 (working days, 行政强制法 arts. 54, 69)
+    issued_on: date
     sealed: bool = True
 
 

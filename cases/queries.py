@@ -889,3 +889,72 @@ def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: da
         found = result == "violation" or (result != "clear" and (inst_id, day) in found_on)
         out.append(VisitRow(names.get(region, region), grade or "—", reason or "", found))
     return out
+# --- 一公开: decisions published to the public (行政处罚法 art. 48) ------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicDecision:
+    """A published 行政处罚决定 as the public page shows it: no address, no identity number, a person's name
+    reduced to the surname (行政处罚法 art. 48; 政府信息公开条例 art. 15: personal privacy is not disclosed)."""
+
+    id: int
+    number: str
+    authority: str
+    party: str
+    violations: tuple[str, ...]
+    bases: tuple[str, ...]
+    penalty: str
+    decided_on: date
+    published_on: date
+
+
+def redacted_party(name: str, *, person: bool) -> str:
+    """An organisation keeps its name; a natural person is shown as the surname and 某."""
+    name = name.strip()
+    return (name[:1] + "某") if person and name else (name or "（未载明）")
+
+
+def _public(session: Session, penalty: Penalty) -> PublicDecision | None:
+    case = session.get(Case, penalty.case_id)
+    if case is None or penalty.published_on is None or penalty.decided_on is None:
+        return None
+    from cases.catalogue import load_catalogue  # the violation names, as in the catalogue
+
+    catalogue = load_catalogue()
+    institution = session.get(Institution, case.institution_id) if case.institution_id else None
+    dept = session.get(Department, case.lead_department_id)
+    doc = session.exec(select(Document).where(Document.case_id == case.id,
+                                              Document.doc_type == DocumentType.PENALTY_DECISION)
+                       .order_by(col(Document.id).desc())).first()
+    from cases.enums import PenaltyType
+    from cases.penalty_law import IntendedPenalty, PenaltyItem
+
+    items = penalty.decided_items or penalty.intended_items
+    text = IntendedPenalty(tuple(PenaltyItem(PenaltyType(r["type"]), amount_yuan=int(r.get("amount_yuan", 0)),
+                                             years=int(r.get("years", 0)), permanent=bool(r.get("permanent")))
+                                 for r in items)).text_zh
+    names = tuple(v.name for c in (penalty.violation_codes or case.violation_codes)
+                  if (v := catalogue.violations.get(c)) is not None)
+    return PublicDecision(id=penalty.id or 0, number=doc.number if doc else "", authority=dept.name if dept else "",
+                          party=redacted_party(institution.name if institution else "", person=penalty.party_is_person),
+                          violations=names, bases=tuple(penalty.norms), penalty=text, decided_on=penalty.decided_on,
+                          published_on=penalty.published_on)
+
+
+def _published():  # noqa: ANN202
+    return (col(Penalty.published_on).is_not(None), col(Penalty.withdrawn_on).is_(None),
+            Penalty.outcome == str(DecisionOutcome.PENALTY))
+
+
+def published_decisions(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[PublicDecision], int]:
+    """Published, not withdrawn penalty decisions, newest first."""
+    total = session.exec(sa_select(func.count()).select_from(Penalty).where(*_published())).one()[0]
+    rows = session.exec(select(Penalty).where(*_published())
+                        .order_by(col(Penalty.published_on).desc(), col(Penalty.id).desc())
+                        .limit(limit).offset(offset)).all()
+    return [d for p in rows if (d := _public(session, p)) is not None], int(total)
+
+
+def published_decision(session: Session, penalty_id: int) -> PublicDecision | None:
+    penalty = session.exec(select(Penalty).where(Penalty.id == penalty_id, *_published())).first()
+    return _public(session, penalty) if penalty is not None else None

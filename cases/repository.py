@@ -281,3 +281,13 @@ def case_file(session: Session, case_number: str) -> CaseFile:
                     else None, department=get_or_raise(session, Department, case.lead_department_id, "部门"),
                     team=[team[i] for i in team_ids if i in team], inspections=list(inspections(session, case.id)),
                     documents=docs, services=services)
+
+
+def party_history(session: Session, case: Case) -> tuple[date, ...]:
+    """The days the party was earlier dealt with: penalty decisions on its other cases (53号令 art. 16(一))."""
+    if case.institution_id is None:
+        return ()
+    rows = session.exec(select(Penalty.decided_on).join(Case, col(Case.id) == col(Penalty.case_id))
+                        .where(Case.institution_id == case.institution_id, Case.id != case.id,
+                               col(Penalty.decided_on).is_not(None), Penalty.outcome == "penalty")).all()
+    return tuple(sorted(d for d in rows if d is not None))

@@ -52,6 +52,8 @@ TEMPLATES: dict[DocumentType, tuple[str, type]] = {
     DocumentType.PENALTY_DECISION: ("penalty_decision.html", ports.PenaltyDecisionSnapshot),
     DocumentType.PATROL_SHEET: ("patrol_sheet.html", ports.PatrolSheetSnapshot),
     DocumentType.FORTNIGHTLY_REPORT: ("fortnightly_report.html", ports.FortnightlyReportSnapshot),
+    DocumentType.HEARING_NOTICE: ("hearing_notice.html", ports.HearingNoticeSnapshot),
+    DocumentType.PAYMENT_REMINDER: ("payment_reminder.html", ports.PaymentReminderSnapshot),
 }
 
 _env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,

@@ -14,7 +14,8 @@ CST = timezone(timedelta(hours=8))
 
 AUTHORITY = ports.Authority(
     name="清河县教育局", code="清教", address="清河县人民路18号教育局三楼执法科",
-    contact="王建国", phone="0551-6288 1234", review_body="清河县人民政府", court="清河县人民法院")
+    contact="王建国", phone="0551-6288 1234", review_body="清河县人民政府", court="清河县人民法院",
+    bank="中国农业银行清河县支行（罚没款代收专户）")
 
 PARTY = ports.Party(
     name="清河县启航教育咨询有限公司", uscc="91340100MA2N0QXK4P",
@@ -166,10 +167,15 @@ def penalty_decision(content: str = "typical", **changes: object) -> ports.Penal
         fine_yuan=30000, confiscation_yuan=45600,
         statement_summary="你单位在法定期限内提交了书面陈述申辩意见，称系初次违法且已停止培训。"
                           "本局经复核认为，你单位所述停止培训的情况属实，但违法事实清楚，证据确凿，"
-                          "不符合不予处罚的情形，对陈述申辩意见不予采纳")
+                          "不符合不予处罚的情形，对陈述申辩意见不予采纳",
+        evidence=(ports.EvidenceLine("现场检查笔录（清教检〔2026〕7号）", "9f2b" * 16),
+                  ports.EvidenceLine("现场照片及资料（IMG_1001.jpg）", "3c1d" * 16),
+                  ports.EvidenceLine("行政处罚事先告知书（清教罚告〔2026〕2号）", "a7e4" * 16),
+                  ports.EvidenceLine("当事人陈述、申辩意见（2026年4月7日）")),
+        review_note="本案经本局法制审核机构审核，于2026年4月15日出具审核通过意见")
     if content == "short":
         values.update(findings=FINDINGS[:1], bases=SHORT_BASES, penalty="警告", fine_yuan=0, confiscation_yuan=0,
-                      statement_summary="")
+                      statement_summary="", evidence=(), review_note="")
     elif content == "long":
         values.update(findings=FINDINGS + (FILLER,) * 5)
     values.update(changes)
@@ -238,6 +244,36 @@ def fortnightly_report(content: str = "typical", **changes: object) -> ports.For
     return ports.FortnightlyReportSnapshot(**values)  # type: ignore[arg-type]
 
 
+def hearing_notice(content: str = "typical", **changes: object) -> ports.HearingNoticeSnapshot:
+    values: dict[str, object] = dict(
+        number="清教听通〔2026〕1号", authority=AUTHORITY, party=PARTY,
+        intended_penalty="警告，没收违法所得人民币45600元，责令停止招收学员", requested_on=date(2026, 4, 7),
+        hearing_on=date(2026, 4, 21), place="清河县教育局三楼会议室（清河县人民路1号）", chair="周文（法制审核科）",
+        issued_on=date(2026, 4, 8))
+    if content == "short":
+        values.update(intended_penalty="责令停止招收学员", place="本局会议室")
+    elif content == "long":
+        values.update(intended_penalty="警告，没收违法所得人民币45600元，责令停止招收学员，"
+                                       "对决策机构负责人、行政负责人及直接责任人限制从业三年；" * 16)
+    values.update(changes)
+    return ports.HearingNoticeSnapshot(**values)  # type: ignore[arg-type]
+
+
+def payment_reminder(content: str = "typical", **changes: object) -> ports.PaymentReminderSnapshot:
+    values: dict[str, object] = dict(
+        number="清教催告〔2026〕1号", authority=AUTHORITY, party=PARTY, decision_number="清教罚决〔2026〕2号",
+        decision_served_on=date(2026, 4, 21), penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元",
+        fine_yuan=30000, payment_due="2026年5月6日", surcharge_yuan="9000.00", performance_days=10,
+        issued_on=date(2026, 5, 11))
+    if content == "short":
+        values.update(penalty="罚款人民币5000元", fine_yuan=5000, surcharge_yuan="0.00")
+    elif content == "long":
+        values.update(penalty="警告，没收违法所得人民币45600元，并处罚款人民币30000元，责令停止招收学员；" * 16,
+                      payment_due="2027年1月20日（暂定，该年度法定节假日安排尚未公布）")
+    values.update(changes)
+    return ports.PaymentReminderSnapshot(**values)  # type: ignore[arg-type]
+
+
 BUILDERS = {
     DocumentType.RECTIFICATION_NOTICE: rectification_notice,
     DocumentType.SERVICE_RECEIPT: service_receipt,
@@ -246,6 +282,8 @@ BUILDERS = {
     DocumentType.PENALTY_DECISION: penalty_decision,
     DocumentType.PATROL_SHEET: patrol_sheet,
     DocumentType.FORTNIGHTLY_REPORT: fortnightly_report,
+    DocumentType.HEARING_NOTICE: hearing_notice,
+    DocumentType.PAYMENT_REMINDER: payment_reminder,
 }
 
 

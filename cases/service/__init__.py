@@ -5,7 +5,7 @@ other use cases (intake, clocks' recompute, the sweep) are functions of their ow
 Importing this package registers every action's use case (`@handles`) with `perform`.
 """
 
-from cases.service import clocks, delivery, inspection, intake, sanctions  # noqa: F401  (register the use cases)
+from cases.service import clocks, delivery, inspection, intake, procedure, sanctions  # noqa: F401  (register the use cases)
 from cases.service._common import Ctx
 from cases.service.clocks import recompute_provisional_deadlines
 from cases.service.intake import ComplaintIn, IntakeResult, receive_complaint

@@ -136,7 +136,7 @@ def close_all_clocks(session: Session, ctx: Ctx, case: Case) -> None:
 
 def authority_of(dept: Department) -> Authority:
     return Authority(name=dept.name, code=dept.doc_code, address=dept.address, phone=dept.phone,
-                     review_body=dept.review_body, court=dept.court,
+                     review_body=dept.review_body, court=dept.court, bank=dept.bank,
                      contact=dept.contact, department_id=dept.id)  # issue 15: contact line, seal image
 
 

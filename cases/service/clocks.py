@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cases import deadlines, repository
+from cases import deadlines, penalty_law, repository
 from cases.actions import Action, PauseIn, ResumeIn
 from cases.audit import append_event
 from cases.calendar import WorkCalendar
@@ -31,9 +31,13 @@ def pause_clock(session: Session, ctx: Ctx, case: Case, body: PauseIn) -> Deadli
     row = _open_clock(session, case, step)
     if row.paused_since is not None:
         raise ValidationFailed("该期限已中止计时", code="already_paused")
+    if step == "decision":  # only hearing, appraisal and public notice stop the 90 days (行政处罚法 art. 60)
+        penalty_law.check_pause_reason(body.reason_code.value)
     row.paused_since, row.paused_reason = ctx.today(), reason.strip()
+    row.paused_reason_code = body.reason_code.value
     session.add(row)
-    record(session, ctx, case, CaseEventType.PAUSE_CLOCK, {"step": step, "reason": reason.strip()})
+    record(session, ctx, case, CaseEventType.PAUSE_CLOCK, {"step": step, "reason": reason.strip(),
+                                                           "reason_code": body.reason_code.value})
     return row
 
 
@@ -49,7 +53,13 @@ def resume_clock(session: Session, ctx: Ctx, case: Case, body: ResumeIn) -> Dead
     payload = {"step": step, "paused_since": row.paused_since.isoformat(), "due_was": row.due_date.isoformat(),
                "due_now": moved.date.isoformat()}
     row.due_date, row.provisional = moved.date, row.provisional or moved.provisional
-    row.paused_since, row.paused_reason = None, ""
+    if step == "decision" and row.paused_since < ctx.today():  # the span the 90 days exclude, by its reason
+        penalty = repository.penalty_of(session, case.id)
+        penalty.pauses = [*penalty.pauses, {"reason": row.paused_reason_code or "other",
+                                            "paused_on": row.paused_since.isoformat(),
+                                            "resumed_on": ctx.today().isoformat(), "note": row.paused_reason}]
+        session.add(penalty)
+    row.paused_since, row.paused_reason, row.paused_reason_code = None, "", ""
     session.add(row)
     record(session, ctx, case, CaseEventType.RESUME_CLOCK, payload)
     return row

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from cases import repository
+from cases import penalty_law, repository
 from cases.actions import Action, ServiceIn, SignedReceiptIn
 from cases.audit import append_event
 from cases.enums import CaseEventType, DocumentType, ServiceMethod
@@ -31,11 +31,15 @@ def record_service(session: Session, ctx: Ctx, case: Case, body: ServiceIn) -> S
     if repository.service_of(session, key(doc)) is not None:
         raise ValidationFailed("该文书已登记送达", code="already_served")
     effective = _validate_service(ctx, doc, method, served_on, recipient, refusal_reason, witness)
+    if penalty_law.must_be_served(doc.doc_type):  # consent for electronic service, reasons for 公告 (53号令 art. 35)
+        penalty_law.check_service(doc.doc_type, method, consent_recorded=body.consent_recorded,
+                                  public_notice_reason=body.public_notice_reason)
     service = ServiceRecord(document_id=key(doc), method=method, served_on=effective, place=place,
                             recipient=recipient, refusal_reason=refusal_reason, witness=witness,
                             recorded_by_id=ctx.actor.officer_id, recorded_at=ctx.now())
     session.add(service)
-    payload = {"document": doc.number, "method": str(method), "served_on": effective.isoformat()}
+    payload = {"document": doc.number, "method": str(method), "served_on": effective.isoformat(),
+               "consent_recorded": body.consent_recorded, "public_notice_reason": body.public_notice_reason}
     if doc.doc_type is DocumentType.RECTIFICATION_NOTICE:
         _start_rectification_clock(session, ctx, case, effective)
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)

@@ -179,7 +179,8 @@ def new_case(session: Session, ctx: Ctx, region: str, institution: Institution |
     case = Case(case_number=f"{year}-{dept.region_code}-{seq:04d}", region_code=region,
                 lead_department_id=dept.id, cooperating_department_ids=sorted(set(cooperating)),
                 institution_id=institution.id if institution else None,
-                violation_codes=sorted(set(data.violation_codes)), received_at=received, updated_at=ctx.now())
+                violation_codes=sorted(set(data.violation_codes)), received_at=received, updated_at=ctx.now(),
+                received_by_transfer=data.channel is Channel.REFERRAL)  # 部门移送: not transferred on (53号令 art. 10)
     session.add(case)
     session.flush()
     start = received.astimezone(ctx.now().tzinfo).date()
@@ -193,7 +194,7 @@ def dismiss_case(session: Session, ctx: Ctx, case: Case, body: DismissIn) -> Cas
     """不予立案/终止: a duplicate (merged into another case), a transfer, or too little information."""
     reason = CloseReason(body.reason)
     facts = Facts(ctx.today(), close_reason=reason, merged_into_case_id=body.merged_into_case_id,
-                  transferred_to=body.transferred_to)
+                  transferred_to=body.transferred_to, received_by_transfer=case.received_by_transfer)
     fire(session, ctx, case, "dismiss", facts, {"reason": str(reason), "merged_into": body.merged_into_case_id,
                                                  "transferred_to": body.transferred_to, "note": body.note})
     case.close_reason, case.closed_at = str(reason), ctx.now()

@@ -14,6 +14,7 @@ TOWNSHIPS = [
 ]
 
 REVIEW_BODY = "息烽县人民政府"
+BANK = "中国农业银行息烽县支行（罚没款代收专户）"
 COURT = "息烽县人民法院"
 
 # (name, kind, region, doc_code, officers, address, phone)

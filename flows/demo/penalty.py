@@ -13,6 +13,7 @@ from cases.actions import Action
 from cases.authority import Actor
 from cases.catalogue import Catalogue
 from cases.enums import DecisionOutcome, Gravity, PenaltyType, ReviewOutcome
+from cases.penalty_law import earliest_hearing_day
 from cases.service.sanctions import punished_codes
 from flows.demo.drive import STARTS, Driver, _field, _sup, after_due, assign_then, inspect, rectify, serve
 
@@ -88,13 +89,23 @@ def close_window(d: Driver, case_id: int, when: datetime) -> None:
     stated = d.rng.random() < 0.5
     statement = dict(statement_summary="当事人称已部分退费", statement_on=penalty.notice_served_on,
                      statement_accepted=False, statement_answer="退费情况已在违法所得认定中扣除，不影响违法事实的认定")
+    requested = dict(hearing_requested_on=penalty.notice_served_on) if hearing else {}  # 5 working days (art. 30)
     _act(d, Action.CLOSE_STATEMENT_WINDOW, _field(d, d.case(case_id)), case_id, when, hearing_requested=hearing,
-         **(statement if stated else {}))
+         **requested, **(statement if stated else {}))
     nxt = hearing_step if hearing else (review if penalty.review_required else decide)
     d.later(when, d.rng.uniform(2, 6), lambda t: nxt(d, case_id, t))
 
 
 def hearing_step(d: Driver, case_id: int, when: datetime) -> None:
+    """听证通知书 served now, the hearing on the first day 7 working days after service (art. 64(二))."""
+    today = when.astimezone(d.zone).date()
+    hearing_on = earliest_hearing_day(today, d.ctx(d.staff.legal, when).calendar, provisional_confirmed=True).date
+    doc = _act(d, Action.ISSUE_HEARING_NOTICE, d.staff.legal, case_id, when, hearing_on=hearing_on,
+               place="本局听证室", chair="法制审核科工作人员")
+    serve(d, case_id, doc.id, when, lambda t: hold_hearing(d, case_id, t), wait=(hearing_on - today).days)
+
+
+def hold_hearing(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.HOLD_HEARING, d.staff.legal, case_id, when, summary="依法举行听证，当事人到场陈述")
     d.later(when, 2, lambda t: review(d, case_id, t))
 
@@ -107,20 +118,23 @@ def review(d: Driver, case_id: int, when: datetime) -> None:
 
 def decide(d: Driver, case_id: int, when: datetime) -> None:
     outcome = DecisionOutcome.NO_PENALTY if d.rng.random() < 0.1 else DecisionOutcome.PENALTY
-    doc = _act(d, Action.DECIDE, _sup(d, d.case(case_id)), case_id, when, outcome=outcome)
+    ground = dict(minor=True, corrected_promptly=True, harm=False) if outcome is DecisionOutcome.NO_PENALTY else {}
+    doc = _act(d, Action.DECIDE, _sup(d, d.case(case_id)), case_id, when, outcome=outcome,
+               **ground)  # 不予处罚 with its ground (行政处罚法 art. 33 ¶1)
     after = pay if outcome is DecisionOutcome.PENALTY else close
+    if outcome is DecisionOutcome.PENALTY:  # 公开 within 7 working days of the decision (行政处罚法 art. 48)
+        d.later(when, d.rng.choice([0, 1, 2]), lambda t: publish(d, case_id, t))
     d.later(when, d.rng.choice([0, 1, 2]), lambda t: serve(d, case_id, doc.id, t, lambda t2: after(d, case_id, t2),
                                                            wait=5))
 
 
 def pay(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.RECORD_EXECUTION, _field(d, d.case(case_id)), case_id, when, paid_on=when.astimezone(d.zone).date())
-    d.later(when, 1, lambda t: publish(d, case_id, t))
+    d.later(when, 2, lambda t: close(d, case_id, t))
 
 
 def publish(d: Driver, case_id: int, when: datetime) -> None:
     _act(d, Action.PUBLISH, _field(d, d.case(case_id)), case_id, when, published_on=when.astimezone(d.zone).date())
-    d.later(when, 2, lambda t: close(d, case_id, t))
 
 
 def close(d: Driver, case_id: int, when: datetime) -> None:

@@ -45,7 +45,7 @@ def seed_departments(session: Session, rng: random.Random, today: date, password
     badge = 52012200100
     for name, kind, region, code, count, address, phone in data.DEPARTMENTS:
         dept = Department(name=name, kind=kind, region_code=region, doc_code=code, address=address, phone=phone,
-                          review_body=data.REVIEW_BODY, court=data.COURT)
+                          review_body=data.REVIEW_BODY, court=data.COURT, bank=data.BANK)
         session.add(dept)
         session.flush()
         for i in range(count):

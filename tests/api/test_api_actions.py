@@ -95,16 +95,20 @@ def test_penalty_procedure_in_legal_order(api: Api) -> None:
     assert early.status_code == 422 and early.json()["code"] == "statement_window_open"
     early_decision = api.act(case_id, "decide", "education01", {"outcome": "penalty"})  # an undeclared step order
     assert early_decision.status_code == 409 and early_decision.json()["code"] == "invalid_transition"
-    ok(api.act(case_id, "close_statement_window", "education03", {"hearing_requested": True},
-               when="2026-03-19 10:00"))
+    ok(api.act(case_id, "close_statement_window", "education03",
+               {"hearing_requested": True, "hearing_requested_on": "2026-03-16"}, when="2026-03-19 10:00"))
     assert "hold_hearing" in allowed(api, case_id, "education02")  # the legal reviewer
     assert api.act(case_id, "hold_hearing", "education03", {"summary": "听证"}).status_code == 403
-    ok(api.act(case_id, "hold_hearing", "education02", {"summary": "举行听证，当事人陈述"}, when="2026-03-26 10:00"))
-    unreviewed = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-27 10:00")
+    hearing_notice = ok(api.act(case_id, "issue_hearing_notice", "education02",
+                                {"hearing_on": "2026-03-27", "place": "本局会议室"}))["result"]
+    ok(api.act(case_id, "record_service", "education03", {"document_id": hearing_notice["id"], "method": "direct",
+                                                          "served_on": "2026-03-19", "recipient": "法定代表人"}))
+    ok(api.act(case_id, "hold_hearing", "education02", {"summary": "举行听证，当事人陈述"}, when="2026-03-30 10:00"))
+    unreviewed = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-30 11:00")
     assert unreviewed.status_code == 422 and unreviewed.json()["code"] == "legal_review_missing"
     assert api.act(case_id, "legal_review", "education01", {"outcome": "passed", "opinion": "同意"}).status_code == 403
     ok(api.act(case_id, "legal_review", "education02", {"outcome": "passed", "opinion": "事实清楚，证据确凿，同意"}))
-    decision = ok(api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-30 10:00"))
+    decision = ok(api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-03-31 09:00"))
     ok(api.act(case_id, "record_service", "education03", {"document_id": decision["result"]["id"],
                                                           "method": "direct", "served_on": "2026-03-31",
                                                           "recipient": "法定代表人"}, when="2026-03-31 10:00"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from api import deps
@@ -19,7 +20,7 @@ from tests.integration.conftest import County, at
 
 pytestmark = pytest.mark.api
 
-MO53, APL = "《校外培训行政处罚暂行办法》", "《行政处罚法》"
+MO53, APL, AEL = "《校外培训行政处罚暂行办法》", "《行政处罚法》", "《行政强制法》"
 WARNING = {"type": "warning"}
 STOP_ENROLMENT = {"type": "stop_enrolment"}
 
@@ -93,11 +94,49 @@ def review(outcome: str = "passed", when: str = "2026-03-20 10:00", reasons: str
     return Step("legal_review", "education02", when, {"outcome": outcome, "opinion": "审核意见", "reasons": reasons})
 
 
+def hearing_notice(when: str = "2026-03-20 10:00", hearing_on: str = "2026-03-31") -> Step:
+    return Step("issue_hearing_notice", "education02", when, {"hearing_on": hearing_on, "place": "本局会议室"},
+                serve=True)
+
+
+def hearing(when: str = "2026-03-31 10:00", **body: Any) -> Step:
+    return Step("hold_hearing", "education02", when, {"summary": "听证"} | body)
+
+
+def pause(reason_code: str, when: str = "2026-03-20 10:00") -> Step:
+    return Step("pause_clock", "education01", when, {"step": "decision", "reason": "等待", "reason_code": reason_code})
+
+
+def resume(when: str) -> Step:
+    return Step("resume_clock", "education01", when, {"step": "decision"})
+
+
+def execution(when: str, **body: Any) -> Step:
+    return Step("record_execution", "education03", when, body)
+
+
+def reminder(when: str = "2026-04-08 10:00") -> Step:
+    return Step("issue_payment_reminder", "education03", when, serve=True)
+
+
+def publish(day: str) -> Step:
+    return Step("publish", "education03", day + " 10:00", {"published_on": day})
+
+
+def withdraw(revoked_on: str, day: str) -> Step:
+    return Step("withdraw_publication", "education01", day + " 10:00",
+                {"revoked_on": revoked_on, "reason": "行政复议决定撤销原处罚决定"})
+
+
 ART21_SERIOUS = dict(penalty=[WARNING, STOP_ENROLMENT, confiscate(20000)], gravity="serious",
                      income_collected_yuan=20000)  # 责令停止招收学员: hearing, review and discussion by rule
 SERIOUS_NOTICED = (file(**ART21_SERIOUS), discuss(), notice(), close_window())
 ART21_GENERAL = dict(penalty=[WARNING, confiscate(8000)], income_collected_yuan=8000)
 ART18_GENERAL = dict(penalty=[WARNING])
+ART18_SERIOUS = dict(penalty=[fine(30000)], gravity="serious")
+SERVED_FINE = (file(**ART18_SERIOUS), notice(), close_window(), replace(decide(), serve=True))  # served 2026-03-20
+HEARING_REQUESTED = (file(**ART21_SERIOUS), discuss(), notice(),
+                     close_window(hearing_requested=True, hearing_requested_on="2026-03-13"))
 
 
 @dataclass(frozen=True)
@@ -182,8 +221,7 @@ GOLDEN = (
     Row("other_major_case_is_discussed", ("rest_day_training",),
         (file(**ART21_GENERAL, major=True), notice()), "collective_discussion_first", f"{MO53}第三十四条第二款"),
     Row("review_after_the_hearing", ("rest_day_training",),
-        (file(**ART21_SERIOUS), discuss(), notice(), close_window(hearing_requested=True),
-         Step("hold_hearing", "education02", "2026-03-26 10:00", {"summary": "听证"}), decide("2026-03-27 10:00")),
+        (*HEARING_REQUESTED, hearing_notice(), hearing(), decide("2026-04-01 10:00")),
         "legal_review_missing", f"{MO53}第三十三条"),
     # 陈述申辩 recorded and answered (行政处罚法 art. 45)
     Row("statement_needs_its_answer", ("rest_day_training",),
@@ -196,6 +234,114 @@ GOLDEN = (
         "payment_before_decision", f"{APL}第六十六条、第六十七条"),
     Row("written_waiver_allows_an_early_decision", ("rest_day_training",),
         (file(**ART21_GENERAL), notice(), close_window("2026-03-12 10:00", waived=True), decide("2026-03-12 15:00"))),
+    # issue 10, item 5 (brief item 1): the decision within 90 days of 立案 (行政处罚法 art. 60)
+    Row("decision_after_90_days", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide("2026-06-10 10:00")), "decision_late",
+        f"{APL}第六十条"),
+    Row("hearing_pause_not_counted", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), pause("hearing"), resume("2026-04-20 10:00"),
+         decide("2026-06-10 10:00"))),
+    Row("other_pause_does_not_stop_the_limit", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), pause("other")), "pause_not_excluded", f"{APL}第六十条"),
+    Row("no_extension_without_a_local_rule", ("rest_day_training",),
+        (file(**ART21_GENERAL), Step("extend_time_limit", "education01", "2026-03-10 10:00",
+                                     {"days": 30, "reason": "案情复杂"})),
+        "decision_extension_not_allowed", f"{APL}第六十条"),
+    Row("decision_in_a_year_without_a_calendar", ("rest_day_training",),
+        (file("2026-12-01 10:00", **ART21_GENERAL), notice("2026-12-02 10:00"), close_window("2026-12-10 10:00"),
+         decide("2027-01-05 10:00")), "calendar_unconfirmed", "暂定"),
+    Row("provisional_calendar_confirmed", ("rest_day_training",),
+        (file("2026-12-01 10:00", **ART21_GENERAL), notice("2026-12-02 10:00"), close_window("2026-12-10 10:00"),
+         decide("2027-01-05 10:00", confirm_provisional=True))),
+    # item 7 (brief item 4): 催告 and court enforcement (行政强制法 arts. 53, 54; 53号令 art. 36)
+    Row("no_reminder_inside_the_payment_period", ("disguised_subject_training",),
+        (*SERVED_FINE, reminder("2026-03-25 10:00")),
+        "payment_period_running", f"{AEL}第五十四条"),
+    Row("court_only_after_the_remedy_periods", ("disguised_subject_training",),
+        (*SERVED_FINE, reminder(), execution("2026-06-01 10:00", court_enforcement_on="2026-06-01")),
+        "remedy_period_running", f"{AEL}第五十三条"),
+    Row("court_only_after_a_reminder", ("disguised_subject_training",),
+        (*SERVED_FINE, execution("2026-09-25 10:00", court_enforcement_on="2026-09-25")),
+        "reminder_missing", f"{AEL}第五十四条"),
+    Row("court_not_while_a_remedy_is_pending", ("disguised_subject_training",),
+        (*SERVED_FINE, execution("2026-04-20 10:00", remedy_sought_on="2026-04-20"), reminder("2026-04-21 10:00"),
+         execution("2026-09-25 10:00", court_enforcement_on="2026-09-25")), "remedy_pending", f"{MO53}第三十六条"),
+    Row("court_within_three_months", ("disguised_subject_training",),
+        (*SERVED_FINE, reminder(), execution("2027-01-05 10:00", court_enforcement_on="2027-01-05",
+                                             confirm_provisional=True)), "court_enforcement_late", f"{AEL}第五十三条"),
+    Row("court_enforcement_then_closed", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-23"), reminder(),
+         execution("2026-09-25 10:00", court_enforcement_on="2026-09-25"),
+         Step("close_penalty", "education01", "2026-09-25 11:00"))),
+    Row("no_closing_before_execution", ("disguised_subject_training",),
+        (*SERVED_FINE, Step("close_penalty", "education01", "2026-04-01 11:00")), "not_executed"),
+    # item 8 (brief item 5): 立案, its record and its alternatives (行政处罚法 art. 36; 53号令 arts. 10, 26, 27, 37)
+    Row("limitation_two_years", ("rest_day_training",), (file(**ART21_GENERAL, violation_on="2023-12-01"),),
+        "limitation_expired", f"{APL}第三十六条"),
+    Row("limitation_five_years_where_the_law_says", ("rest_day_training",),
+        (file(**ART21_GENERAL, violation_on="2023-12-01", limitation_extended=True),)),
+    Row("violation_date_not_in_the_future", ("rest_day_training",), (file(**ART21_GENERAL, violation_on="2026-03-20"),),
+        "violation_date_in_future"),
+    Row("revocation_needs_an_unmet_condition", ("rest_day_training",),
+        (file(**ART21_GENERAL), Step("revoke_filing", "education01", "2026-03-10 10:00", {"reason": "证据不足"})),
+        "revocation_unfounded", f"{MO53}第二十七条"),
+    Row("revocation_with_its_condition", ("rest_day_training",),
+        (file(**ART21_GENERAL), Step("revoke_filing", "education01", "2026-03-10 10:00",
+                                     {"unmet": ["prima_facie_evidence"], "reason": "照片不能证明为学科类培训"}))),
+    Row("termination_needs_reasons", ("rest_day_training",),
+        (file(**ART21_GENERAL), Step("terminate_investigation", "education01", "2026-03-10 10:00", {})),
+        "termination_reason_required", f"{MO53}第三十七条"),
+    Row("termination_with_reasons", ("rest_day_training",),
+        (file(**ART21_GENERAL), Step("terminate_investigation", "education01", "2026-03-10 10:00",
+                                     {"reason": "当事人已注销，无权利义务承受人"}))),
+    Row("transfer_before_the_decision", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), Step("transfer", "education01", "2026-03-12 10:00",
+                                               {"transferred_to": "某区教育局", "reason": "培训场所在某区"}))),
+    Row("no_transfer_after_the_decision", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide(),
+         Step("transfer", "education01", "2026-03-21 10:00", {"transferred_to": "某区教育局"})), "already_decided"),
+    # item 3 (brief item 2): hearing timing, chair and absence (53号令 art. 30; 行政处罚法 art. 64)
+    Row("hearing_request_after_five_working_days", ("rest_day_training",),
+        (file(**ART21_SERIOUS), discuss(), notice(),
+         close_window(hearing_requested=True, hearing_requested_on="2026-03-19")),
+        "hearing_request_late", f"{MO53}第三十条第二款"),
+    Row("hearing_needs_its_notice", ("rest_day_training",), (*HEARING_REQUESTED, hearing("2026-03-26 10:00")),
+        "hearing_notice_missing", f"{APL}第六十四条"),
+    Row("hearing_seven_working_days_after_its_notice", ("rest_day_training",),
+        (*HEARING_REQUESTED, hearing_notice(hearing_on="2026-03-24"), hearing("2026-03-24 10:00")),
+        "hearing_notice_too_late", f"{APL}第六十四条"),
+    Row("hearing_chair_not_an_investigator", ("rest_day_training",),
+        (*HEARING_REQUESTED, hearing_notice(), hearing(chair_id="@education03")),
+        "hearing_chair_investigator", f"{APL}第六十四条"),
+    Row("justified_absence_postpones_the_hearing", ("rest_day_training",),
+        (*HEARING_REQUESTED, hearing_notice(), hearing(party_attended=False, absence_justified=True)),
+        "hearing_postponed", f"{APL}第六十四条"),
+    Row("unjustified_absence_is_a_waiver", ("rest_day_training",),
+        (*HEARING_REQUESTED, hearing_notice(), hearing(party_attended=False), review("passed", "2026-04-01 10:00"),
+         decide("2026-04-02 10:00"))),
+    # item 9 (brief item 6): leniency and aggravation with the exact paragraph (行政处罚法 art. 33; 53号令 arts. 15, 16)
+    Row("no_penalty_where_the_law_says_so", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide(minor=True, corrected_promptly=True, harm=False)),
+        "no_penalty_required", f"{APL}第三十三条第一款"),
+    Row("no_fault_cites_paragraph_two", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide(no_fault_proven=True)),
+        "no_penalty_required", f"{APL}第三十三条第二款"),
+    Row("no_penalty_needs_its_ground", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide(outcome="no_penalty")),
+        "no_penalty_ground_required", f"{APL}第三十三条"),
+    Row("first_offence_may_go_unpunished", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(),
+         decide(outcome="no_penalty", harm_minor=True, corrected_promptly=True))),
+    # item 11 (brief item 8): 一公开 within 7 working days, withdrawn within 3 (行政处罚法 art. 48)
+    Row("publication_within_seven_working_days", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-04-01")), "publication_late", f"{APL}第四十八条"),
+    Row("publication_on_the_seventh_working_day", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-31"))),
+    Row("withdrawal_within_three_days", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-23"), withdraw("2026-03-24", "2026-03-30")), "withdrawal_late",
+        f"{APL}第四十八条第二款"),
+    Row("withdrawal_in_time", ("disguised_subject_training",),
+        (*SERVED_FINE, publish("2026-03-23"), withdraw("2026-03-24", "2026-03-27"))),
 )
 
 
@@ -204,7 +350,9 @@ def run(api: Api, row: Row) -> Any:
     case_id = api.inspected_case(codes=row.codes)
     response = None
     for i, step in enumerate(row.steps):
-        response = api.act(case_id, step.action, step.user, step.body, when=step.when)
+        body = {k: api.officer_ids(v[1:])[0] if isinstance(v, str) and v.startswith("@") else v
+                for k, v in step.body.items()}  # "@user": that officer's id
+        response = api.act(case_id, step.action, step.user, body, when=step.when)
         last = i == len(row.steps) - 1
         if not last or row.code is None:
             assert response.status_code == 200, (step.action, response.text)
@@ -285,3 +433,123 @@ def test_statement_recorded_shown_and_answered(law_api: tuple[Api, RecordingRend
     assert penalty["statement_answer"] == "退费已在违法所得认定中扣除"
     answer = renderer.last("penalty_decision").statement_summary
     assert "2026年3月13日" in answer and "不予采纳" in answer and "退费已在违法所得认定中扣除" in answer
+
+
+def test_extension_where_the_local_rule_allows(law_api: tuple[Api, RecordingRenderer],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With [decision_limit] extension_allowed on, an approved extension moves the 90 days (行政处罚法 art. 60)."""
+    from cases import penalty_law
+
+    law = replace(penalty_law.load_penalty_law(), extension_allowed=True, extension_max_days=30)
+    monkeypatch.setattr(penalty_law, "load_penalty_law", lambda *a, **k: law)
+    api, _ = law_api
+    case_id, _ = run(api, Row("extend", ("rest_day_training",), (file(**ART21_GENERAL), notice(), close_window())))
+    too_long = api.act(case_id, "extend_time_limit", "education01", {"days": 31, "reason": "案情复杂"})
+    assert too_long.status_code == 422 and too_long.json()["code"] == "decision_extension_too_long"
+    assert api.act(case_id, "extend_time_limit", "education01", {"days": 30, "reason": "案情复杂"}).status_code == 200
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["extension_days"] == 30
+    ok = api.act(case_id, "decide", "education01", {"outcome": "penalty"}, when="2026-06-10 10:00")
+    assert ok.status_code == 200, ok.text
+
+
+def test_surcharge_shown_on_the_case(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """加处罚款: 3 % of the fine a day after the 15 days, capped at the fine (行政处罚法 art. 72(一))."""
+    api, _ = law_api
+    case_id, _ = run(api, Row("late", ("disguised_subject_training",), SERVED_FINE))
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["payment_due_on"] == "2026-04-07"  # 15 days from 3-20, rolled past 清明
+    assert api.act(case_id, "record_execution", "education03", {"paid_on": "2026-04-10"},
+                   when="2026-04-10 10:00").status_code == 200
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["surcharge_yuan"] == "2700.00"  # 3 days × 3 % × 30,000
+
+
+def test_received_by_transfer_is_not_transferred_on(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """A case received by 移送 asks for 指定管辖 instead (53号令 art. 10 ¶3)."""
+    from cases.models import Case
+
+    api, _ = law_api
+    case_id = api.inspected_case()
+    with api.county.session() as s:
+        case = s.get(Case, case_id)
+        case.received_by_transfer = True
+        s.add(case)
+        s.commit()
+    refused = api.act(case_id, "transfer", "education01", {"transferred_to": "某区教育局"}, when="2026-03-09 10:00")
+    assert refused.status_code == 422 and refused.json()["code"] == "onward_transfer_barred"
+    assert "指定管辖" in refused.json()["message"] and f"{MO53}第十条第三款" in refused.json()["message"]
+
+
+def test_service_needs_consent_or_reasons(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """Electronic service only with the party's recorded consent; 公告送达 with its reasons, deemed served 30 days
+    after publication (行政处罚法 art. 61 ¶2; 53号令 art. 35 ¶2, ¶3)."""
+    api, _ = law_api
+    case_id, response = run(api, Row("served", ("rest_day_training",), (
+        file(**ART21_GENERAL), Step("issue_penalty_notice", "education03", "2026-03-11 10:00"))))
+    doc = response.json()["result"]["id"]
+    base = {"document_id": doc, "served_on": "2026-03-11", "recipient": "法定代表人"}
+    electronic = api.act(case_id, "record_service", "education03", base | {"method": "electronic"})
+    assert electronic.status_code == 422 and electronic.json()["code"] == "electronic_service_without_consent"
+    assert f"{APL}第六十一条第二款" in electronic.json()["message"]
+    public = api.act(case_id, "record_service", "education03", base | {"method": "public_notice"})
+    assert public.status_code == 422 and public.json()["code"] == "public_notice_reason_missing"
+    assert f"{MO53}第三十五条第三款" in public.json()["message"]
+    reason = {"method": "public_notice", "public_notice_reason": "当事人下落不明，多次联系未果"}
+    ok = api.act(case_id, "record_service", "education03", base | reason)
+    assert ok.status_code == 200, ok.text
+    penalty = api.get(f"/api/v1/cases/{case_id}", "education01").json()["penalty"]
+    assert penalty["notice_served_on"] == "2026-04-10"  # 30 days after publication
+
+
+def test_electronic_service_with_consent(law_api: tuple[Api, RecordingRenderer]) -> None:
+    api, _ = law_api
+    case_id, response = run(api, Row("served", ("rest_day_training",), (
+        file(**ART21_GENERAL), Step("issue_penalty_notice", "education03", "2026-03-11 10:00"))))
+    ok = api.act(case_id, "record_service", "education03", {
+        "document_id": response.json()["result"]["id"], "served_on": "2026-03-11", "recipient": "法定代表人",
+        "method": "electronic", "consent_recorded": True})
+    assert ok.status_code == 200, ok.text
+
+
+def test_filing_under_a_rectification_notice(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """立案 under a 整改通知书: served, deadline passed, 复查 found it not rectified (53号令 art. 32)."""
+    api, _ = law_api
+    case_id = api.inspected_case()
+    notice = api.act(case_id, "issue_rectification", "education03", {"deadline": "2026-03-20"},
+                     when="2026-03-09 10:00")
+    assert notice.status_code == 200, notice.text
+    team = api.officer_ids("education03", "education04")
+    assert api.act(case_id, "record_reinspection", "education03", {
+        "officer_ids": team, "findings": "仍在周末开展学科类培训", "rectified": False},
+        when="2026-03-23 10:00").status_code == 200
+    unserved = api.act(case_id, "open_penalty", "education01", ART21_GENERAL, when="2026-03-24 10:00")
+    assert unserved.status_code == 422 and unserved.json()["code"] == "rectification_not_served", unserved.text
+    assert f"{MO53}第三十二条" in unserved.json()["message"]
+
+
+def test_public_decisions_page(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """一公开 on a page without login; a person's name is reduced to the surname; a withdrawn decision is gone."""
+    from cases.models import Institution, Penalty
+
+    api, _ = law_api
+    case_id, _ = run(api, Row("pub", ("disguised_subject_training",), (*SERVED_FINE, publish("2026-03-23"))))
+    client = api.client
+    listing = client.get("/public/decisions", follow_redirects=False)  # no token, no session: public
+    assert listing.status_code == 200, listing.text
+    institution_id = api.county.institution(0).id
+    with api.county.session() as s:
+        penalty = s.exec(select(Penalty).where(Penalty.case_id == case_id)).one()
+        name = s.get(Institution, institution_id).name
+        penalty.party_is_person = True
+        s.add(penalty)
+        s.commit()
+        pid = penalty.id
+    assert "罚款人民币30000元" in listing.text and f"/public/decisions/{pid}" in listing.text
+    shown = client.get(f"/public/decisions/{pid}", follow_redirects=False)
+    assert shown.status_code == 200 and name[:1] + "某" in shown.text and name not in shown.text
+    assert api.act(case_id, "withdraw_publication", "education01",
+                   {"revoked_on": "2026-03-24", "reason": "行政复议决定撤销原处罚决定"},
+                   when="2026-03-25 10:00").status_code == 200
+    assert client.get(f"/public/decisions/{pid}").status_code == 404
+    assert f"/public/decisions/{pid}" not in client.get("/public/decisions").text

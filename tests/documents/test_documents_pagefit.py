@@ -28,6 +28,8 @@ ONE_PAGE = {
     (DocumentType.PENALTY_NOTICE, "short"), (DocumentType.PENALTY_NOTICE, "typical"),
     (DocumentType.PENALTY_DECISION, "short"), (DocumentType.INSPECTION_RECORD, "short"),
     (DocumentType.PATROL_SHEET, "short"),
+    (DocumentType.HEARING_NOTICE, "short"), (DocumentType.HEARING_NOTICE, "typical"),
+    (DocumentType.PAYMENT_REMINDER, "short"), (DocumentType.PAYMENT_REMINDER, "typical"),
 }
 HEADINGS = re.compile(r"^(?:[一二三四五六七八九十]+、|检查情况：$|现场提取的证据：$)")
 

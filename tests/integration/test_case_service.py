@@ -104,16 +104,23 @@ def test_penalty_path_in_legal_order(county: County) -> None:
     with pytest.raises(InvalidTransition):  # no decision before the statement window closes (undeclared)
         _run(county, Action.DECIDE, "education01", "2026-03-18 10:00", case.id, outcome=DecisionOutcome.PENALTY)
     _run(county, Action.CLOSE_STATEMENT_WINDOW, "education03", "2026-03-19 10:00", case.id,
-         hearing_requested=True)
-    _run(county, Action.HOLD_HEARING, "education02", "2026-03-26 10:00", case.id, summary="听证")
+         hearing_requested=True, hearing_requested_on=date(2026, 3, 16))  # within 5 working days (art. 30)
+    hearing_notice = _run(county, Action.ISSUE_HEARING_NOTICE, "education02", "2026-03-19 10:00", case.id,
+                          hearing_on=date(2026, 3, 30), place="本局会议室")
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-19 15:00", case.id, document_id=hearing_notice.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 19), recipient="法定代表人")
+    with pytest.raises(RuleViolation) as too_soon:  # 7 working days after the 听证通知书 (art. 64(二))
+        _run(county, Action.HOLD_HEARING, "education02", "2026-03-27 10:00", case.id, summary="听证")
+    assert too_soon.value.code == "hearing_notice_too_late"
+    _run(county, Action.HOLD_HEARING, "education02", "2026-03-30 10:00", case.id, summary="听证")
     with pytest.raises(RuleViolation) as unreviewed:
-        _run(county, Action.DECIDE, "education01", "2026-03-27 10:00", case.id, outcome=DecisionOutcome.PENALTY)
+        _run(county, Action.DECIDE, "education01", "2026-03-31 10:00", case.id, outcome=DecisionOutcome.PENALTY)
     assert unreviewed.value.code == "legal_review_missing"
-    _run(county, Action.LEGAL_REVIEW, "education02", "2026-03-27 10:00", case.id, outcome="passed",
+    _run(county, Action.LEGAL_REVIEW, "education02", "2026-03-31 10:00", case.id, outcome="passed",
          opinion="同意")
-    decision = _run(county, Action.DECIDE, "education01", "2026-03-30 10:00", case.id,
+    decision = _run(county, Action.DECIDE, "education01", "2026-03-31 15:00", case.id,
                     outcome=DecisionOutcome.PENALTY)
-    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-31 10:00", case.id, document_id=decision.id,
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-31 16:00", case.id, document_id=decision.id,
          method=ServiceMethod.DIRECT, served_on=date(2026, 3, 31), recipient="法定代表人")
     with pytest.raises(RuleViolation):  # not executed yet
         _run(county, Action.CLOSE_PENALTY, "education01", "2026-04-01 10:00", case.id)
@@ -126,9 +133,9 @@ def test_penalty_path_in_legal_order(county: County) -> None:
     assert closed.status is CaseStatus.CLOSED and closed.close_reason == "penalty_executed"
     events = _events(county, case.id)
     assert verify_chain(events) is None
-    assert [e.event_type.value for e in events][-9:] == [
-        "collective_discussion", "serve_penalty_notice", "close_statement_window", "hold_hearing",
-        "legal_review", "decide", "serve_decision", "execute", "publish"][-8:] + ["close_penalty"]
+    assert [e.event_type.value for e in events][-11:] == [
+        "serve_penalty_notice", "close_statement_window", "issue_hearing_notice", "record_service", "hold_hearing",
+        "legal_review", "decide", "serve_decision", "execute", "publish", "close_penalty"]
 
 
 def test_refused_action_writes_nothing(county: County) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cases.actions import ACTIONS
 from cases.authority import ActorFacts
-from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, ReviewOutcome, Role
+from cases.calendar import load_calendar
+from cases.enums import CaseStatus, CloseReason, DecisionOutcome, PenaltyStep, PenaltyType, ReviewOutcome, Role
 from cases.errors import InvalidTransition, NotAuthorised, RuleViolation
 from cases.lifecycle import (
     PROCEDURE_EVENTS,
@@ -26,9 +28,10 @@ from cases.lifecycle import (
     replay,
     transition,
 )
-from cases.penalty_law import Review
+from cases.penalty_law import FilingConditions, IntendedPenalty, Note, PenaltyItem, Review
 
 TODAY = date(2026, 3, 10)
+CALENDAR = load_calendar(Path(__file__).resolve().parents[2] / "cases" / "data" / "calendar")
 TEAM = (OfficerFact(1, 1, True), OfficerFact(2, 1, True))
 ST = CaseStatus
 P = PenaltyStep
@@ -51,7 +54,13 @@ GOOD = Facts(
     TODAY, actor=HEAD, team=TEAM, close_reason=CloseReason.INSUFFICIENT, findings="发现违规",
     violation_found=True, violations_with_basis=1, rectification_deadline=date(2026, 3, 25), correction_order=True,
     reinspection_rectified=True, statement_closes_on=date(2026, 3, 9), hearing_requested=True,
-    outcome=DecisionOutcome.PENALTY, payment_or_enforcement=True, publish_required=True, published=False)
+    outcome=DecisionOutcome.PENALTY, payment_or_enforcement=True, publish_required=True, published=False,
+    # issue 10: the facts the further guards read (立案 record, 90 days, hearing timing)
+    calendar=CALENDAR, filed_on=date(2026, 3, 2), violation_on=date(2026, 3, 1), discovered_on=date(2026, 3, 2),
+    filing_conditions=FilingConditions(True, True, True, True, True), rectification_served_on=date(2026, 3, 10),
+    penalty=IntendedPenalty.of(PenaltyItem(PenaltyType.STOP_ENROLMENT)), notice_served_on=date(2026, 3, 2),
+    hearing_requested_on=date(2026, 3, 3), hearing_notice_served_on=date(2026, 2, 27), hearing_chair_id=8,
+    investigator_ids=(1, 2), reason="理由", transferred_to="某区教育局", decided_on=date(2026, 3, 9))
 CLEAR = replace(GOOD, violation_found=False)
 PASSED = Review(ReviewOutcome.PASSED, date(2026, 3, 9), 7)
 FAILED = Review(ReviewOutcome.FAILED, date(2026, 3, 9), 7, "事实不清")
@@ -98,6 +107,25 @@ LEGAL = [
     (ST.PENALTY, P.EXECUTED, "close_penalty", replace(GOOD, published=True), ST.CLOSED, P.EXECUTED),
     (ST.PENALTY, P.DECISION_SERVED, "close_penalty",
      replace(GOOD, outcome=DecisionOutcome.NO_PENALTY), ST.CLOSED, P.DECISION_SERVED),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=DecisionOutcome.NO_PENALTY, leniency=(
+        Note("不予处罚", "违法行为轻微并及时改正，没有造成危害后果", "《行政处罚法》第三十三条第一款"),)),
+     ST.PENALTY, P.DECIDED),
+    (ST.INSPECTED, None, "transfer", GOOD, ST.CLOSED, None),
+    (ST.RECEIVED, None, "transfer", GOOD, ST.CLOSED, None),
+    (ST.ASSIGNED, None, "transfer", GOOD, ST.CLOSED, None),
+    (ST.RECTIFICATION_NOTICE, None, "transfer", GOOD, ST.CLOSED, None),
+    *[(ST.PENALTY, step, "extend_time_limit", GOOD, ST.PENALTY, step)
+      for step in (P.FILED, P.COLLECTIVE_DISCUSSION, P.NOTICE_ISSUED, P.NOTICE_SERVED, P.STATEMENT_CLOSED,
+                   P.HEARING_HELD, P.LEGAL_REVIEW)],
+    (ST.PENALTY, P.NOTICE_SERVED, "transfer", GOOD, ST.CLOSED, P.NOTICE_SERVED),
+    (ST.PENALTY, P.FILED, "revoke_filing", replace(GOOD, filing_conditions=FilingConditions()), ST.CLOSED, P.FILED),
+    (ST.PENALTY, P.FILED, "terminate_investigation", GOOD, ST.CLOSED, P.FILED),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "issue_hearing_notice", GOOD, ST.PENALTY, P.STATEMENT_CLOSED),
+    (ST.PENALTY, P.DECISION_SERVED, "issue_payment_reminder", replace(GOOD, decision_served_on=date(2026, 2, 2)),
+     ST.PENALTY, P.DECISION_SERVED),
+    (ST.PENALTY, P.DECISION_SERVED, "apply_court_enforcement",
+     replace(GOOD, today=date(2026, 9, 25), decision_served_on=date(2026, 3, 20), reminder_served_on=date(2026, 4, 8)),
+     ST.PENALTY, P.DECISION_SERVED),
 ]
 
 # (from state, step, event, facts, refusal code)
@@ -106,7 +134,10 @@ REFUSED = [
     (ST.RECEIVED, None, "assign", replace(GOOD, team=(TEAM[0], OfficerFact(2, 1, False))), "team_needs_two_certified"),
     (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=None), "dismiss_reason_required"),
     (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.DUPLICATE), "duplicate_needs_case"),
-    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.TRANSFERRED), "transfer_needs_target"),
+    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.TRANSFERRED, transferred_to=""),
+     "transfer_needs_target"),
+    (ST.RECEIVED, None, "dismiss", replace(GOOD, close_reason=CloseReason.TRANSFERRED, received_by_transfer=True),
+     "onward_transfer_barred"),
     (ST.ASSIGNED, None, "record_inspection", replace(GOOD, team=TEAM[:1]), "inspection_needs_two_certified"),
     (ST.ASSIGNED, None, "record_inspection", replace(GOOD, findings=" "), "findings_required"),
     (ST.INSPECTED, None, "close_no_violation", GOOD, "violation_found"),
@@ -116,7 +147,35 @@ REFUSED = [
     (ST.INSPECTED, None, "open_penalty", replace(GOOD, correction_order=False), "correction_order_required"),
     (ST.INSPECTED, None, "open_penalty", CLEAR, "violation_basis_required"),
     (ST.RECTIFICATION_NOTICE, None, "open_penalty", GOOD, "rectification_period_running"),
-    (ST.RECTIFICATION_NOTICE, None, "open_penalty", replace(GOOD, today=date(2026, 3, 27)), "reinspection_required"),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty", replace(GOOD, today=date(2026, 3, 27)),
+     "rectification_period_running"),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty",
+     replace(GOOD, today=date(2026, 3, 27), reinspected_after_deadline=True, reinspection_rectified=True),
+     "rectified_no_filing"),
+    (ST.RECTIFICATION_NOTICE, None, "open_penalty",
+     replace(GOOD, today=date(2026, 3, 27), reinspected_after_deadline=True, reinspection_rectified=False,
+             rectification_served_on=None), "rectification_not_served"),
+    (ST.INSPECTED, None, "open_penalty", replace(GOOD, violation_on=None), "violation_date_required"),
+    (ST.INSPECTED, None, "open_penalty", replace(GOOD, violation_on=date(2023, 1, 1)), "limitation_expired"),
+    (ST.INSPECTED, None, "open_penalty",
+     replace(GOOD, filing_conditions=FilingConditions(False, True, True, True, True)), "filing_conditions_unmet"),
+    (ST.INSPECTED, None, "transfer", replace(GOOD, received_by_transfer=True), "onward_transfer_barred"),
+    (ST.PENALTY, P.DECIDED, "transfer", GOOD, "already_decided"),
+    (ST.PENALTY, P.FILED, "revoke_filing", GOOD, "revocation_unfounded"),
+    (ST.PENALTY, P.FILED, "terminate_investigation", replace(GOOD, reason=""), "termination_reason_required"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, today=date(2026, 6, 10)), "decision_late"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "decide", replace(GOOD, outcome=DecisionOutcome.NO_PENALTY),
+     "no_penalty_ground_required"),
+    (ST.PENALTY, P.FILED, "extend_time_limit", replace(GOOD, extension_days=30), "decision_extension_not_allowed"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", replace(GOOD, hearing_notice_served_on=date(2026, 3, 5)),
+     "hearing_notice_too_late"),
+    (ST.PENALTY, P.STATEMENT_CLOSED, "hold_hearing", replace(GOOD, hearing_chair_id=1), "hearing_chair_investigator"),
+    (ST.PENALTY, P.NOTICE_SERVED, "close_statement_window", replace(GOOD, hearing_requested_on=date(2026, 3, 10)),
+     "hearing_request_late"),
+    (ST.PENALTY, P.DECISION_SERVED, "issue_payment_reminder", replace(GOOD, decision_served_on=date(2026, 3, 2)),
+     "payment_period_running"),
+    (ST.PENALTY, P.DECISION_SERVED, "apply_court_enforcement", replace(GOOD, decision_served_on=date(2026, 3, 2)),
+     "remedy_period_running"),
     (ST.RECTIFICATION_NOTICE, None, "record_reinspection", replace(GOOD, team=TEAM[:1]),
      "inspection_needs_two_certified"),
     (ST.RECTIFICATION_NOTICE, None, "confirm_rectified", replace(GOOD, reinspection_rectified=False),
@@ -209,7 +268,8 @@ def test_every_declared_transition_is_in_the_legal_table() -> None:
     covered = {(r[0], r[1], r[2]) for r in LEGAL}
     declared = {(CaseStatus(s.value), None, t.event) for s in CaseLifecycle.states for t in s.transitions}
     declared |= {(ST.PENALTY, PenaltyStep(s.value), t.event) for s in PenaltyProcedure.states for t in s.transitions}
-    outer_in_penalty = {(ST.PENALTY, None, "close_penalty")}
+    outer_in_penalty = {(ST.PENALTY, None, e) for e in ("close_penalty", "revoke_filing", "terminate_investigation",
+                                                        "transfer")}
     assert {d for d in declared if d not in outer_in_penalty} <= covered
     assert {e for _s, _p, e in covered} >= {t.event for s in CaseLifecycle.states for t in s.transitions}
 

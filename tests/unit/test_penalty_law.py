@@ -255,8 +255,9 @@ GOLDEN: list[tuple[str, Callable[[], Any], tuple[str, str] | None]] = [
         D("2026-06-20"), D("2026-03-02"), CAL, extension_days=30), ("decision_extension_not_allowed", "第六十条")),
     ("decision before 立案", lambda: law.check_decision_in_time(D("2026-03-01"), D("2026-03-02"), CAL),
      ("decision_before_filing", "第六十条")),
+    # the limit falls in 2027 (no table), but no 2027 table can put it before 1 January: in time, unconfirmed
     ("limit in a year without a table", lambda: law.check_decision_in_time(D("2026-12-20"), D("2026-11-02"), CAL),
-     ("calendar_unconfirmed", "第六十条")),
+     OK),
     ("limit in a year without a table, confirmed", lambda: law.check_decision_in_time(
         D("2026-12-20"), D("2026-11-02"), CAL, provisional_confirmed=True), OK),
     ("decision dated in a year without a table", lambda: law.check_decision_in_time(
@@ -456,6 +457,20 @@ def test_decision_deadline_and_extension_from_configuration() -> None:
     assert provisional.provisional and str(provisional).endswith("provisional")
     assert law.reckoned_zh(provisional) == "2027年2月1日（暂定，该年度法定节假日安排尚未公布）"
     assert law.reckoned_zh(law.decision_deadline(D("2026-03-02"), CAL)) == "2026年6月1日"
+
+
+def test_decision_in_an_official_year_before_a_provisional_limit() -> None:
+    """The limit of a case filed in November falls in a year without a table; a decision in the official year
+    is in time whatever that table says (the limit is no earlier than 1 January), one in that year is not."""
+    due = law.check_decision_in_time(D("2026-11-20"), D("2026-11-02"), CAL)
+    assert due.provisional and due.date == D("2027-02-01")
+    with pytest.raises(RuleViolation, match="第六十条") as caught:
+        law.check_decision_in_time(D("2027-01-05"), D("2026-11-02"), CAL)
+    assert caught.value.code == "calendar_unconfirmed"
+    assert law.check_decision_in_time(D("2027-01-05"), D("2026-11-02"), CAL, provisional_confirmed=True).provisional
+    with pytest.raises(RuleViolation) as paused:
+        law.check_pause_reason("other")
+    assert paused.value.code == "pause_not_excluded"
 
 
 def test_service_rules() -> None:

@@ -98,7 +98,7 @@ def params(site: Site) -> dict[str, str]:
         document = s.exec(select(Document).where(Document.case_id == site.seeded.cases["notice"])).first()
     return {"case_id": str(site.seeded.cases["notice"]), "institution_id": str(site.seeded.institution_id),
             "code": complaint.tracking_code, "document_id": str(document.id if document else 1),
-            "plan_id": str(site.seeded.plan_id)}
+            "plan_id": str(site.seeded.plan_id), "decision_id": "1"}
 
 
 # Query variants of pages that look different (the lead adds rows here as pages grow)
