@@ -24,6 +24,7 @@ def web_router() -> APIRouter:
     )
 
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
-    for module in (auth, public, decisions, offline, cases, files, board, patrols, stats, institutions, intake, whistles):
+    for module in (auth, public, decisions, offline, cases, files, board, patrols, stats, institutions, intake,
+                   whistles):
         router.include_router(module.router)
     return router
