@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from cases import penalty_law, repository
 from cases.actions import (
+    REVIEW_POINTS,
     Action,
     DecideIn,
     DiscussionIn,
@@ -259,7 +260,8 @@ def legal_review(session: Session, ctx: Ctx, case: Case, body: OpinionIn) -> Pen
     penalty_law.check_review(review, case.team_officer_ids)
     penalty.reviews = [*penalty.reviews, {"outcome": body.outcome.value, "reviewed_on": ctx.today().isoformat(),
                                           "reviewer_id": ctx.actor.officer_id, "opinion": body.opinion,
-                                          "reasons": body.reasons}]
+                                          "reasons": body.reasons,
+                                          "points": {k: getattr(body, k) for k in REVIEW_POINTS if getattr(body, k)}}]
     penalty.legal_review_on, penalty.legal_reviewer_id = ctx.today(), ctx.actor.officer_id
     return penalty
 
