@@ -308,3 +308,9 @@ def by_department(rows: Sequence[BoardCase]) -> dict[int, list[BoardCase]]:
     for r in rows:
         out[r.department_id].append(r)
     return out
+
+
+def case_by_number(session: Session, regions: Sequence[str], number: str) -> Case | None:
+    """The case with this number inside the caller's scope (None outside it: it does not exist for them)."""
+    return session.exec(select(Case).where(Case.case_number == number.strip(),
+                                           in_scope(session, Case.region_code, regions))).first()

@@ -43,6 +43,7 @@ CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL})
 NAV = (
     NavItem("/cases", "我的案件", CASE_ROLES),
     NavItem("/board", "督办看板", frozenset({Role.SUPERVISOR})),
+    NavItem("/reviews", "法制审核", frozenset({Role.LEGAL})),
     NavItem("/patrols", "巡查日历", frozenset(Role)),
     NavItem("/stats", "统计", frozenset({Role.SUPERVISOR, Role.LEGAL, Role.ADMIN})),
     NavItem("/institutions", "机构库", frozenset(Role)),

@@ -9,7 +9,7 @@ evidence upload does. A refusal re-renders the page with the reason at the form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -78,6 +78,10 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
               state: Annotated[str | None, Query(max_length=32)] = None,
               overdue: Annotated[str | None, Query(max_length=4)] = None,
               closed: Annotated[str | None, Query(max_length=4)] = None,
+              due: Annotated[str | None, Query(pattern="^(today|soon)$")] = None,
+              soon: Annotated[int, Query(ge=0, le=20)] = 3,
+              department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              escalated: Annotated[str | None, Query(max_length=4)] = None,
               page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
     require(user, *CASE_ROLES)
     actor = user.actor
@@ -86,16 +90,20 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
     state_value = CaseStatus(state) if state in CaseStatus._value2member_map_ else None
     regions = repository.subtree_codes(session, actor.region_code)
     q = (q or "").strip()[:64] or None
+    due_range = board_range(today, calendar, due, soon)
     rows, total = queries.work_list(session, regions, today, member_id=actor.officer_id if scope == "mine" else None,
                                     q=q, state=state_value, overdue_only=bool(overdue),
-                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE,
+                                    department_id=department, next_due_from=due_range[0],
+                                    next_due_before=due_range[1], escalated=bool(escalated))
     items = [{"row": r, "next": views.deadline_out(r.next_deadline, today, calendar) if r.next_deadline else None}
              for r in rows]
     mine_total = None
     if scope == "all" and user.has(Role.OFFICER):
         _, mine_total = queries.work_list(session, regions, today, member_id=actor.officer_id, limit=1)
     params = {k: v for k, v in {"scope": scope, "q": q or "", "state": state or "", "overdue": overdue or "",
-                                "closed": closed or ""}.items() if v}
+                                "closed": closed or "", "due": due or "", "soon": str(soon) if due else "",
+                                "department": str(department or ""), "escalated": escalated or ""}.items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
     return page(request, "cases.html", {
         "items": items, "total": total, "scope": scope, "q": q or "", "state": state_value, "overdue": bool(overdue),
@@ -104,7 +112,17 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
         "next_url": f"/cases?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
         "mine_url": f"/cases?{urlencode({**params, 'scope': 'mine'})}",
         "all_url": f"/cases?{urlencode({**params, 'scope': 'all'})}", "mine_total": mine_total, "today": today,
-        "overdue_count": sum(1 for r in rows if r.overdue)}, user=user)
+        "overdue_count": sum(1 for r in rows if r.overdue), "due": due, "escalated": bool(escalated),
+        "department": department, "xlsx_url": f"/export/cases.xlsx?{urlencode(params)}"}, user=user)
+
+
+def board_range(today: date, calendar: Any, due: str | None, soon: int) -> tuple[date | None, date | None]:
+    """The next-due range of the board's "due today" / "due soon" tiles (cases.desk.board_cases)."""
+    if due == "today":
+        return today, today + timedelta(days=1)
+    if due == "soon":
+        return today + timedelta(days=1), queries.soon_limit(today, calendar, soon)
+    return None, None
 
 
 # --- 案件详情 ----------------------------------------------------------------------------------

@@ -161,4 +161,18 @@
     });
   }
   document.addEventListener("DOMContentLoaded", drawCharts);
+
+  /* 打印 buttons (the print style sheet hides the menus and forms). */
+  each("[data-print]", function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  /* "全选" for the board's bulk assignment. */
+  each("[data-check-all]", function (box) {
+    box.addEventListener("change", function () {
+      each("input[name='" + box.getAttribute("data-check-all") + "']", function (item) {
+        if (!item.disabled) { item.checked = box.checked; }
+      });
+    });
+  });
 })();
