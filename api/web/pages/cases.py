@@ -35,7 +35,7 @@ from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import allowed, authority, queries, repository
-from cases.actions import ACTIONS, Action, ActionSpec
+from cases.actions import ACTIONS, REVIEW_POINTS, Action, ActionSpec, OpinionIn
 from cases.catalogue import load_catalogue
 from cases.enums import (
     CaseEventType,
@@ -54,7 +54,7 @@ from cases.enums import (
 )
 from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, ValidationFailed
 from cases.fields import MAX_INT
-from cases.models import Case, Complaint, Document, Institution
+from cases.models import Case, Complaint, Document, Institution, Penalty
 from cases.service import perform
 from cases.service.disclosure import log_reveal
 
@@ -224,6 +224,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     ids = list(case.team_officer_ids) + [case.assignee_id or 0] + [i for x in detail.inspections for i in x.officer_ids]
     ids += [e.actor_id or 0 for e in detail.timeline] + [i for e in detail.timeline
                                                          for i in (e.payload or {}).get("officer_ids", []) or []]
+    penalty_row = session.exec(select(Penalty).where(Penalty.case_id == case.id)).first()
+    ids += [r.get("reviewer_id") or 0 for r in (penalty_row.reviews if penalty_row else [])]
     names = queries.officer_names(session, ids)
     clocks = list(repository.open_deadlines(session, case.id))
     offers = allowed.offers(case.status, case.penalty_step, case.team_officer_ids, actor,
@@ -260,6 +262,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
         "outcomes": list(DecisionOutcome), "penalty_types": list(PenaltyType), "gravities": list(Gravity),
         "review_outcomes": list(ReviewOutcome),
+        "review_points": REVIEW_POINTS, "review_fields": OpinionIn.model_fields,
+        "review_label": lambda v: ReviewOutcome(v).label if v in ReviewOutcome._value2member_map_ else "",
         "today": today, "field_labels": forms.FIELD_LABELS,
         "category_label": InstitutionCategory(inst.category).label if inst else "",
         "licence_label": LicenceStatus(inst.licence_status).label if inst else "",
