@@ -59,6 +59,7 @@ class Site:
     clock: MovableClock
     seeded: Seeded
     evidence_root: Path
+    app: object = None  # the FastAPI app (tests may swap parts of its state)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -94,7 +95,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", engine, clock, seeded, root / "evidence")
+    yield Site(f"http://127.0.0.1:{port}", engine, clock, seeded, root / "evidence", app)
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()

@@ -162,6 +162,12 @@
   }
   document.addEventListener("DOMContentLoaded", drawCharts);
 
+  /* A link to one action's form (…#act-legal_review) opens it. */
+  if (window.location.hash.indexOf("#act-") === 0) {
+    var target = document.getElementById(window.location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  }
+
   /* 打印 buttons (the print style sheet hides the menus and forms). */
   each("[data-print]", function (button) {
     button.addEventListener("click", function () { window.print(); });
