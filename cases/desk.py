@@ -271,9 +271,15 @@ def inbox(session: Session, regions: Sequence[str], today: date, calendar: WorkC
     if {"officer", "supervisor"} & roles:
         rows, _ = work_list(session, regions, today, member_id=officer_id, limit=200)
         box.assigned = rows
+        owed = list(rows)
+        if "supervisor" in roles and department_id is not None:  # the assignment their unit owes (分派)
+            waiting, _ = work_list(session, regions, today, state=CaseStatus.RECEIVED, department_id=department_id,
+                                   limit=200)
+            mine = {r.case.id for r in rows}
+            owed += [r for r in waiting if r.case.id not in mine]
         until = soon_limit(today, calendar, soon_working_days)
-        clocks = running_clocks(session, [r.case.id for r in rows if r.case.id is not None])
-        for r in rows:
+        clocks = running_clocks(session, [r.case.id for r in owed if r.case.id is not None])
+        for r in owed:
             for d in clocks.get(r.case.id or 0, []):
                 if d.due_date < today:
                     box.overdue.append((r.case.id, r.case.case_number, d))

@@ -143,8 +143,8 @@ def desk(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]
           penalty=[{"type": "warning"}, {"type": "stop_enrolment"},
                    {"type": "confiscate_income", "amount_yuan": 20000}],
           gravity="serious", income_collected_yuan=20000)  # 53号令 art. 21, 情节严重
-    _step(engine, store, Action.COLLECTIVE_DISCUSSION, "education01", "2026-02-19 10:00", review, summary="同意立案处罚",
-          participants=["局长", "副局长"])
+    _step(engine, store, Action.COLLECTIVE_DISCUSSION, "education01", "2026-02-19 10:00", review,
+          summary="同意立案处罚", participants=["局长", "副局长"])
     notice = _step(engine, store, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-02-20 10:00", review)
     _step(engine, store, Action.RECORD_SERVICE, "education03", "2026-02-20 15:00", review, document_id=notice.id,
           method="direct", served_on=date(2026, 2, 20), recipient="法定代表人")
@@ -222,7 +222,7 @@ def test_the_board_has_one_row_per_case_and_its_tiles_open_the_same_cases(browse
         tile = page.locator(".kpi-link", has=page.locator(f".label:text-is('{label}')"))
         tiles[label] = (int(tile.locator(".value").inner_text().rstrip("件")), tile.get_attribute("href"))
     assert tiles["已逾期"][0] >= 3  # the seeded overdue assignment and the two fresh complaints
-    for label, (count, href) in tiles.items():
+    for count, href in tiles.values():
         page.goto(site.url + href)
         expect(page.locator("#list-title .count")).to_contain_text(f"共 {count} 件")
     with Session(site.engine) as s:  # the statistics' overdue cases are the board's overdue cases
@@ -394,7 +394,8 @@ def test_a_hand_issued_supervision_order_reaches_the_unit_which_answers(browse, 
         events = repository.list_events(s, site.seeded.cases["notice"])
     assert order_row.due_date == date(2026, 3, 25)
     assert feedback_log.status == "sent" and feedback_log.attempts == 2
-    assert [e.payload.get("kind") for e in events if e.payload.get("kind") in ("督办单", "督办反馈")] == ["督办单", "督办反馈"]
+    kinds = [e.payload.get("kind") for e in events if e.payload.get("kind") in ("督办单", "督办反馈")]
+    assert kinds == ["督办单", "督办反馈"]
 
 
 def test_an_officers_inbox_lists_their_due_steps(browse, desk: Desk) -> None:

@@ -43,7 +43,7 @@ def inbox_page(request: Request, user: UserDep, session: SessionDep, clock: Cloc
     today = clock.now().date()
     box = user_inbox(session, user, today, calendar)
     fmt = [(cid, number, views.deadline_out(d, today, calendar)) for cid, number, d in box.overdue + box.due_soon]
-    return page(request, "inbox.html", {"box": box, "counts": box.counts(), "today": today,
+    return page(request, "inbox.html", {"box": box, "counts": box.counts(), "today": today, "roles": Role,
                                         "overdue": fmt[:len(box.overdue)], "due_soon": fmt[len(box.overdue):]},
                 user=user)
 
