@@ -115,6 +115,7 @@ class DepartmentPatch(In):
     phone: Str32 | None = None
     review_body: Str128 | None = None
     court: Str128 | None = None
+    contact: Str32 | None = Field(default=None, description="联系人（印在文书上）")
 
 
 class DepartmentOut(BaseModel):

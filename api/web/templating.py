@@ -47,6 +47,7 @@ NAV = (
     NavItem("/patrols", "巡查日历", frozenset(Role)),
     NavItem("/stats", "统计", frozenset({Role.SUPERVISOR, Role.LEGAL, Role.ADMIN})),
     NavItem("/institutions", "机构库", frozenset(Role)),
+    NavItem("/admin", "系统管理", frozenset({Role.ADMIN})),
 )
 
 
