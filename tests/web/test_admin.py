@@ -24,7 +24,7 @@ from cases.models import Deadline, Department, MessageChannel, Officer, StaffAud
 from cases.service._common import periods
 from cases.settings import get_calendar
 from tests.web.conftest import ROOT, Site
-from tests.web.test_desk import shots
+from tests.web.test_desk import screenshots
 
 pytestmark = pytest.mark.integration
 INVENTED_2027 = ROOT / "tests" / "data" / "calendar_2027_invented.toml"
@@ -93,7 +93,6 @@ def test_the_administrator_manages_officers_and_deactivation_ends_their_sessions
     admin.click("#edit button:text('重置密码')")
     expect(admin.locator("[role=status]")).to_contain_text("已重置密码")
     assert _audit(site, "password_reset")
-    shots(browse, site, "admin", "/admin/officers", "admin-officers")
 
 
 def test_department_details_printed_on_documents_are_edited_and_audited(browse, site: Site) -> None:
@@ -110,7 +109,6 @@ def test_department_details_printed_on_documents_are_edited_and_audited(browse, 
         fresh = s.get(Department, dept.id)
         assert fresh.contact == "王红梅" and fresh.review_body == "息烽县人民政府"
     assert _audit(site, "department_updated")[-1].changes["review_body"] == "息烽县人民政府"
-    shots(browse, site, "admin", "/admin/departments", "admin-departments")
 
 
 def test_a_year_calendar_is_previewed_then_loaded_and_recomputes_provisional_deadlines(
@@ -179,7 +177,6 @@ def test_catalogue_seals_channels_and_the_audit_view(browse, site: Site, tmp_pat
         admin.goto(site.url + "/admin/catalogue")
         expect(admin.locator("main")).to_contain_text("情节严重")
         expect(admin.locator("main")).to_contain_text("罚款")
-        shots(browse, site, "admin", "/admin/catalogue", "admin-catalogue")
 
         admin.goto(site.url + "/admin/seals")
         with Session(site.engine) as s:
@@ -197,7 +194,6 @@ def test_catalogue_seals_channels_and_the_audit_view(browse, site: Site, tmp_pat
                                                    "buffer": flat.getvalue()})
         admin.click(f"form[aria-label='上传 {dept.name} 的印章图片'] button")
         expect(admin.locator("[role=alert]")).to_be_visible()
-        shots(browse, site, "admin", "/admin/seals", "admin-seals")
     finally:
         monkeypatch.undo()
         reset_all()
@@ -219,7 +215,6 @@ def test_catalogue_seals_channels_and_the_audit_view(browse, site: Site, tmp_pat
         added.active = False  # never sent to: the test makes no request outside 127.0.0.1
         s.add(added)
         s.commit()
-    shots(browse, site, "admin", "/admin/channels", "admin-channels")
 
     boss = browse().login("education01")  # a reveal to find in the audit view
     case_id = site.seeded.cases["reveal"]
@@ -241,4 +236,11 @@ def test_catalogue_seals_channels_and_the_audit_view(browse, site: Site, tmp_pat
     assert sheet["A4"].value == "时间" and sheet.max_row - 4 == rows
     admin.goto(site.url + "/admin/audit?start=2026-13-01")
     expect(admin.locator(".lead")).to_contain_text("日期格式")
-    shots(browse, site, "admin", "/admin/audit", "admin-audit")
+
+
+def test_screenshots_of_the_administration_pages(browse, site: Site) -> None:
+    screenshots(browse, site, "admin", [("/admin/officers", "admin-officers"),
+                                        ("/admin/departments", "admin-departments"),
+                                        ("/admin/calendar", "admin-calendar"),
+                                        ("/admin/catalogue", "admin-catalogue"), ("/admin/seals", "admin-seals"),
+                                        ("/admin/channels", "admin-channels"), ("/admin/audit", "admin-audit")])

@@ -194,15 +194,18 @@ def _write_report(site: Site, *fakes: FakeChannel) -> None:
     MESSAGES_REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def shots(browse, site: Site, username: str, path: str, name: str, overwrite: bool = False) -> None:  # noqa: ANN001
+def screenshots(browse, site: Site, username: str, pages: list[tuple[str, str]],  # noqa: ANN001
+                overwrite: bool = False) -> None:
+    """Each page at 390 px and 1280 px (one sign-in per width), checked like test_screenshots' pages."""
     for width in (390, 1280):
         page = browse(width).login(username)
-        page.goto(site.url + path)
-        check(page, width)
-        save(page, f"{name}-{width}")
-        if overwrite:
-            compact((ARTEFACTS / f"{name}-{width}.png").read_bytes(), Path(ROOT / "docs" / "screenshots" /
-                                                                           f"{name}-{width}.png"))
+        for path, name in pages:
+            page.goto(site.url + path)
+            check(page, width)
+            save(page, f"{name}-{width}")
+            if overwrite:
+                compact((ARTEFACTS / f"{name}-{width}.png").read_bytes(),
+                        Path(ROOT / "docs" / "screenshots" / f"{name}-{width}.png"))
 
 
 # --- item 3: the board ----------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def test_the_board_and_the_case_list_export_to_excel_and_print(browse, desk: Des
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     total = int(page.locator("#list-title .count").inner_text().split("共 ")[1].split(" 件")[0])
     assert sheet.max_row - 4 == total and sheet["A4"].value == "案件编号"
-    shots(browse, site, "education01", "/board", "board", overwrite=True)
+    screenshots(browse, site, "education01", [("/board", "board")], overwrite=True)
 
 
 # --- item 2: 法制审核 -------------------------------------------------------------------------------
@@ -315,7 +318,7 @@ def test_the_legal_reviewer_works_the_queue_with_the_six_points_and_sees_the_his
     expect(row).to_contain_text("首次审核")
     assert int(page.locator("#review-total").inner_text().rstrip("件")) >= 1
     expect(page.locator(".todo-link .badge")).not_to_have_text("0")
-    shots(browse, site, "education02", "/reviews", "reviews")
+    screenshots(browse, site, "education02", [("/reviews", "reviews")])
     row.locator("a:text('审核')").click()
     form = page.locator("#act-legal_review form")
     expect(form.locator("legend", has_text="审核要点")).to_be_visible()  # the link opened the form
@@ -369,7 +372,6 @@ def test_a_hand_issued_supervision_order_reaches_the_unit_which_answers(browse, 
     city.click("main button:text('签发')")
     expect(city.locator("[role=status]")).to_contain_text("已签发")
     assert any(number in t and "督办单" in t for t in desk.wecom.texts())
-    shots(browse, site, "筑教01", "/supervision", "supervision")
 
     county = browse().login("education01")
     badge = int(county.locator(".todo-link .badge").inner_text())
@@ -379,7 +381,7 @@ def test_a_hand_issued_supervision_order_reaches_the_unit_which_answers(browse, 
     counts = county.locator(".inbox-counts")
     assert badge == sum(int(counts.locator(f"a[href='#{k}'] .value").inner_text().rstrip("项件"))
                         for k in ("overdue", "due-soon", "supervision", "reviews", "whistles"))
-    shots(browse, site, "education01", "/inbox", "inbox")
+    screenshots(browse, site, "education01", [("/inbox", "inbox")])
     county.goto(site.url + "/supervision")
     order = county.locator("article.order", has_text=number)
     order.locator("textarea").fill("已于3月17日完成复查，机构已整改到位。")
@@ -387,6 +389,7 @@ def test_a_hand_issued_supervision_order_reaches_the_unit_which_answers(browse, 
     expect(county.locator("[role=status]")).to_contain_text("已反馈")
     city.goto(site.url + "/supervision")
     expect(city.locator("table")).to_contain_text("已于3月17日完成复查")
+    screenshots(browse, site, "筑教01", [("/supervision", "supervision")])
     assert any("已反馈督办单" in t for t in desk.city.texts())  # after one refused attempt
     with Session(site.engine) as s:
         order_row = s.exec(select(SupervisionOrder).where(SupervisionOrder.feedback != "")).first()
