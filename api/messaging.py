@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
@@ -33,8 +34,8 @@ class Deliverer:
 
     def run(self) -> messages.DeliveryRun:
         with self._lock, Session(self.engine, expire_on_commit=False) as session:
-            kwargs = {"sleep": self.sleep} if self.sleep is not None else {}
-            return messages.deliver_pending(session, self.senders, now=lambda: datetime.now(UTC), **kwargs)
+            return messages.deliver_pending(session, self.senders, now=lambda: datetime.now(UTC),
+                                            sleep=self.sleep or time.sleep)
 
     def _safe_run(self) -> None:
         try:

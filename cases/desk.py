@@ -16,9 +16,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cases import deadlines
@@ -32,6 +34,7 @@ from cases.models import (
     Officer,
     Penalty,
     SupervisionOrder,
+    key,
 )
 from cases.patrols.models import Whistle, WhistleAnswer
 from cases.queries import RUNNING_DUE_IDX, in_scope, running, running_clocks, soon_limit
@@ -77,8 +80,8 @@ class CaseBoard:
     until: date  # first day past the range (exclusive)
 
 
-def _board_where(session: Session, regions: Sequence[str], department_id: int | None) -> list:
-    where: list = [*running(), Case.status != CaseStatus.CLOSED, in_scope(session, Case.region_code, regions)]
+def _board_where(session: Session, regions: Sequence[str], department_id: int | None) -> list[Any]:
+    where: list[Any] = [*running(), Case.status != CaseStatus.CLOSED, in_scope(session, Case.region_code, regions)]
     if department_id is not None:
         where.append(Case.lead_department_id == department_id)
     return where
@@ -91,26 +94,26 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
     `soon_working_days` working days; one row per case, most urgent first, each with all its
     running steps. Three statements: the per-case aggregate with the counts, the page, its clocks."""
     until = soon_limit(today, calendar, soon_working_days)
-    per = (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("next_due"),
-                  func.max(Deadline.escalation_level).label("escalation"))
+    due, case_id, level = col(Deadline.due_date), col(Deadline.case_id), col(Deadline.escalation_level)
+    per = (sa_select(case_id.label("case_id"), func.min(due).label("next_due"), func.max(level).label("escalation"))
            .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-           .join(Case, Case.id == Deadline.case_id)
+           .join(Case, col(Case.id) == case_id)
            .where(*_board_where(session, regions, department_id))
-           .group_by(Deadline.case_id).having(func.min(Deadline.due_date) < until).subquery("per_case"))
-    total, overdue, due_today, escalated = session.exec(
-        select(func.count(), func.sum(sql_case((per.c.next_due < today, 1), else_=0)),
-               func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
-               func.sum(sql_case((per.c.escalation > 0, 1), else_=0))).select_from(per)).one()
-    total, overdue, due_today, escalated = (int(total or 0), int(overdue or 0), int(due_today or 0),
-                                            int(escalated or 0))
-    rows = session.exec(
-        select(Case.id, Case.case_number, Case.status, Case.version, Case.lead_department_id, Department.name,
-               Case.assignee_id, Officer.name, Institution.name, per.c.next_due, per.c.escalation)
-        .select_from(per).join(Case, Case.id == per.c.case_id)
-        .join(Department, Department.id == Case.lead_department_id)
-        .outerjoin(Officer, Officer.id == Case.assignee_id)
-        .outerjoin(Institution, Institution.id == Case.institution_id)
-        .order_by(per.c.next_due, per.c.escalation.desc(), Case.id).limit(limit).offset(offset)).all()
+           .group_by(case_id).having(func.min(due) < until).subquery("per_case"))
+    counted = session.execute(
+        sa_select(func.count(), func.sum(sql_case((per.c.next_due < today, 1), else_=0)),
+                  func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
+                  func.sum(sql_case((per.c.escalation > 0, 1), else_=0))).select_from(per)).one()
+    total, overdue, due_today, escalated = (int(v or 0) for v in counted)
+    rows = session.execute(
+        sa_select(col(Case.id), col(Case.case_number), col(Case.status), col(Case.version),
+                  col(Case.lead_department_id), col(Department.name), col(Case.assignee_id), col(Officer.name),
+                  col(Institution.name), per.c.next_due, per.c.escalation)
+        .select_from(per).join(Case, col(Case.id) == per.c.case_id)
+        .join(Department, col(Department.id) == col(Case.lead_department_id))
+        .outerjoin(Officer, col(Officer.id) == col(Case.assignee_id))
+        .outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
+        .order_by(per.c.next_due, per.c.escalation.desc(), col(Case.id)).limit(limit).offset(offset)).all()
     out = [BoardCase(i, n, CaseStatus(s), v, d, dn, a, an, inst, nd, int(esc or 0))
            for i, n, s, v, d, dn, a, an, inst, nd, esc in rows]
     clocks = running_clocks(session, [r.case_id for r in out])
@@ -177,9 +180,9 @@ def _pending_kind(penalty: Penalty, step: PenaltyStep | None) -> str | None:
 def review_queue(session: Session, regions: Sequence[str], reviewer_id: int | None) -> list[ReviewItem]:
     """Cases in scope that wait for a 法制审核 opinion, oldest statement window first."""
     rows = session.exec(
-        select(Case, Penalty, Department.name, Institution.name).join(Penalty, Penalty.case_id == Case.id)
-        .join(Department, Department.id == Case.lead_department_id)
-        .outerjoin(Institution, Institution.id == Case.institution_id)
+        select(Case, Penalty, Department.name, Institution.name).join(Penalty, col(Penalty.case_id) == col(Case.id))
+        .join(Department, col(Department.id) == col(Case.lead_department_id))
+        .outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
         .where(Case.status == CaseStatus.PENALTY, col(Case.penalty_step).in_(list(REVIEW_STEPS)),
                in_scope(session, Case.region_code, regions))
         .order_by(col(Penalty.statement_closes_on), col(Case.id))).all()
@@ -192,9 +195,10 @@ def review_queue(session: Session, regions: Sequence[str], reviewer_id: int | No
     return out
 
 
-def reviewed_by(session: Session, regions: Sequence[str], reviewer_id: int, limit: int = 20) -> list[tuple[Case, dict]]:
+def reviewed_by(session: Session, regions: Sequence[str], reviewer_id: int,
+                limit: int = 20) -> list[tuple[Case, dict[str, Any]]]:
     """The reviewer's own recent opinions (case, review), newest first."""
-    rows = session.exec(select(Case, Penalty).join(Penalty, Penalty.case_id == Case.id)
+    rows = session.exec(select(Case, Penalty).join(Penalty, col(Penalty.case_id) == col(Case.id))
                         .where(in_scope(session, Case.region_code, regions),
                                Penalty.legal_review_on.is_not(None))  # type: ignore[union-attr]
                         .order_by(col(Penalty.legal_review_on).desc()).limit(limit * 5)).all()
@@ -219,9 +223,9 @@ def supervision_orders(session: Session, department_ids: Sequence[int], *, recei
     ids = list(department_ids)
     to_dept = Department.__table__.alias("to_dept")  # type: ignore[attr-defined]
     query = (select(SupervisionOrder, Case.case_number, Department.name, to_dept.c.name)
-             .join(Case, Case.id == SupervisionOrder.case_id)
-             .join(Department, Department.id == SupervisionOrder.from_department_id)
-             .join(to_dept, to_dept.c.id == SupervisionOrder.to_department_id))
+             .join(Case, col(Case.id) == col(SupervisionOrder.case_id))
+             .join(Department, col(Department.id) == col(SupervisionOrder.from_department_id))
+             .join(to_dept, to_dept.c.id == col(SupervisionOrder.to_department_id)))
     if received is True:
         query = query.where(col(SupervisionOrder.to_department_id).in_(ids))
     elif received is False:
@@ -242,9 +246,9 @@ def supervision_orders(session: Session, department_ids: Sequence[int], *, recei
 
 @dataclass
 class Inbox:
-    assigned: list = field(default_factory=list)  # CaseRow: open cases you lead or are on the team of
-    due_soon: list = field(default_factory=list)  # (case id, number, Deadline) due within the range
-    overdue: list = field(default_factory=list)
+    assigned: list[Any] = field(default_factory=list)  # CaseRow: open cases you lead or are on the team of
+    due_soon: list[tuple[int, str, Deadline]] = field(default_factory=list)  # (case id, number, step) in the range
+    overdue: list[tuple[int, str, Deadline]] = field(default_factory=list)
     supervision: list[OrderRow] = field(default_factory=list)  # 督办单 to your unit, not answered
     reviews: list[ReviewItem] = field(default_factory=list)  # 法制审核 requested (legal reviewers)
     whistles: list[Whistle] = field(default_factory=list)  # 吹哨 your unit has not reported (报到) to
@@ -282,15 +286,16 @@ def inbox(session: Session, regions: Sequence[str], today: date, calendar: WorkC
         for r in owed:
             for d in clocks.get(r.case.id or 0, []):
                 if d.due_date < today:
-                    box.overdue.append((r.case.id, r.case.case_number, d))
+                    box.overdue.append((key(r.case), r.case.case_number, d))
                 elif d.due_date < until:
-                    box.due_soon.append((r.case.id, r.case.case_number, d))
+                    box.due_soon.append((key(r.case), r.case.case_number, d))
     if department_id is not None and "supervisor" in roles:
         box.supervision = supervision_orders(session, [department_id], received=True, open_only=True)
     if "legal" in roles:
         box.reviews = [i for i in review_queue(session, regions, officer_id) if not i.investigator]
     if department_id is not None and {"officer", "supervisor"} & roles:
-        box.whistles = list(session.exec(select(Whistle).join(WhistleAnswer, WhistleAnswer.whistle_id == Whistle.id)
+        box.whistles = list(session.exec(select(Whistle)
+                                         .join(WhistleAnswer, col(WhistleAnswer.whistle_id) == col(Whistle.id))
                                          .where(WhistleAnswer.department_id == department_id,
                                                 col(WhistleAnswer.state).in_(("pending", "escalated")))
                                          .order_by(col(Whistle.answer_by), col(Whistle.id))).all())

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from cases.enums import Labeled
 from cases.errors import ValidationFailed
-from cases.models import MessageChannel, MessageDelivery
+from cases.models import MessageChannel, MessageDelivery, key
 
 
 class ChannelKind(Labeled):
@@ -112,7 +112,7 @@ def _channels(session: Session, department_id: int) -> list[MessageChannel]:
 def queue(session: Session, *, department_id: int, topic: Topic, text: str, now: datetime,
           case_id: int | None = None) -> list[MessageDelivery]:
     """One pending delivery per active channel of the department, in the caller's transaction."""
-    rows = [MessageDelivery(channel_id=ch.id, department_id=department_id, case_id=case_id, topic=topic.value,
+    rows = [MessageDelivery(channel_id=key(ch), department_id=department_id, case_id=case_id, topic=topic.value,
                             text=text[:MAX_TEXT], created_at=now) for ch in _channels(session, department_id)]
     session.add_all(rows)
     return rows
@@ -136,7 +136,7 @@ def deliver_pending(session: Session, senders: Mapping[str, MessageSender], *, n
     after each one, so a crash loses no log entry and a later run picks up what is left."""
     run = DeliveryRun()
     query = (select(MessageDelivery, MessageChannel)
-             .join(MessageChannel, MessageChannel.id == MessageDelivery.channel_id)
+             .join(MessageChannel, col(MessageChannel.id) == col(MessageDelivery.channel_id))
              .where(MessageDelivery.status == "pending"))
     if department_ids is not None:
         query = query.where(col(MessageDelivery.department_id).in_(list(department_ids)))
@@ -168,6 +168,6 @@ def deliver_pending(session: Session, senders: Mapping[str, MessageSender], *, n
 def delivery_log(session: Session, department_ids: Sequence[int], limit: int = 100) -> list[tuple[MessageDelivery,
                                                                                                    MessageChannel]]:
     return list(session.exec(select(MessageDelivery, MessageChannel)
-                             .join(MessageChannel, MessageChannel.id == MessageDelivery.channel_id)
+                             .join(MessageChannel, col(MessageChannel.id) == col(MessageDelivery.channel_id))
                              .where(col(MessageDelivery.department_id).in_(list(department_ids)))
                              .order_by(col(MessageDelivery.id).desc()).limit(limit)).all())

@@ -490,7 +490,7 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
     if department_id is not None:
         conds.append(Case.lead_department_id == department_id)
     if next_due_from is not None or next_due_before is not None:
-        per = next_due_by_case()
+        per = next_due_by_case()  # type: ignore[no-untyped-call]
         ranged = select(per.c.case_id)
         if next_due_from is not None:
             ranged = ranged.where(per.c.next_due >= next_due_from)

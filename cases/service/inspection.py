@@ -58,7 +58,7 @@ def _message_assignment(session: Session, ctx: Ctx, case: Case, officer_ids: lis
     session.flush()
     names = dict(session.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(officer_ids))).all())
     team = [names.get(i, "") for i in officer_ids]
-    nxt = min((d for d in repository.open_deadlines(session, case.id) if d.paused_since is None),
+    nxt = min((d for d in repository.open_deadlines(session, key(case)) if d.paused_since is None),
               key=lambda d: d.due_date, default=None)
     messages.queue(session, department_id=case.lead_department_id, case_id=case.id, topic=messages.Topic.ASSIGNED,
                    now=ctx.now(), text=messages.assigned_text(case.case_number, team[0], team,

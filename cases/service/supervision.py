@@ -13,7 +13,7 @@ from cases import authority, messages, repository
 from cases.audit import append_event
 from cases.enums import CaseEventType, CaseStatus, Role
 from cases.errors import NotAuthorised, NotFound, ValidationFailed
-from cases.models import Department, SupervisionOrder
+from cases.models import Department, SupervisionOrder, key
 from cases.service._common import Ctx, scoped_case
 
 MAX_DAYS = 60  # a hand-issued 督办单's own deadline lies within two months
@@ -43,10 +43,12 @@ def issue_order(session: Session, ctx: Ctx, *, case_id: int, to_department_id: i
     if not today < due_date <= date.fromordinal(today.toordinal() + MAX_DAYS):
         raise ValidationFailed(f"督办期限须在今天之后、{MAX_DAYS}日之内", code="due_date_invalid", field="due_date")
     issuer = session.get(Department, ctx.actor.department_id) if ctx.actor.department_id else None
-    code = issuer.doc_code if issuer else "督"
+    if issuer is None:
+        raise NotAuthorised("督办单须由本单位的科长或分管领导签发", code="supervisor_only")
+    code = issuer.doc_code
     seq = repository.next_in_sequence(session, f"supervision:{code}:{today.year}")
-    order = SupervisionOrder(number=f"{code}督〔{today.year}〕{seq}号", case_id=case.id,
-                             from_department_id=issuer.id if issuer else target.id, to_department_id=target.id,
+    order = SupervisionOrder(number=f"{code}督〔{today.year}〕{seq}号", case_id=key(case),
+                             from_department_id=key(issuer), to_department_id=key(target),
                              issued_by_id=ctx.actor.officer_id, issued_at=ctx.now(), requirement=text,
                              due_date=due_date)
     session.add(order)
@@ -54,9 +56,8 @@ def issue_order(session: Session, ctx: Ctx, *, case_id: int, to_department_id: i
     append_event(session, case, CaseEventType.ESCALATE, actor_id=ctx.actor.officer_id, at=ctx.now(),
                  payload={"kind": "督办单", "number": order.number, "to_department": target.name,
                           "due_date": due_date.isoformat()})
-    messages.queue(session, department_id=target.id, case_id=case.id, topic=messages.Topic.SUPERVISION, now=ctx.now(),
-                   text=messages.supervision_text(order.number, case.case_number, issuer.name if issuer else "",
-                                                  due_date))
+    messages.queue(session, department_id=key(target), case_id=case.id, topic=messages.Topic.SUPERVISION, now=ctx.now(),
+                   text=messages.supervision_text(order.number, case.case_number, issuer.name, due_date))
     return order
 
 

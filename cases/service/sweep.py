@@ -24,6 +24,7 @@ from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType, DueState
 from cases.models import Alert, Case, Deadline, Department, Officer
+from cases.models import key as row_key
 from cases.ports import Clock
 
 _DEADLINE = Deadline.__table__
@@ -175,7 +176,7 @@ def _escalate(session: Session, row: Row, today: date, calendar: WorkCalendar, l
                        f"逾期{overdue}个工作日")
             session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
                               department_id=dept.id, officer_id=heads.get(dept.id), on_date=today, message=message))
-            messages.queue(session, department_id=dept.id, case_id=row.case_id, topic=messages.Topic.OVERDUE,
+            messages.queue(session, department_id=row_key(dept), case_id=row.case_id, topic=messages.Topic.OVERDUE,
                            text=messages.compose(message, "。"), now=clock.now())
             append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
                          payload={"step": row.step, "level": level.level, "to_department": dept.name,

@@ -34,7 +34,7 @@ from cases.catalogue import load_catalogue
 from cases.enums import CaseEventType, PenaltyType, Role
 from cases.errors import DomainError, InputInvalid, ValidationFailed
 from cases.fields import MAX_INT
-from cases.models import Case, CaseEvent, Department, MessageChannel, Officer, Region, StaffAudit
+from cases.models import Case, CaseEvent, Department, MessageChannel, Officer, Region, StaffAudit, key
 from cases.settings import get_calendar, get_settings
 
 router = APIRouter(route_class=WebRoute)
@@ -65,7 +65,7 @@ def _text(form: Any, name: str) -> str:
 
 
 def _invalid(exc: ValidationError) -> ValidationFailed:
-    from api.web.forms import FIELD_MESSAGES
+    from api.errors import FIELD_MESSAGES
 
     parts = []
     for err in exc.errors():
@@ -105,7 +105,7 @@ def officers_page(request: Request, user: UserDep, session: SessionDep, clock: C
 
 
 def _officers(request: Request, user: WebUser, session: Any, clock: Any, *, department: int | None = None,
-              edit: int | None = None, done: str | None = None, error: str = "", values: dict | None = None,
+              edit: int | None = None, done: str | None = None, error: str = "", values: dict[str, str] | None = None,
               status: int = 200) -> Response:
     regions = repository.subtree_codes(session, user.actor.region_code)
     today = clock.now().date()
@@ -436,7 +436,7 @@ def add_channel(request: Request, form: FormDep, user: UserDep, session: Session
         if kind == "sms" and (not phones or not all(p.isdigit() and len(p) == 11 for p in phones)):
             raise ValidationFailed("短信渠道须填写接收号码（11位手机号，用逗号分隔）", code="recipients_invalid")
         secret = _text(form, "secret")[:128]
-        channel = MessageChannel(department_id=dept.id, kind=kind, url=url, secret=secret,
+        channel = MessageChannel(department_id=key(dept), kind=kind, url=url, secret=secret,
                                  recipients=phones if kind == "sms" else [])
         write.add(channel)
         record(write, at=clock.now(), actor_id=user.actor.officer_id, actor_name=user.actor.name,
@@ -490,17 +490,18 @@ def _audit_rows(session: Any, user: WebUser, *, kind: str, start: date | None, e
                         "target": row.target_label, "detail": _changes(row.changes), "kind": "人员与权限"})
     if kind in ("", "reveal"):
         regions = repository.subtree_codes(session, user.actor.region_code)
-        query = (select(CaseEvent, Case.case_number, Officer.name).join(Case, Case.id == CaseEvent.case_id)
-                 .outerjoin(Officer, Officer.id == CaseEvent.actor_id)
-                 .where(CaseEvent.event_type == CaseEventType.REVEAL_COMPLAINANT,
-                        queries.in_scope(session, Case.region_code, regions)))
+        reveals = (select(CaseEvent, Case.case_number, Officer.name)
+                   .join(Case, col(Case.id) == col(CaseEvent.case_id))
+                   .outerjoin(Officer, col(Officer.id) == col(CaseEvent.actor_id))
+                   .where(CaseEvent.event_type == CaseEventType.REVEAL_COMPLAINANT,
+                          queries.in_scope(session, Case.region_code, regions)))
         if lo is not None:
-            query = query.where(col(CaseEvent.occurred_at) >= lo)
+            reveals = reveals.where(col(CaseEvent.occurred_at) >= lo)
         if hi is not None:
-            query = query.where(col(CaseEvent.occurred_at) < hi)
+            reveals = reveals.where(col(CaseEvent.occurred_at) < hi)
         if who:
-            query = query.where(col(Officer.name).contains(who))
-        for event, number, name in session.exec(query.order_by(col(CaseEvent.id).desc()).limit(limit)).all():
+            reveals = reveals.where(col(Officer.name).contains(who))
+        for event, number, name in session.exec(reveals.order_by(col(CaseEvent.id).desc()).limit(limit)).all():
             count = len((event.payload or {}).get("complaint_ids", []) or [])
             out.append({"at": event.occurred_at, "who": name or (event.payload or {}).get("actor", ""),
                         "what": "查看举报人身份", "target": f"案件{number}",
@@ -508,23 +509,23 @@ def _audit_rows(session: Any, user: WebUser, *, kind: str, start: date | None, e
     return sorted(out, key=lambda r: r["at"], reverse=True)[:limit]
 
 
-def _changes(changes: dict) -> str:
+def _changes(changes: dict[str, Any]) -> str:
     if not changes:
         return ""
     after = changes.get("after", changes)
     before = changes.get("before", {})
     bits = []
-    for key, value in after.items():
-        label = FIELD_LABELS.get(key, {"active": "启用", "roles": "角色", "year": "年度", "source": "依据",
-                                       "recomputed": "重算期限", "kind": "类型", "bytes": "字节"}.get(key, key))
-        if key == "roles" and isinstance(value, list):
+    for name, value in after.items():
+        label = FIELD_LABELS.get(name, {"active": "启用", "roles": "角色", "year": "年度", "source": "依据",
+                                       "recomputed": "重算期限", "kind": "类型", "bytes": "字节"}.get(name, name))
+        if name == "roles" and isinstance(value, list):
             value = "、".join(Role(r).label if r in Role._value2member_map_ else str(r) for r in value)
-        if key == "active":
+        if name == "active":
             value = "是" if value else "否（已停用，登录会话已结束）"
         shown = f"{label}：{value}"
-        if key in before and before[key] != after[key]:
-            old = before[key]
-            if key == "roles" and isinstance(old, list):
+        if name in before and before[name] != after[name]:
+            old = before[name]
+            if name == "roles" and isinstance(old, list):
                 old = "、".join(Role(r).label if r in Role._value2member_map_ else str(r) for r in old)
             shown = f"{label}：{old} → {value}"
         bits.append(shown)

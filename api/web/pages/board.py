@@ -26,6 +26,7 @@ from cases.actions import Action
 from cases.enums import CaseStatus, Role
 from cases.errors import DomainError, ValidationFailed
 from cases.fields import MAX_INT
+from cases.models import key
 from cases.service import perform
 
 router = APIRouter(route_class=WebRoute)
@@ -132,7 +133,7 @@ def assign(request: Request, form: FormDep, user: UserDep, session: SessionDep, 
         raw_version = form.get(f"version_{c.id}")
         version = int(raw_version) if isinstance(raw_version, str) and raw_version.isdigit() else c.version
         try:
-            perform(write, ctx, c.id, Action.ASSIGN, version, {"officer_ids": [lead, second]})
+            perform(write, ctx, key(c), Action.ASSIGN, version, {"officer_ids": [lead, second]})
         except DomainError as exc:
             write.rollback()
             results.append({"case": c, "ok": False, "message": exc.message})

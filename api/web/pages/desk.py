@@ -23,6 +23,7 @@ from cases import desk, queries, repository
 from cases.enums import CaseStatus, ReviewOutcome, Role
 from cases.errors import DomainError, ValidationFailed
 from cases.fields import MAX_INT
+from cases.models import key
 from cases.service.supervision import answer_order, issue_order
 
 router = APIRouter(route_class=WebRoute)
@@ -74,7 +75,7 @@ def reviews_page(request: Request, user: UserDep, session: SessionDep, clock: Cl
 
 
 def review_label(value: str | None) -> str:
-    return ReviewOutcome(value).label if value in ReviewOutcome._value2member_map_ else ""
+    return ReviewOutcome(value).label if value is not None and value in ReviewOutcome._value2member_map_ else ""
 
 
 # --- 督办单 -------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def issue(request: Request, form: FormDep, user: UserDep, session: SessionDep, w
             raise ValidationFailed("请按“2026-03-20”的格式填写督办期限", code="due_date_invalid",
                                    field="due_date") from None
         ctx = make_ctx(request, user.actor, clock, calendar)
-        issue_order(write, ctx, case_id=found.id, to_department_id=int(unit), requirement=values["requirement"],
+        issue_order(write, ctx, case_id=key(found), to_department_id=int(unit), requirement=values["requirement"],
                     due_date=due)
         write.commit()
     except DomainError as exc:
@@ -178,7 +179,8 @@ def cases_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, calendar: Ca
     lo, hi = board_range(today, calendar, due, soon)
     rows, total = queries.work_list(
         session, regions, today, member_id=user.actor.officer_id if scope == "mine" else None,
-        q=(q or "").strip()[:64] or None, state=CaseStatus(state) if state in CaseStatus._value2member_map_ else None,
+        q=(q or "").strip()[:64] or None,
+        state=CaseStatus(state) if state is not None and state in CaseStatus._value2member_map_ else None,
         overdue_only=bool(overdue), include_closed=bool(closed), limit=5_000, department_id=department,
         next_due_from=lo, next_due_before=hi, escalated=bool(escalated))
     out = []
