@@ -137,13 +137,13 @@ def deliver_pending(session: Session, senders: Mapping[str, MessageSender], *, n
     run = DeliveryRun()
     query = (select(MessageDelivery, MessageChannel)
              .join(MessageChannel, col(MessageChannel.id) == col(MessageDelivery.channel_id))
-             .where(MessageDelivery.status == "pending"))
+             .where(MessageDelivery.state == "pending"))
     if department_ids is not None:
         query = query.where(col(MessageDelivery.department_id).in_(list(department_ids)))
     rows = session.exec(query.order_by(col(MessageDelivery.id)).limit(limit)).all()
     for delivery, channel_row in rows:
         sender = senders.get(channel_row.kind)
-        while delivery.status == "pending":
+        while delivery.state == "pending":
             delivery.attempts += 1
             try:
                 if sender is None:
@@ -152,13 +152,13 @@ def deliver_pending(session: Session, senders: Mapping[str, MessageSender], *, n
             except DeliveryFailed as exc:
                 delivery.last_error = str(exc)[:256]
                 if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = "failed"
+                    delivery.state = "failed"
                     run.failed += 1
                 else:
                     run.retried += 1
                     sleep(BACKOFF_SECONDS[min(delivery.attempts - 1, len(BACKOFF_SECONDS) - 1)])
             else:
-                delivery.status, delivery.sent_at, delivery.last_error = "sent", now(), ""
+                delivery.state, delivery.sent_at, delivery.last_error = "sent", now(), ""
                 run.sent += 1
         session.add(delivery)
         session.commit()

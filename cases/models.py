@@ -495,7 +495,7 @@ class MessageDelivery(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
     topic: str = Field(max_length=24)  # assigned / due_soon / overdue / supervision / review
     text: str = Field(max_length=500)
-    status: str = Field(default="pending", max_length=12, index=True)  # pending / sent / failed
+    state: str = Field(default="pending", max_length=12, index=True)  # pending / sent / failed
     attempts: int = 0
     last_error: str = Field(default="", max_length=256)
     created_at: datetime = utc_column()

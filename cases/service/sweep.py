@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -145,14 +145,14 @@ def _claim(session: Session, deadline_id: int, **where_and_set: tuple) -> bool:
     return done.rowcount == 1
 
 
-def _remind(session: Session, row: Row, today: date, now: datetime) -> int:
+def _remind(session: Session, row: Row, today: date, now: datetime | None = None) -> int:
     if not _claim(session, row.id, reminded_on=(row.reminded_on, today)):
         return 0
     message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
     session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder", department_id=row.lead_department_id,
                       officer_id=row.assignee_id, on_date=today, message=message))
     messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id, topic=messages.Topic.DUE_SOON,
-                   text=messages.compose(message, "。"), now=now)
+                   text=messages.compose(message, "。"), now=now or datetime.now(UTC))
     return 1
 
 

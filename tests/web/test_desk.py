@@ -188,7 +188,7 @@ def _write_report(site: Site, *fakes: FakeChannel) -> None:
             lines.append(f"{fake.kind} {fake.url.split('/send')[0]}: {text}")
     with Session(site.engine) as s:
         for row in s.exec(select(MessageDelivery).order_by(MessageDelivery.id)).all():
-            lines.append(f"log #{row.id} channel {row.channel_id} {row.topic} {row.status} attempts={row.attempts}"
+            lines.append(f"log #{row.id} channel {row.channel_id} {row.topic} {row.state} attempts={row.attempts}"
                          + (f" error={row.last_error}" if row.last_error else ""))
     MESSAGES_REPORT.parent.mkdir(parents=True, exist_ok=True)
     MESSAGES_REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -279,7 +279,7 @@ def test_assignment_needs_an_explicit_choice_and_a_confirmation_and_goes_in_bulk
         assert "李四海" not in text and "13987654321" not in text, "no complainant data in messages"
     with Session(site.engine) as s:
         dead = s.exec(select(MessageDelivery).where(MessageDelivery.channel_id == desk.dead_channel_id)).all()
-    assert dead and all(d.status == "failed" and d.attempts == 3 and d.last_error for d in dead)
+    assert dead and all(d.state == "failed" and d.attempts == 3 and d.last_error for d in dead)
 
 
 def test_the_board_and_the_case_list_export_to_excel_and_print(browse, desk: Desk) -> None:
@@ -396,7 +396,7 @@ def test_a_hand_issued_supervision_order_reaches_the_unit_which_answers(browse, 
         feedback_log = s.exec(select(MessageDelivery).where(MessageDelivery.topic == "feedback")).one()
         events = repository.list_events(s, site.seeded.cases["notice"])
     assert order_row.due_date == date(2026, 3, 25)
-    assert feedback_log.status == "sent" and feedback_log.attempts == 2
+    assert feedback_log.state == "sent" and feedback_log.attempts == 2
     kinds = [e.payload.get("kind") for e in events if e.payload.get("kind") in ("督办单", "督办反馈")]
     assert kinds == ["督办单", "督办反馈"]
 

@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
     sa.Column('created_at', cases.models.UTCDateTime(timezone=True), nullable=False),
@@ -59,7 +59,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('message_delivery_case_id_idx'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('message_delivery_channel_id_idx'), ['channel_id'], unique=False)
         batch_op.create_index(batch_op.f('message_delivery_department_id_idx'), ['department_id'], unique=False)
-        batch_op.create_index(batch_op.f('message_delivery_status_idx'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('message_delivery_state_idx'), ['state'], unique=False)
 
     op.create_table('supervision_order',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,7 +97,7 @@ def downgrade() -> None:
 
     op.drop_table('supervision_order')
     with op.batch_alter_table('message_delivery', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('message_delivery_status_idx'))
+        batch_op.drop_index(batch_op.f('message_delivery_state_idx'))
         batch_op.drop_index(batch_op.f('message_delivery_department_id_idx'))
         batch_op.drop_index(batch_op.f('message_delivery_channel_id_idx'))
         batch_op.drop_index(batch_op.f('message_delivery_case_id_idx'))
