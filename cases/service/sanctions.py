@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from cases import penalty_law, repository
+from cases import messages, penalty_law, repository
 from cases.actions import (
     REVIEW_POINTS,
     Action,
@@ -39,7 +39,7 @@ from cases.enums import (
 )
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, Department, Document, Penalty
+from cases.models import Case, Department, Document, Penalty, key
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
 from cases.ports import PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service import paperwork
@@ -234,7 +234,16 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
     penalty.statement_accepted = body.statement_accepted if text else None
     penalty.statement_answer = body.statement_answer.strip() if text else ""
     stop_clock(session, ctx, case, "statement")
+    if penalty.review_required and not body.hearing_requested:  # 法制审核 requested (53号令 art. 33)
+        _message_review(session, ctx, case)
     return penalty
+
+
+def _message_review(session: Session, ctx: Ctx, case: Case) -> None:
+    """Tell the lead department's channels that the case waits for 法制审核 (cases.messages)."""
+    decision = repository.open_deadline(session, key(case), "decision")
+    messages.queue(session, department_id=case.lead_department_id, case_id=case.id, topic=messages.Topic.REVIEW,
+                   now=ctx.now(), text=messages.review_text(case.case_number, decision.due_date if decision else None))
 
 
 @handles(Action.HOLD_HEARING)
@@ -245,6 +254,8 @@ def hold_hearing(session: Session, ctx: Ctx, case: Case, body: SummaryIn) -> Pen
     penalty.review_required = penalty.review_required or penalty_law.legal_review_required(
         loaded(penalty.intended_items), party_is_person=penalty.party_is_person, hearing_held=True,
         public_interest=penalty.public_interest, complex_case=penalty.complex_case)
+    if penalty.review_required:
+        _message_review(session, ctx, case)
     return penalty
 
 
