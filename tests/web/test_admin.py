@@ -216,14 +216,14 @@ def test_catalogue_seals_channels_and_the_audit_view(browse, site: Site, tmp_pat
         s.add(added)
         s.commit()
 
-    boss = browse().login("education01")  # a reveal to find in the audit view
-    case_id = site.seeded.cases["reveal"]
+    boss = browse().login("education01")  # a reveal to find in the audit view (not test_pages' "reveal" case)
+    case_id = site.seeded.cases["late"]
     boss.goto(f"{site.url}/cases/{case_id}")
     boss.once("dialog", lambda dialog: dialog.accept())
     boss.locator(f"form[action='/cases/{case_id}/reveal'] button[type=submit]").click()
     admin.goto(site.url + "/admin/audit?kind=reveal")
     expect(admin.locator("table.audit")).to_contain_text("查看举报人身份")
-    expect(admin.locator("table.audit")).to_contain_text(site.seeded.numbers["reveal"])
+    expect(admin.locator("table.audit")).to_contain_text(site.seeded.numbers["late"])
     expect(admin.locator("table.audit")).not_to_contain_text("新增消息渠道")
     admin.goto(site.url + "/admin/audit?kind=staff")
     expect(admin.locator("table.audit")).to_contain_text("新增消息渠道")
