@@ -47,7 +47,7 @@ def escalate_whistles() -> int:
 
 
 @task(retries=1, retry_delay_seconds=60, retry_condition_fn=retry_transient, timeout_seconds=600)
-def deliver_messages() -> dict:
+def deliver_messages() -> dict[str, int]:
     """The reminders and 督办 the sweep queued, sent to each department's channels (cases.messages)."""
     from cases import messages
     from cases.channels import senders

@@ -136,3 +136,28 @@ def test_a_supervision_order_goes_to_a_lower_unit_with_its_own_deadline(county: 
     assert twice.value.code == "already_answered"
     with county.session() as s:
         assert desk.supervision_orders(s, [county_edu.id], received=True, open_only=True) == []
+
+
+def test_a_case_that_needs_legal_review_is_queued_and_messaged(county: County) -> None:
+    from cases.enums import ServiceMethod
+    from tests.integration.test_case_service import _penalty_case
+
+    with county.session() as s:
+        dept = s.exec(select(Department).where(Department.name == "息烽县教育局")).one()
+        s.add(MessageChannel(department_id=dept.id, kind="wecom", url="http://127.0.0.1:1/review"))
+        s.commit()
+    case = _penalty_case(county)
+    _run(county, Action.COLLECTIVE_DISCUSSION, "education01", "2026-03-10 10:00", case.id, summary="同意",
+         participants=["局长", "副局长"])
+    notice = _run(county, Action.ISSUE_PENALTY_NOTICE, "education03", "2026-03-11 10:00", case.id)
+    _run(county, Action.RECORD_SERVICE, "education03", "2026-03-11 15:00", case.id, document_id=notice.id,
+         method=ServiceMethod.DIRECT, served_on=date(2026, 3, 11), recipient="法定代表人")
+    _run(county, Action.CLOSE_STATEMENT_WINDOW, "education03", "2026-03-19 10:00", case.id, hearing_requested=False)
+    reviewer = county.officer("education02").id
+    with county.session() as s:
+        regions = repository.subtree_codes(s, "520122")
+        queue = desk.review_queue(s, regions, reviewer)
+        review = s.exec(select(MessageDelivery).where(MessageDelivery.case_id == case.id,
+                                                      MessageDelivery.topic == "review")).one()
+    assert [(i.case.id, i.kind, i.investigator) for i in queue] == [(case.id, "first", False)]
+    assert case.case_number in review.text and "待法制审核" in review.text and review.state == "pending"
