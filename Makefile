@@ -32,8 +32,10 @@ serve: stop
 stop:
 	@if [ -f "$(ENFORCE_HOME)/serve.pid" ]; then kill $$(cat "$(ENFORCE_HOME)/serve.pid") 2>/dev/null || true; rm -f "$(ENFORCE_HOME)/serve.pid"; sleep 1; fi
 
+# Two workers (one per core), each test module whole on one worker so module fixtures are built once;
+# the 25 slowest tests are listed at the end (docs/operations.md, "Test suite").
 test: setup
-	$(UV) pytest -q
+	$(UV) pytest -q -n 2 --dist loadscope --durations=25
 
 # The pure tests: the calendar, deadlines, lifecycle, planner, readers and the architecture rules.
 # Slow ones (solver runs, random walks) are marked `slow` and run in `make test`.

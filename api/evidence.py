@@ -1,4 +1,4 @@
-"""Inspection evidence (photos, PDFs): type sniffed from the bytes, checked, SHA-256, stored write-once.
+"""Inspection evidence (photos, PDFs, videos): type sniffed from the bytes, checked, SHA-256, stored write-once.
 
 Before anything is stored (`inspect_content`): an image must decode completely as the type its
 magic bytes claim, with nothing after its end and no markup anywhere in it (a PNG that is also
@@ -8,7 +8,10 @@ names decoded. Uploads count against a daily quota per signed-in user, or per cl
 the public (`UploadQuota`, keyed by `UPLOADER`, which `api.limits.BodyLimit` sets per request).
 
 Files live under `<ENFORCE_HOME>/evidence/<aa>/<sha256>.<ext>` (read-only once written), with a
-small JSON sidecar naming the first upload's type, size and original file name. The same bytes
+small JSON sidecar naming the first upload's type, size, original file name and the capture time
+read from the file (EXIF DateTimeOriginal, MP4/MOV creation time). Bytes are stored exactly as
+received: nothing is re-encoded, so EXIF stays. Videos arrive by resumable upload (`api/tus.py`)
+and are moved in from disk (`put_file`), never held in memory. The same bytes
 uploaded twice are stored once. The file name a client sends is never used as a path.
 """
 
@@ -28,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from api.errors import RateLimited, UnsupportedMedia
+from api.provenance import exif_capture_time, inspect_video, mp4_creation_time
 from cases.errors import DocumentIntegrityError
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -40,6 +44,8 @@ class EvidenceRef:
     size: int
     filename: str
     path: str  # relative to the evidence root
+    captured_at: str | None = None  # ISO 8601 UTC, read from the file (api.provenance.capture_time)
+    capture_source: str = ""  # "exif" | "mp4" | ""
 
 
 def sniff(content: bytes) -> tuple[str, str] | None:
@@ -224,8 +230,34 @@ class EvidenceStore:
             _write_once(data, content)
         elif hashlib.sha256(data.read_bytes()).hexdigest() != sha:
             raise DocumentIntegrityError("已存证据文件校验失败", code="evidence_integrity", sha256=sha)
-        ref = EvidenceRef(sha, content_type, len(content), safe_filename(filename),
-                          str(data.relative_to(self.root)))
+        captured = exif_capture_time(content) if content_type in ("image/jpeg", "image/webp") else None
+        return self._describe_new(sha, data, meta, content_type, len(content), filename, captured, "exif")
+
+    def put_file(self, source: Path, *, sha256: str, content_type: str, ext: str, filename: str) -> EvidenceRef:
+        """A finished resumable upload (a video) moved into the store: checked, hashed and linked
+        from disk in 1 MB pieces, never read whole into memory. `sha256` is the hash just computed."""
+        size = source.stat().st_size
+        inspect_video(source, content_type)
+        charge_upload(size)
+        data, meta = self._paths(sha256, ext)
+        data.parent.mkdir(parents=True, exist_ok=True)
+        if not data.exists():
+            os.chmod(source, 0o444)
+            try:
+                os.link(source, data)
+            except FileExistsError:
+                pass
+            except OSError:  # another file system: copy piece by piece
+                _copy_once(source, data)
+        elif file_sha256(data) != sha256:
+            raise DocumentIntegrityError("已存证据文件校验失败", code="evidence_integrity", sha256=sha256)
+        captured = mp4_creation_time(data) if content_type in ("video/mp4", "video/quicktime") else None
+        return self._describe_new(sha256, data, meta, content_type, size, filename, captured, "mp4")
+
+    def _describe_new(self, sha: str, data: Path, meta: Path, content_type: str, size: int, filename: str,
+                      captured: datetime | None, source: str) -> EvidenceRef:
+        ref = EvidenceRef(sha, content_type, size, safe_filename(filename), str(data.relative_to(self.root)),
+                          captured.isoformat() if captured else None, source if captured else "")
         if not meta.exists():
             _write_once(meta, json.dumps(asdict(ref), ensure_ascii=False).encode())
         return self.describe(sha) or ref
@@ -239,12 +271,45 @@ class EvidenceStore:
         except (OSError, ValueError, TypeError):
             return None
 
+    def verified_path(self, ref: EvidenceRef) -> Path:
+        """The stored file, after its SHA-256 was checked piece by piece (for files sent from disk)."""
+        path = self.root / ref.path
+        if file_sha256(path) != ref.sha256:
+            raise DocumentIntegrityError("证据文件校验失败，可能已被篡改", code="evidence_integrity",
+                                         sha256=ref.sha256)
+        return path
+
     def read(self, ref: EvidenceRef) -> bytes:
         content = (self.root / ref.path).read_bytes()
         if hashlib.sha256(content).hexdigest() != ref.sha256:
             raise DocumentIntegrityError("证据文件校验失败，可能已被篡改", code="evidence_integrity",
                                          sha256=ref.sha256)
         return content
+
+
+def file_sha256(path: Path, piece: int = 1024 * 1024) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(piece):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_once(source: Path, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            while chunk := src.read(1024 * 1024):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o444)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
 
 
 def _write_once(path: Path, content: bytes) -> None:

@@ -3,7 +3,9 @@
 * Every body is counted as it streams in, chunked or not: a multipart body (files) may carry up
   to `upload_max` bytes, any other body `body_max`. A declared Content-Length over the limit is
   refused before the first byte is read; a body that grows past the limit is cut off at the
-  chunk that crosses it, and the answer is 413 whatever the route was doing with it.
+  chunk that crosses it, and the answer is 413 whatever the route was doing with it. One chunk of a
+  resumable upload (`application/offset+octet-stream`, api/tus.py) may carry `stream_max` bytes:
+  a whole video arrives as many such requests, each appended to disk as it streams.
 * Public routes named in `pre_body` (the anonymous complaint intake) check their client's token
   bucket before the body is read, so a client over its rate costs one header parse, not a body.
   The route itself still takes the token (`TokenBucket.ready` only looks).
@@ -40,14 +42,18 @@ class PreBodyCheck:
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int, body_max: int | None = None,
                  pre_body: tuple[PreBodyCheck, ...] = (),
-                 uploader: Callable[[MutableMapping[str, Any]], Any] | None = None) -> None:
+                 uploader: Callable[[MutableMapping[str, Any]], Any] | None = None,
+                 stream_max: int | None = None) -> None:
         self.app, self.upload_max = app, max_bytes
         self.body_max = min(body_max or max_bytes, max_bytes)
+        self.stream_max = stream_max or self.body_max
         self.pre_body = {(c.method, c.path): c for c in pre_body}
         self.uploader = uploader
 
     def limit_for(self, headers: dict[bytes, bytes]) -> int:
         kind = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        if kind == b"application/offset+octet-stream":  # one chunk of a resumable upload (api/tus.py)
+            return self.stream_max
         return self.upload_max if kind == b"multipart/form-data" else self.body_max
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:

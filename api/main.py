@@ -12,7 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, text
 
 from api import web
@@ -24,6 +26,7 @@ from api.ratelimit import LoginThrottle, TokenBucket
 from api.routes import api_router
 from api.security import ActorCache, ProxyHeaders, SecurityHeaders, token_subject
 from api.settings import ApiSettings, get_api_settings
+from api.tus import tus_router
 from cases.actions import ROUTED
 from cases.caches import register_cache
 from cases.ports import DocumentRenderer, DocumentStore
@@ -59,7 +62,7 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
 
     settings = settings or get_api_settings()
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1.0.0", openapi_tags=TAGS,
-                  docs_url="/docs" if settings.show_docs else None, redoc_url=None, lifespan=warm_up)
+                  docs_url=None, redoc_url=None, lifespan=warm_up)
     app.state.settings = settings
     app.state.engine = engine or get_engine()
     app.state.read_engine = read_engine_for(app.state.engine)
@@ -78,17 +81,21 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.state.deliver_messages = Deliverer(app.state.engine)
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(tus_router(settings, app.state.evidence_store))  # resumable video uploads (api/tus.py)
     app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
                       description="数据库可连接时返回 ok。")
     largest = max(settings.evidence_max_bytes, settings.import_max_bytes) + 2**20  # + the multipart framing
     complaint_check = _anonymous_rate_check(app, "complaint_bucket")
     app.add_middleware(BodyLimit, max_bytes=largest, body_max=settings.body_max_bytes,
+                       stream_max=settings.upload_chunk_max_bytes,
                        pre_body=(PreBodyCheck("POST", "/api/v1/complaints", complaint_check),
                                  PreBodyCheck("POST", "/report", complaint_check)),
                        uploader=_uploader(app))
     app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
     app.add_middleware(ProxyHeaders, networks=settings.proxy_networks())  # outermost: the real client first
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
+    if settings.show_docs:
+        app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
     web.install(app)  # the web pages (api/web): same app, same rules
     return app
 
@@ -154,6 +161,18 @@ def health(request: Request) -> dict[str, str]:
     with request.app.state.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+SWAGGER = "/static/vendor/swagger-ui"  # swagger-ui-dist from npm, shipped in api/web/static/vendor (no CDN)
+
+
+def swagger_ui(request: Request) -> HTMLResponse:
+    """`/docs`: Swagger UI from the bundled assets, Chinese title, the operations collapsed."""
+    return get_swagger_ui_html(openapi_url=request.app.openapi_url or "/openapi.json", title=TITLE,
+                               swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+                               swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+                               swagger_ui_parameters={"docExpansion": "none", "defaultModelsExpandDepth": -1})
 
 
 def openapi(app: FastAPI) -> dict[str, Any]:

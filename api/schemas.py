@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from cases.enums import Channel
-from cases.fields import Code, Id, Moment, Str32, Str128, Str256, Str5000
+from cases.fields import Code, Id, Moment, Str32, Str64, Str128, Str256, Str5000
 
 
 class ErrorOut(BaseModel):
@@ -74,6 +74,8 @@ class ComplaintCreate(BaseModel):
     complainant_name: Str32 = Field(default="", description="举报人姓名（受保护）")
     complainant_phone: Str32 = Field(default="", description="举报人电话（受保护）")
     received_at: Moment | None = Field(default=None, description="受理时间（仅工作人员录入热线工单时可填）")
+    reference: Str64 = Field(default="", description="工单号或来文编号（仅工作人员）：同一编号只登记一次，"
+                                                   "与批量导入热线工单的工单号一致")
 
 
 class ComplaintReceipt(BaseModel):
@@ -91,6 +93,12 @@ class ComplaintStatus(BaseModel):
     status_label: str = Field(examples=["处理中"])
     received_on: date
     updated_on: date
+    stage: str = Field(default="received", description="received 已受理 / assigned 已指派核查 / handling 核查处理 / "
+                                                        "closed 已办结")
+    stage_label: str = Field(default="已受理", examples=["核查处理"])
+    stage_detail: str = Field(default="", description="当前环节的说明（不含举报人、执法人员和被举报机构信息）")
+    expected_by: date | None = Field(default=None, description="下一环节的办理期限（办结后为空）")
+    outcome: str | None = Field(default=None, description="办结后的处理结果（通俗说明）")
 
 
 # --- cases ----------------------------------------------------------------------------------------
@@ -204,6 +212,7 @@ class DocumentOut(BaseModel):
     size: int
     issued_at: datetime
     served_on: date | None = Field(default=None, description="送达日期（已送达时）")
+    signed_receipt_sha256: str = Field(default="", description="已上传的签收送达回证（证据文件的 SHA-256；未上传为空）")
     pdf_url: str = Field(examples=["/api/v1/documents/3/pdf"])
 
 

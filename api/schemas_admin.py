@@ -86,14 +86,17 @@ class RowError(BaseModel):
     field: str | None = Field(description="出错的列")
     code: str
     message: str
+    value: str = Field(default="", description="该格填写的内容")
 
 
 class ImportReport(BaseModel):
     total_rows: int
     imported: int
+    matched: int = Field(default=0, description="无信用代码、按名称和地址匹配到已登记机构并更新的行数")
     skipped: int = Field(description="因有误未导入的行数（partial=true 时）")
     errors: list[RowError]
     institution_ids: list[int]
+    matched_ids: list[int] = Field(default_factory=list, description="按名称和地址匹配并更新的机构")
 
 
 class DepartmentIn(In):

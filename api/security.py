@@ -264,10 +264,9 @@ class ProxyHeaders:
 
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# FastAPI's /docs page: an inline bootstrap script and Swagger UI from its CDN
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# The /docs page: FastAPI's inline bootstrap script and Swagger UI from /static/vendor/swagger-ui (no CDN)
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 OTHER_CSP = "default-src 'none'; frame-ancestors 'none'"  # JSON, PDFs, images: nothing to run
 
 
@@ -298,7 +297,7 @@ class SecurityHeaders:
                 add = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                        (b"referrer-policy", b"no-referrer"), (b"content-security-policy", csp.encode()),
                        (b"cross-origin-opener-policy", b"same-origin"),
-                       (b"permissions-policy", b"camera=(self), geolocation=(), microphone=()")]
+                       (b"permissions-policy", b"camera=(self), geolocation=(self), microphone=()")]
                 if not path.startswith("/static/"):
                     add.append((b"cache-control", b"no-store"))
                 if https and self.hsts_seconds:

@@ -51,6 +51,10 @@ class ApiSettings(BaseSettings):
     upload_user_bytes_per_day: int = Field(default=500 * 1024 * 1024, ge=0)
     upload_client_bytes_per_day: int = Field(default=30 * 1024 * 1024, ge=0)
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # resumable uploads (api/tus.py): a whole video, one PATCH chunk, and how long an unfinished one is kept
+    video_max_bytes: int = Field(default=2 * 1024**3, ge=1)  # ENFORCE_VIDEO_MAX_BYTES
+    upload_chunk_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
+    upload_keep_days: int = Field(default=3, ge=1, le=30)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     import_max_rows: int = Field(default=10_000, ge=1)
     show_docs: bool = True

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from api import schemas
-from cases import allowed, deadlines, repository
+from cases import allowed, deadlines, queries, repository
 from cases.authority import Actor
 from cases.caches import register_cache
 from cases.calendar import WorkCalendar
@@ -156,19 +157,19 @@ def complaint_out(c: Complaint, reveal: bool) -> schemas.ComplaintOut:
         complainant_phone=c.complainant_phone if reveal else mask_phone(c.complainant_phone), revealed=shown)
 
 
-def document_out(doc: Document, served_on: date | None = None) -> schemas.DocumentOut:
+def document_out(doc: Document, served_on: date | None = None, receipt: str = "") -> schemas.DocumentOut:
     kind = DocumentType(doc.doc_type)
     return schemas.DocumentOut(id=doc.id, case_id=doc.case_id, doc_type=str(kind), doc_type_label=kind.label,
                                number=doc.number, title=doc.title, addressee=doc.addressee, sha256=doc.sha256,
                                size=doc.size, issued_at=doc.issued_at, served_on=served_on,
-                               pdf_url=f"{API}/documents/{doc.id}/pdf")
+                               signed_receipt_sha256=receipt or "", pdf_url=f"{API}/documents/{doc.id}/pdf")
 
 
 def case_documents(session: Session, case_id: int) -> list[schemas.DocumentOut]:
-    rows = session.exec(select(Document, ServiceRecord.served_on)
+    rows = session.exec(select(Document, ServiceRecord.served_on, ServiceRecord.receipt_sha256)
                         .outerjoin(ServiceRecord, ServiceRecord.document_id == Document.id)
                         .where(Document.case_id == case_id).order_by(col(Document.id))).all()
-    return [document_out(doc, served) for doc, served in rows]
+    return [document_out(doc, served, receipt) for doc, served, receipt in rows]
 
 
 def timeline(session: Session, case_id: int) -> list[schemas.EventOut]:
@@ -214,3 +215,48 @@ def public_status(case: Case | None) -> tuple[str, str]:
     if case.status is CaseStatus.CLOSED:
         return "closed", "已办结"
     return "handling", "处理中"
+
+
+# The public tracking page (issue 12, item 8): the stage in plain words, the date the next step is
+# due, and the outcome once closed — nothing about the complainant, the officers or the institution.
+PUBLIC_STAGES = (("received", "已受理", "举报已登记，等待指派执法人员"),
+                 ("assigned", "已指派核查", "已指派执法人员，将到现场核查"),
+                 ("handling", "核查处理", "执法人员已现场核查，正在依法处理"),
+                 ("closed", "已办结", "本次举报已办理完毕"))
+_STAGE_OF = {CaseStatus.RECEIVED: "received", CaseStatus.ASSIGNED: "assigned", CaseStatus.INSPECTED: "handling",
+             CaseStatus.RECTIFICATION_NOTICE: "handling", CaseStatus.PENALTY: "handling",
+             CaseStatus.CLOSED: "closed"}
+_STAGE_DETAIL = {CaseStatus.INSPECTED: "已现场检查，正在依法作出处理",
+                 CaseStatus.RECTIFICATION_NOTICE: "已责令被举报方限期整改，期满后复查",
+                 CaseStatus.PENALTY: "正在依法办理行政处罚程序"}
+PUBLIC_OUTCOMES = {
+    CloseReason.DUPLICATE: "您反映的问题与其他举报属于同一事项，已合并办理。",
+    CloseReason.TRANSFERRED: "经审查，该事项不属于本机关管辖，已移送有管辖权的部门依法处理。",
+    CloseReason.INSUFFICIENT: "举报线索信息不足，暂时无法核查。如有新的情况，欢迎再次举报。",
+    CloseReason.NO_VIOLATION: "经现场核查，未发现违规开展校外培训的行为。",
+    CloseReason.RECTIFIED: "经核查存在违规行为，已责令整改；复查确认已整改到位。",
+    CloseReason.PENALTY_EXECUTED: "经核查存在违法行为，已依法作出行政处罚并执行完毕。",
+    CloseReason.NO_PENALTY: "经核查，依法决定不予行政处罚，并已督促改正。",
+    CloseReason.COURT_ENFORCEMENT: "已依法作出行政处罚；当事人未按期履行，已申请人民法院强制执行。",
+}
+PENALISED = frozenset({CloseReason.PENALTY_EXECUTED, CloseReason.COURT_ENFORCEMENT})
+
+
+def public_progress(session: Session, case: Case | None) -> dict[str, Any]:
+    """stage, stage_label, stage_detail, expected_by (the date the next step is due), outcome."""
+    status = case.status if case is not None else CaseStatus.RECEIVED
+    stage = _STAGE_OF.get(status, "handling")
+    label, detail = next((lbl, text) for key, lbl, text in PUBLIC_STAGES if key == stage)
+    detail = _STAGE_DETAIL.get(status, detail)
+    expected_by = None
+    if case is not None and case.id is not None and status is not CaseStatus.CLOSED:
+        clocks = [d for d in queries.running_clocks(session, [case.id]).get(case.id, []) if d.paused_since is None]
+        expected_by = min((d.due_date for d in clocks), default=None)
+    outcome = None
+    reason = None
+    if status is CaseStatus.CLOSED and case is not None:
+        code = case.close_reason or ""
+        reason = CloseReason(code) if code in CloseReason._value2member_map_ else None
+        outcome = PUBLIC_OUTCOMES.get(reason, "本次举报已办理完毕。") if reason else "本次举报已办理完毕。"
+    return {"stage": stage, "stage_label": label, "stage_detail": detail, "expected_by": expected_by,
+            "outcome": outcome, "penalised": reason in PENALISED}

@@ -56,6 +56,7 @@ class Action(Labeled):
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
     UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
+    ATTACH_SIGNED_RECEIPT = ("attach_signed_receipt", "上传签收的送达回证")
 
 
 class Standing(Labeled):
@@ -231,6 +232,18 @@ class EvidenceIn(In):
     content_type: Str128
     size: int = Field(ge=1)
     path: Str256 = ""  # where the evidence store keeps it
+    captured_at: Moment | None = Field(default=None, title="拍摄时间", description="文件自带的拍摄时间")
+    capture_source: Literal["", "exif", "mp4"] = Field(default="", title="拍摄时间来源")
+    device_at: Moment | None = Field(default=None, title="设备时间", description="上传时手机的时钟")
+    latitude: float | None = Field(default=None, ge=-90, le=90, title="纬度")
+    longitude: float | None = Field(default=None, ge=-180, le=180, title="经度")
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, title="定位精度（米）")
+
+
+class SignedReceiptIn(EvidenceIn):
+    """The signed 送达回证 (photo or scan) of a served document: the stored file, and the document."""
+
+    document_id: Id = Field(title="送达的文书")
 
 
 FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
@@ -320,6 +333,9 @@ _ROWS = (
                role_refusal=SUPERVISOR_ONLY),
     ActionSpec(A.UPLOAD_EVIDENCE, EvidenceIn, FIELD, T, (), OPEN,
                description="上传现场证据（照片、视频、文件），记入案件记录。", routed=False, versioned=False),
+    ActionSpec(A.ATTACH_SIGNED_RECEIPT, SignedReceiptIn, FIELD, T, (), tuple(CaseStatus),
+               description="上传已签收的送达回证（照片或扫描件），只写一次存档，记入案件记录。", routed=False,
+               versioned=False),
 )
 ACTIONS: dict[Action, ActionSpec] = {row.action: row for row in _ROWS}
 ROUTED: tuple[ActionSpec, ...] = tuple(row for row in _ROWS if row.routed)

@@ -58,6 +58,7 @@ class CaseEventType(Labeled):
     MERGE_COMPLAINT = ("merge_complaint", "合并线索")
     RECORD_SERVICE = ("record_service", "送达")
     UPLOAD_EVIDENCE = ("upload_evidence", "上传证据")
+    ATTACH_SIGNED_RECEIPT = ("attach_signed_receipt", "上传签收的送达回证")
     COURT_ENFORCEMENT = ("court_enforcement", "申请法院强制执行")
     PAUSE_CLOCK = ("pause_clock", "中止计时")
     RESUME_CLOCK = ("resume_clock", "恢复计时")
@@ -136,6 +137,8 @@ class Channel(Labeled):
     PATROL = ("patrol", "日常巡查")
     WEB = ("web", "网上举报")
     REFERRAL = ("referral", "部门移送")
+    LETTER_VISIT = ("letter_visit", "来信来访")
+    SUPERIOR = ("superior_referral", "上级交办")
 
 
 class DocumentType(Labeled):

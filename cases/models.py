@@ -336,6 +336,8 @@ class ServiceRecord(SQLModel, table=True):
     witness: str = ""
     recorded_by_id: int | None = Field(default=None, foreign_key="officer.id")
     recorded_at: datetime = utc_column()
+    # the signed 送达回证 uploaded back (photo or scan): a `case_evidence` hash, written once (migration 0023)
+    receipt_sha256: str = Field(default="", max_length=64)
 
 
 class Penalty(SQLModel, table=True):
@@ -405,7 +407,15 @@ class CaseEvidence(SQLModel, table=True):
     size: int
     path: str = Field(default="", max_length=256)  # in the evidence store (content-addressed)
     uploaded_by_id: int | None = Field(default=None, foreign_key="officer.id")
-    uploaded_at: datetime = utc_column()
+    uploaded_at: datetime = utc_column()  # the server's receipt time
+    # provenance (migration 0018): capture time read from the file ("exif", "mp4" or ""), the
+    # device's clock at attaching, and the position the device reported with the officer's permission
+    captured_at: datetime | None = utc_column(nullable=True)
+    capture_source: str = Field(default="", max_length=16)
+    device_at: datetime | None = utc_column(nullable=True)
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
 
 
 def key(row: SQLModel) -> int:

@@ -7,7 +7,7 @@ institution has no field for complainant data, so none can leak into it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -253,6 +253,51 @@ class FortnightlyReportSnapshot:
 
 class DocumentRenderer(Protocol):
     def __call__(self, doc_type: DocumentType, snapshot: object) -> bytes: ...
+
+
+# The case dossier (案卷): what `cases.service.dossier` gathers and `documents.dossier` binds.
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence file of an inspection: its bytes and what the record says of it."""
+
+    description: str  # 现场照片
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str  # as recorded; checked against the bytes
+    taken_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DossierItem:
+    """One stored document (its PDF bytes and catalogue data), with the evidence filed after it."""
+
+    number: str  # 文号
+    title: str  # 题名
+    issued_on: date | None
+    pdf: bytes
+    sha256: str  # as recorded; checked against the bytes
+    author: str = ""  # 责任者 (the issuing authority)
+    evidence: tuple[EvidenceFile, ...] = ()
+    note: str = ""  # 备注, e.g. 已送达（直接送达，2026年3月10日）
+
+
+@dataclass(frozen=True)
+class DossierCover:
+    case_number: str
+    cause: str  # 案由
+    party: str  # 当事人
+    authority: str  # 立卷单位
+    filed_on: date | None  # 立案日期
+    closed_on: date | None  # 结案日期
+    handlers: tuple[str, ...]  # 承办人
+    retention: str  # 保管期限
+    result: str = ""  # 处理结果
+    filed_by: str = ""  # 立卷人
+    checked_by: str = ""  # 检查人
+    archived_on: date | None = None  # 立卷时间
+    notes: tuple[str, ...] = field(default_factory=tuple)  # 备考表 情况说明 lines
 
 
 @dataclass(frozen=True)

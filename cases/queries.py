@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import and_, cast, exists, func, literal, literal_column, not_, or_, true, tuple_
+from sqlalchemy import ColumnElement, and_, cast, exists, func, literal, literal_column, not_, or_, true, tuple_
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -423,8 +424,7 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
     if region is not None:
         conds.append(col(Institution.region_code).in_(repository.subtree_codes(session, region)))
     if q:
-        pattern = f"%{q.replace('%', '').replace('_', '')}%"
-        conds.append(or_(col(Institution.name).like(pattern), col(Institution.address).like(pattern)))
+        conds.append(institution_search(q))
     for column, value in ((Institution.uscc, uscc), (Institution.category, category),
                           (Institution.licence_status, licence_status),
                           (Institution.list_status, list_status)):
@@ -434,6 +434,23 @@ def institutions(session: Session, regions: Sequence[str], *, q: str | None = No
     rows = session.exec(select(Institution).where(*conds).order_by(col(Institution.id)).limit(limit)
                         .offset(offset)).all()
     return list(rows), total
+
+
+def institution_search(q: str) -> ColumnElement[bool]:
+    """One search box over the register: name (also its normalised key, so spaces, brackets and the
+    company suffix do not matter), address, phone and 统一社会信用代码 (any case, spaces ignored)."""
+    from cases.uscc import normalise_name
+
+    text = q.replace("%", "").replace("_", "").strip()
+    pattern = f"%{text}%"
+    compact = "".join(text.split())
+    conds: list[ColumnElement[bool]] = [col(Institution.name).like(pattern), col(Institution.address).like(pattern),
+                                        col(Institution.phone).like(f"%{compact}%")]
+    if key := normalise_name(text):
+        conds.append(col(Institution.name_key).like(f"%{key}%"))
+    if compact.isalnum() and compact.isascii() and len(compact) >= 4:
+        conds.append(col(Institution.uscc).like(f"%{compact.upper()}%"))
+    return or_(*conds)
 
 
 def departments(session: Session, regions: Sequence[str]) -> list[Department]:
@@ -671,3 +688,114 @@ def document_region(session: Session, doc: Document) -> str | None:
     if doc.case_id is not None:
         return session.exec(select(Case.region_code).where(Case.id == doc.case_id)).first()
     return session.exec(select(Department.region_code).where(Department.id == doc.department_id)).first()
+
+
+# --- statistics drill-down and the risk control group (issue 12, item 7) ---------------------------
+
+DRILL_FIGURES = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened",
+                 "penalties", "fines_yuan", "overdue_steps", "overdue_cases")
+
+
+def statistics_case_ids(session: Session, regions: Sequence[str], figure: str, *, start: date, end: date,
+                        today: date, zone: tzinfo, by: str = "department", unit: str | None = None) -> list[int]:
+    """The cases behind one figure of `statistics` (same conditions, same unit), newest first: a
+    figure counted from inspections lists the inspected cases, a money figure the penalised ones."""
+    if figure not in DRILL_FIGURES:
+        raise ValueError(figure)
+    lo, hi = _bounds(start, end, zone)
+    conds: list[Any] = [in_scope(session, Case.region_code, regions)]
+    if unit is not None:
+        conds.append(col(Case.lead_department_id) == (int(unit) if unit.isdigit() else -1) if by == "department"
+                     else col(Case.region_code) == unit)
+    inner: list[Any]
+    if figure in ("patrol_person_times", "institutions_checked", "problems_found"):
+        started = col(Inspection.started_at)
+        inner = [col(Inspection.case_id) == col(Case.id), started >= lo, started < hi]
+        if figure == "problems_found":
+            inner += [col(Inspection.violation_found), not_(col(Inspection.reinspection))]
+        conds.append(exists().where(*inner))
+    elif figure == "notices_issued":
+        inner = [col(Document.case_id) == col(Case.id), col(Document.doc_type) == DocumentType.RECTIFICATION_NOTICE,
+                 col(Document.issued_at) >= lo, col(Document.issued_at) < hi]
+        conds.append(exists().where(*inner))
+    elif figure == "cases_opened":
+        conds += [col(Case.filed_at) >= lo, col(Case.filed_at) < hi]
+    elif figure in ("penalties", "fines_yuan"):
+        inner = [col(Penalty.case_id) == col(Case.id), col(Penalty.outcome) == str(DecisionOutcome.PENALTY),
+                 col(Penalty.decided_on) >= start, col(Penalty.decided_on) <= end]
+        conds.append(exists().where(*inner))
+    else:
+        inner = [col(Deadline.case_id) == col(Case.id), col(Deadline.open), col(Deadline.paused_since).is_(None),
+                 col(Deadline.due_date) < today]
+        conds += [col(Case.status) != CaseStatus.CLOSED, exists().where(*inner)]
+    ids = session.exec(select(Case.id).where(*conds).order_by(col(Case.received_at).desc(), col(Case.id).desc())
+                       .limit(2000)).all()
+    return [i for i in ids if i is not None]
+
+
+def cases_by_ids(session: Session, ids: Sequence[int], today: date) -> list[CaseRow]:
+    """Rows of the case list for the given cases, in the given order."""
+    if not ids:
+        return []
+    names = region_names(session)
+    departments_by_id = dict(session.exec(select(Department.id, Department.name)).all())
+    rows = {c.id: (c, n) for c, n in session.exec(
+        select(Case, Institution.name).outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
+        .where(col(Case.id).in_(list(ids)))).all()}
+    clocks = running_clocks(session, [i for i in ids if i in rows])
+    out = []
+    for case_id in ids:
+        if case_id not in rows:
+            continue
+        case, institution_name = rows[case_id]
+        running_ = sorted(clocks.get(case_id, []), key=lambda d: d.due_date)
+        first = running_[0] if running_ else None
+        out.append(CaseRow(case, institution_name, departments_by_id.get(case.lead_department_id, ""),
+                           names.get(case.region_code, case.region_code), first,
+                           bool(first and first.due_date < today and first.paused_since is None)))
+    return out
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    district: str
+    grade: str
+    reason: str
+    found: bool
+
+
+def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: date, end: date, today: date,
+                          zone: tzinfo) -> list[VisitRow]:
+    """Every patrol visit of a plan in the scope on a day start..end that has taken place (before
+    `today`), with whether it found a violation: its recorded result, or else an inspection of the
+    institution on the visit's day that found one (a finding on a patrol is recorded as a case
+    and its 现场检查笔录). A visit recorded as not made (`result == "not_visited"`) is left out."""
+    last = min(end, today - timedelta(days=1))
+    if last < start:
+        return []
+    names = region_names(session)
+    visits = session.execute(
+        sa_select(col(PatrolVisit.institution_id), col(PatrolVisit.risk_grade), col(PatrolVisit.reason),
+                  col(PatrolVisit.result), col(PatrolTeam.day), col(PatrolPlan.region_code))
+        .join(PatrolTeam, col(PatrolTeam.id) == col(PatrolVisit.team_id))
+        .join(PatrolPlan, col(PatrolPlan.id) == col(PatrolTeam.plan_id))
+        .where(col(PatrolPlan.region_code).in_(list(regions)), col(PatrolTeam.day) >= start,
+               col(PatrolTeam.day) <= last)).all()
+    institution_ids = sorted({v[0] for v in visits})
+    found_on: set[tuple[int, date]] = set()
+    lo, hi = _bounds(start, last, zone)
+    for chunk in range(0, len(institution_ids), 500):
+        for inst_id, started in session.exec(
+                select(Case.institution_id, Inspection.started_at).join(Case, col(Case.id) == col(Inspection.case_id))
+                .where(col(Case.institution_id).in_(institution_ids[chunk:chunk + 500]),
+                       col(Inspection.violation_found), col(Inspection.started_at) >= lo,
+                       col(Inspection.started_at) < hi)).all():
+            if inst_id is not None:
+                found_on.add((inst_id, started.astimezone(zone).date()))
+    out = []
+    for inst_id, grade, reason, result, day, region in visits:
+        if result == "not_visited":
+            continue
+        found = result == "violation" or (result != "clear" and (inst_id, day) in found_on)
+        out.append(VisitRow(names.get(region, region), grade or "—", reason or "", found))
+    return out

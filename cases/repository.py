@@ -18,6 +18,7 @@ from cases.errors import NotFound
 from cases.models import (
     Case,
     CaseEvent,
+    CaseEvidence,
     Complaint,
     Counter,
     Deadline,
@@ -147,6 +148,12 @@ def inspections(session: Session, case_id: int, *, reinspection: bool | None = N
     if reinspection is not None:
         query = query.where(Inspection.reinspection == reinspection)
     return session.exec(query.order_by(col(Inspection.started_at))).all()
+
+
+def case_evidence(session: Session, case_id: int) -> Sequence[CaseEvidence]:
+    """The case's evidence in the order it was received, with its provenance (migration 0018)."""
+    return session.exec(select(CaseEvidence).where(CaseEvidence.case_id == case_id)
+                        .order_by(col(CaseEvidence.uploaded_at), col(CaseEvidence.id))).all()
 
 
 def penalty_of(session: Session, case_id: int) -> Penalty:

@@ -17,57 +17,17 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from cases.errors import DocumentIntegrityError, ValidationFailed
+from cases.ports import DossierCover, DossierItem, EvidenceFile
 from documents import render
 
+__all__ = ["DossierCover", "DossierItem", "EvidenceFile", "build_dossier", "table_of_contents"]
+
 IMAGE_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
-@dataclass(frozen=True)
-class EvidenceFile:
-    """One evidence file of an inspection: its bytes and what the record says of it."""
-
-    description: str  # 现场照片
-    filename: str
-    content_type: str
-    content: bytes
-    sha256: str  # as recorded; checked against the bytes
-    taken_on: date | None = None
-
-
-@dataclass(frozen=True)
-class DossierItem:
-    """One stored document (its PDF bytes and catalogue data), with the evidence filed after it."""
-
-    number: str  # 文号
-    title: str  # 题名
-    issued_on: date | None
-    pdf: bytes
-    sha256: str  # as recorded; checked against the bytes
-    author: str = ""  # 责任者 (the issuing authority)
-    evidence: tuple[EvidenceFile, ...] = ()
-    note: str = ""  # 备注, e.g. 已送达（直接送达，2026年3月10日）
-
-
-@dataclass(frozen=True)
-class DossierCover:
-    case_number: str
-    cause: str  # 案由
-    party: str  # 当事人
-    authority: str  # 立卷单位
-    filed_on: date | None  # 立案日期
-    closed_on: date | None  # 结案日期
-    handlers: tuple[str, ...]  # 承办人
-    retention: str  # 保管期限
-    result: str = ""  # 处理结果
-    filed_by: str = ""  # 立卷人
-    checked_by: str = ""  # 检查人
-    archived_on: date | None = None  # 立卷时间
-    notes: tuple[str, ...] = field(default_factory=tuple)  # 备考表 情况说明 lines
 
 
 @dataclass(frozen=True)
@@ -84,8 +44,12 @@ class TocRow:
 
 def _page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except (PdfReadError, ValueError) as exc:  # a stored file that is not a readable PDF
+        raise DocumentIntegrityError("存档文件不是可读的 PDF，不能归入案卷", reason=str(exc)[:200]) from None
 
 
 def _checked(content: bytes, sha256: str, what: str) -> bytes:

@@ -19,10 +19,10 @@ from api.deps import (
     optional_actor,
 )
 from api.errors import error_responses
-from api.views import public_status
+from api.views import public_progress, public_status
 from cases import service as case_service
 from cases.authority import Actor
-from cases.errors import NotFound
+from cases.errors import NotFound, ValidationFailed
 from cases.models import Case, Complaint
 
 router = APIRouter(prefix="/complaints", tags=["举报投诉（公众）"])
@@ -61,9 +61,11 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: W
                    idempotency_key: IdempotencyKey = None) -> schemas.ComplaintReceipt:
     intake_actor = actor or Actor(None, frozenset(), None, body.region_code, "公众")
     ctx = case_service.Ctx(actor=intake_actor, clock=clock, calendar=calendar)
-    data = case_service.ComplaintIn(**body.model_dump(exclude={"violation_codes"}),
+    if body.reference and actor is None:
+        raise ValidationFailed("工单号由工作人员登记时填写", code="reference_not_public")
+    data = case_service.ComplaintIn(**body.model_dump(exclude={"violation_codes", "reference"}),
                                     violation_codes=tuple(body.violation_codes))
-    key = _stored_key(idempotency_key, body) if idempotency_key else None
+    key = _stored_key(idempotency_key, body) if idempotency_key else staff_reference_key(body.reference)
     result = case_service.receive_complaint(session, ctx, data, idempotency_key=key)
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -73,6 +75,14 @@ def file_complaint(body: schemas.ComplaintCreate, response: Response, session: W
         tracking_code=result.complaint.tracking_code, status=status, status_label=label,
         received_on=result.complaint.received_at.astimezone(zone).date(),
         case_id=result.case.id if actor else None, merged=result.merged if actor else None)
+
+
+def staff_reference_key(reference: str) -> str | None:
+    """A work order's number keys its complaint as the batch import of the hotline export does
+    (`cases.service.intake_batch.row_key`), so a work order entered by hand and imported later is
+    registered once."""
+    reference = reference.strip()
+    return f"import:{reference}" if reference else None
 
 
 TrackingCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{6,16}$", description="提交举报时取得的查询码")]
@@ -91,6 +101,8 @@ def complaint_status(tracking_code: TrackingCode, session: SessionDep,
     status, label = public_status(case)
     zone = clock.now().tzinfo
     updated = case.updated_at if case else complaint.received_at
+    progress = public_progress(session, case)
     return schemas.ComplaintStatus(tracking_code=complaint.tracking_code, status=status, status_label=label,
                                    received_on=complaint.received_at.astimezone(zone).date(),
-                                   updated_on=updated.astimezone(zone).date())
+                                   updated_on=updated.astimezone(zone).date(),
+                                   **{k: v for k, v in progress.items() if k != "penalised"})

@@ -123,6 +123,8 @@ def delete_institution(actor: RegisterManager, institution_id: InstitutionId, se
 
 @router.post("/import", status_code=201, response_model=ImportReport, summary="批量导入机构（CSV/Excel）",
              description="第一行为表头（机构名称、统一社会信用代码、类别、证照情况、地址、行政区划代码等）。"
+                         "类别、证照情况、名单、资金监管可填中文（如“已纳入”），地区可填乡镇（街道）名称；"
+                         "无信用代码的行按名称和地址匹配已登记机构并更新，不重复登记。"
                          "任一行有误时不导入任何机构，返回422和逐行错误；partial=true 时只导入正确的行。",
              responses=error_responses(401, 403, 409, 413, 415, 422))
 def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock: ClockDep,
@@ -133,6 +135,6 @@ def import_institutions(actor: RegisterManager, session: WriteSessionDep, clock:
     limits = Limits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
     result = register.import_institutions(session, actor, content, parse=parse_row, now=clock.now(), partial=partial,
                                           limits=limits)
-    return ImportReport(total_rows=result.total_rows, imported=result.imported, skipped=result.skipped,
-                        errors=[RowError(**e.__dict__) for e in result.errors],
-                        institution_ids=result.institution_ids)
+    return ImportReport(total_rows=result.total_rows, imported=result.imported, matched=result.matched,
+                        skipped=result.skipped, errors=[RowError(**e.__dict__) for e in result.errors],
+                        institution_ids=result.institution_ids, matched_ids=result.matched_ids)

@@ -7,7 +7,9 @@ A form posts strings; this module turns them into the values the action's input 
 
 from __future__ import annotations
 
+import re
 import types
+from datetime import date
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -24,6 +26,28 @@ LINE_LISTS = {"requirements", "participants"}  # a textarea, one item per line
 FIELD_LABELS = {"lead_officer_id": "主办人"} | {
     name: f.title or name for spec in ROUTED for name, f in spec.body.model_fields.items()}
 SECONDARY = {"dismiss", "pause_clock", "resume_clock", "close_no_violation"}
+
+
+DATE_TEXT = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))\s*$")
+
+
+def normalise_date(raw: str) -> str:
+    """A date as users type it (2026-3-16, 2026/03/16, 2026.3.16, 2026年3月16日, 20260316) → ISO
+    "2026-03-16"; anything else is returned unchanged, so the input model reports it in Chinese."""
+    m = DATE_TEXT.match(raw)
+    if not m:
+        return raw.strip()
+    year, month, day = int(m[1]), int(m[2] or m[4]), int(m[3] or m[5])
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return raw.strip()
+
+
+def _is_date(annotation: Any) -> bool:
+    if annotation is date:
+        return True
+    return get_origin(annotation) in (Union, types.UnionType) and date in get_args(annotation)
 
 
 def _kind(annotation: Any) -> str:
@@ -67,7 +91,8 @@ def _rows(name: str, model: type[BaseModel], form: FormData) -> list[dict[str, A
         for f, info in model.model_fields.items():
             raw = columns[f][i].strip() if i < len(columns[f]) else ""
             if raw:
-                row[f] = raw.lower() in TRUE if info.annotation is bool else raw
+                row[f] = (raw.lower() in TRUE if info.annotation is bool
+                          else normalise_date(raw) if _is_date(info.annotation) else raw)
         rows.append(row)
     return rows
 
@@ -107,7 +132,7 @@ def body_from_form(spec: ActionSpec, form: FormData) -> dict[str, Any]:
             if kind == "str":
                 data[name] = raw.strip()
             elif raw.strip():
-                data[name] = raw.strip()
+                data[name] = normalise_date(raw) if _is_date(field.annotation) else raw.strip()
     return data
 
 

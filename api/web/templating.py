@@ -42,6 +42,7 @@ class NavItem:
 CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL})
 NAV = (
     NavItem("/cases", "我的案件", CASE_ROLES),
+    NavItem("/intake", "登记线索", frozenset({Role.OFFICER, Role.SUPERVISOR})),
     NavItem("/board", "督办看板", frozenset({Role.SUPERVISOR})),
     NavItem("/reviews", "法制审核", frozenset({Role.LEGAL})),
     NavItem("/patrols", "巡查日历", frozenset(Role)),

@@ -11,11 +11,13 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from cases import repository
-from cases.actions import Action, ServiceIn
+from cases.actions import Action, ServiceIn, SignedReceiptIn
+from cases.audit import append_event
 from cases.enums import CaseEventType, DocumentType, ServiceMethod
-from cases.errors import ValidationFailed
-from cases.models import Case, Document, ServiceRecord
+from cases.errors import Conflict, ValidationFailed
+from cases.models import Case, Document, ServiceRecord, key
 from cases.service._common import Ctx, periods, record, start_clock, stop_clock
+from cases.service.inspection import register_evidence
 from cases.service.perform import handles
 from cases.service.sanctions import on_served
 
@@ -23,13 +25,13 @@ from cases.service.sanctions import on_served
 @handles(Action.RECORD_SERVICE)
 def record_service(session: Session, ctx: Ctx, case: Case, body: ServiceIn) -> ServiceRecord:
     """送达: validates the method's requirements; the service date starts the next clock."""
-    doc = session.get(Document, body.document_id)
+    doc = repository.get_or_raise(session, Document, body.document_id, "文书")
     method, served_on, recipient, place = body.method, body.served_on, body.recipient, body.place
     refusal_reason, witness = body.refusal_reason, body.witness
-    if repository.service_of(session, doc.id) is not None:
+    if repository.service_of(session, key(doc)) is not None:
         raise ValidationFailed("该文书已登记送达", code="already_served")
     effective = _validate_service(ctx, doc, method, served_on, recipient, refusal_reason, witness)
-    service = ServiceRecord(document_id=doc.id, method=method, served_on=effective, place=place,
+    service = ServiceRecord(document_id=key(doc), method=method, served_on=effective, place=place,
                             recipient=recipient, refusal_reason=refusal_reason, witness=witness,
                             recorded_by_id=ctx.actor.officer_id, recorded_at=ctx.now())
     session.add(service)
@@ -39,6 +41,29 @@ def record_service(session: Session, ctx: Ctx, case: Case, body: ServiceIn) -> S
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
     elif not on_served(session, ctx, case, doc, effective, payload):
         record(session, ctx, case, CaseEventType.RECORD_SERVICE, payload)
+    return service
+
+
+@handles(Action.ATTACH_SIGNED_RECEIPT)
+def attach_signed_receipt(session: Session, ctx: Ctx, case: Case, body: SignedReceiptIn) -> ServiceRecord:
+    """The signed 送达回证 (photo or scan, stored write-once) becomes the case's evidence and is filed
+    with the service record in one transaction. Written once: a second upload is refused and the
+    first stays the record. An event in the hash chain; the case's version is left alone (it does
+    not change what the case is waiting for)."""
+    doc = repository.get_or_raise(session, Document, body.document_id, "文书")
+    if doc.doc_type is DocumentType.SERVICE_RECEIPT and doc.related_document_id:  # the 回证 named, not the document
+        doc = repository.get_or_raise(session, Document, doc.related_document_id, "文书")
+    service = repository.service_of(session, key(doc))
+    if service is None:
+        raise ValidationFailed("该文书尚未登记送达：请先登记送达，再上传签收的送达回证", code="not_served")
+    if service.receipt_sha256:
+        raise Conflict("该文书的签收回证已存档，不能替换（存档原件只写一次）", code="receipt_already_filed",
+                       sha256=service.receipt_sha256)
+    register_evidence(session, ctx, case, body)
+    service.receipt_sha256 = body.sha256
+    session.add(service)
+    append_event(session, case, CaseEventType.ATTACH_SIGNED_RECEIPT, actor_id=ctx.actor.officer_id, at=ctx.now(),
+                 payload={"document": doc.number, "sha256": body.sha256})
     return service
 
 

@@ -6,7 +6,7 @@ already checked the case, the version, the actor and the input's references, and
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -115,13 +115,26 @@ def register_evidence(session: Session, ctx: Ctx, case: Case, body: EvidenceIn) 
                                                     CaseEvidence.sha256 == body.sha256)).first()
     if known is not None:
         return known
+    position = body.latitude is not None and body.longitude is not None
     row = CaseEvidence(case_id=key(case), sha256=body.sha256, filename=body.filename, content_type=body.content_type,
-                       size=body.size, path=body.path, uploaded_by_id=ctx.actor.officer_id, uploaded_at=ctx.now())
+                       size=body.size, path=body.path, uploaded_by_id=ctx.actor.officer_id, uploaded_at=ctx.now(),
+                       captured_at=body.captured_at, capture_source=body.capture_source if body.captured_at else "",
+                       device_at=body.device_at, latitude=body.latitude if position else None,
+                       longitude=body.longitude if position else None,
+                       accuracy_m=body.accuracy_m if position else None)
     session.add(row)
+    # who (actor), when (the server's receipt time) and the hash are the event's own; the provenance rides along
+    provenance = {"captured_at": _iso(row.captured_at), "capture_source": row.capture_source,
+                  "device_at": _iso(row.device_at), "latitude": row.latitude, "longitude": row.longitude,
+                  "accuracy_m": row.accuracy_m}
     append_event(session, case, CaseEventType.UPLOAD_EVIDENCE, actor_id=ctx.actor.officer_id, at=ctx.now(),
                  payload={"sha256": body.sha256, "filename": body.filename, "content_type": body.content_type,
-                          "size": body.size})
+                          "size": body.size, **{k: v for k, v in provenance.items() if v not in (None, "")}})
     return row
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 @handles(Action.CLOSE_NO_VIOLATION)

@@ -129,6 +129,11 @@ def receive_complaint(session: Session, ctx: Ctx, data: ComplaintIn, *,
 
 def _receive(session: Session, ctx: Ctx, data: ComplaintIn, idempotency_key: str | None) -> IntakeResult:
     institution = _match(session, ctx, data)
+    if institution is not None and ctx.actor.officer_id is not None and not _within(session, ctx,
+                                                                                      institution.region_code):
+        # staff register inside their jurisdiction only: the register's match lies outside it
+        raise ValidationFailed(f"被举报机构“{institution.name}”不在您的辖区内，请转交有管辖权的机关",
+                               code="institution_out_of_scope", institution_id=institution.id)
     received = data.received_at or ctx.now()
     region = institution.region_code if institution else data.region_code
     complaint = Complaint(

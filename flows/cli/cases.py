@@ -37,7 +37,7 @@ def demo(
                 for suffix in ("", "-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
     from cases.db import migrate, open_session
-    from flows.demo import DemoScale, run_demo, summary
+    from flows.demo import DemoScale, demo_dossier, run_demo, summary
 
     migrate()
     with open_session() as session:
@@ -49,7 +49,11 @@ def demo(
         scheduled = run_schedules()
     with open_session() as session:
         info = summary(session)
+        bound = demo_dossier(session) if fresh else None
     _print_summary(info, password, fresh)
+    if bound:
+        typer.echo(f"  案卷：处罚案件 {bound['case_number']} 已组卷（{bound['items']} 份文书），{bound['path']}；"
+                   f"网页案件详情“组卷”或 enforce documents dossier 案件编号 --out 文件")
     if scheduled:
         typer.echo(f"  巡查计划：#{scheduled['plan_id']}（未来14天的学生休息日），任务单 {scheduled['sheets']} 份；"
                    f"查看：enforce patrol plan --start … 或网页“巡查日历”")
@@ -90,24 +94,53 @@ def audit_verify() -> None:
     typer.echo(f"事件链完整：共校验 {result.cases} 个案件、{result.events} 条事件")
 
 
-def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
-    """案件统计：各状态数量、逾期数量和合计。"""
-    from cases import repository
+def stats(as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+          since: str = typer.Option("", "--since", help="风险分级对照的起始日期（默认本年1月1日）")) -> None:
+    """案件统计：各状态数量、逾期数量和合计；风险分级与双随机对照组的违规发现率（95% 置信区间）。"""
+    from datetime import UTC, date
+
+    from cases import queries, repository
     from cases.db import open_session
+    from cases.patrols.control_group import GROUP_LABELS, GROUPS, VisitOutcome, control_rows, percent
     from cases.settings import get_clock
 
-    today = get_clock().today()
+    clock = get_clock()
+    now = clock.now()
+    today = now.date()
+    try:
+        start = date.fromisoformat(since) if since else date(today.year, 1, 1)
+    except ValueError:
+        typer.echo(f"起始日期“{since}”无效，请按 年-月-日 填写，如 2026-01-01", err=True)
+        raise typer.Exit(2) from None
     with open_session() as session:
         by_state = repository.count_by_status(session)
         steps, cases, by_step = repository.overdue_summary(session, today)
+        regions = list(repository.region_parents(session))  # the CLI runs for the whole installation
+        visits = queries.patrol_visit_outcomes(session, regions, start=start, end=today, today=today,
+                                               zone=now.tzinfo or UTC)
+    rows = control_rows(VisitOutcome(v.district, v.grade, v.reason, v.found) for v in visits)
+    control = [{"district": r.district, "grade": r.grade, "verdict": r.verdict,
+                **{g: {"visits": r.shares[g].visits, "found": r.shares[g].found, "share": r.shares[g].share,
+                       "ci95": [round(r.shares[g].low, 4), round(r.shares[g].high, 4)]} for g in GROUPS}}
+               for r in rows]
     result = {"date": today.isoformat(), "by_state": by_state, "total": sum(by_state.values()),
               "open": sum(n for s, n in by_state.items() if s != "closed"),
-              "overdue_steps": steps, "overdue_cases": cases, "overdue_by_step": by_step}
+              "overdue_steps": steps, "overdue_cases": cases, "overdue_by_step": by_step,
+              "risk_control": {"since": start.isoformat(), "rows": control}}
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
         return
     for key, value in result.items():
-        typer.echo(f"{key}: {value}")
+        if key != "risk_control":
+            typer.echo(f"{key}: {value}")
+    typer.echo(f"风险分级对照（{start.isoformat()} 至 {today.isoformat()} 已完成的巡查；"
+               "发现违规比例，括号内为95%置信区间）：")
+    if not rows:
+        typer.echo("  尚无已完成的巡查")
+    for r in rows:
+        cells = "；".join(f"{GROUP_LABELS[g]} {percent(r.shares[g].share)}（{percent(r.shares[g].low)}～"
+                         f"{percent(r.shares[g].high)}，{r.shares[g].found}/{r.shares[g].visits}）" for g in GROUPS)
+        typer.echo(f"  {r.district} {r.grade}{'级' if r.grade != '全部' else ''}：{cells} → {r.verdict}")
 
 
 def register(app: typer.Typer) -> None:

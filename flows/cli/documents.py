@@ -120,87 +120,27 @@ def dossier(
     out: Annotated[Path, typer.Option("--out", help="输出的案卷PDF文件")],
 ) -> None:
     """按案卷评查的要求组卷：卷宗封面、卷内目录、按法定顺序排列的文书（存储原件）及证据、备考表。"""
-    import hashlib
-
     from cases.db import open_session
     from cases.errors import DomainError
+    from cases.service.dossier import dossier_material, store_dossier
     from cases.settings import get_clock, get_settings
     from documents.dossier import build_dossier
     from flows.context import document_store
 
-    clock = get_clock()
+    clock, store = get_clock(), document_store()
     try:
         with open_session() as session:
-            cover, items = dossier_material(session, case_number, store=document_store(),
+            cover, items = dossier_material(session, case_number, store=store,
                                             evidence_root=get_settings().resolved_home / "evidence",
                                             zone=clock.now().tzinfo, today=clock.today())
-        content = build_dossier(cover, items)
+        bound = store_dossier(store, case_number, build_dossier(cover, items), len(items))
     except DomainError as exc:
         typer.echo(f"无法组卷：{exc.message}", err=True)
         raise typer.Exit(1) from None
-    sha = hashlib.sha256(content).hexdigest()
-    safe = "".join(c if c.isalnum() else "-" for c in case_number)
-    ref = document_store().put(content, name=f"dossier/{safe}/{sha[:16]}.pdf")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(content)
-    typer.echo(f"案卷 {case_number}：{len(items)} 份文书，已写入 {out}（SHA-256 {sha}，存储为 {ref.path}）")
-
-
-def dossier_material(session, case_number: str, *, store, evidence_root: Path, zone, today):  # noqa: ANN001, ANN201
-    """(DossierCover, [DossierItem]) of a case from the database (read-only), the document store
-    (bytes verified against their hashes) and the evidence folder."""
-    import tomllib
-
-    from cases import repository
-    from cases.catalogue import DATA, load_catalogue
-    from cases.enums import CloseReason, DocumentType
-    from cases.ports import DocumentRef
-    from documents.dossier import DossierCover, DossierItem, EvidenceFile
-
-    cf = repository.case_file(session, case_number)
-    case, catalogue = cf.case, load_catalogue()
-    retention = tomllib.loads((DATA / "dossier.toml").read_text(encoding="utf-8"))["retention"]
-    names = [catalogue.get(code).name for code in case.violation_codes]
-    closed = case.closed_at.astimezone(zone).date() if case.closed_at else None
-    try:
-        result = CloseReason(case.close_reason).label if case.close_reason else ""
-    except ValueError:
-        result = case.close_reason or ""
-    cover = DossierCover(
-        case_number=case.case_number, cause=f"涉嫌{'、'.join(names)}案" if names else "校外培训线索核查",
-        party=cf.institution.name if cf.institution else "（未确认）", authority=cf.department.name,
-        filed_on=case.filed_at.astimezone(zone).date() if case.filed_at else None, closed_on=closed,
-        handlers=tuple(f"{o.name}（执法证号：{o.badge_no}）" if o.badge_no else o.name for o in cf.team),
-        retention=retention["penalty" if case.filed_at else "other"], result=result,
-        filed_by=cf.team[0].name if cf.team else "", archived_on=today)
-    docs = cf.documents
-    # each inspection's evidence goes after its 现场检查笔录, else after the first document issued after it
-    attach: dict[int, list[EvidenceFile]] = {}
-    records = [d for d in docs if d.doc_type is DocumentType.INSPECTION_RECORD]
-    for n, inspection in enumerate(cf.inspections):
-        if not inspection.evidence or not docs:
-            continue
-        host = records[n] if n < len(records) else next(
-            (d for d in docs if d.issued_at >= inspection.started_at), docs[-1])
-        for item in inspection.evidence:
-            path = (evidence_root / str(item["path"])).resolve()
-            if not path.is_relative_to(evidence_root.resolve()):
-                continue
-            attach.setdefault(host.id, []).append(EvidenceFile(
-                description="现场照片" if str(item.get("content_type", "")).startswith("image/") else "书证",
-                filename=str(item.get("filename", "")), content_type=str(item.get("content_type", "")),
-                content=path.read_bytes(), sha256=str(item["sha256"]),
-                taken_on=inspection.started_at.astimezone(zone).date()))
-    items = []
-    for doc in docs:
-        service = cf.services.get(doc.id)
-        served = service.served_on if service else None
-        note = f"已送达（{service.method.label}，{served.year}年{served.month}月{served.day}日）" if service else ""
-        items.append(DossierItem(
-            number=doc.number, title=doc.title or doc.doc_type.label, issued_on=doc.issued_at.astimezone(zone).date(),
-            pdf=store.get(DocumentRef(doc.path, doc.sha256, doc.size)), sha256=doc.sha256, author=cf.department.name,
-            evidence=tuple(attach.get(doc.id, ())), note=note))
-    return cover, items
+    out.write_bytes(bound.content)
+    typer.echo(f"案卷 {case_number}：{bound.items} 份文书，已写入 {out}"
+               f"（SHA-256 {bound.sha256}，存储为 {bound.ref.path}）")
 
 
 seal_app = typer.Typer(no_args_is_help=True, help="机关印章图片（透明PNG，放在落款处供打印；不上传则留空加盖实物印章）")

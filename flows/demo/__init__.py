@@ -69,6 +69,30 @@ def run_demo(session: Session, *, scale: DemoScale = DemoScale(), seed_value: in
     return f"{password} {note}", True
 
 
+def demo_dossier(session: Session) -> dict[str, object] | None:
+    """The 案卷 of one closed penalty case (the one with most documents), bound from the stored PDFs
+    as `enforce documents dossier` does, kept in the store and written to ENFORCE_HOME/dossiers/."""
+    from cases.enums import CaseStatus
+    from cases.service.dossier import dossier_material, store_dossier
+    from documents.dossier import build_dossier
+    from flows.context import document_store
+
+    counts = func.count(col(Document.id))
+    row = session.exec(select(Case.case_number, counts).join(Document, col(Document.case_id) == Case.id)
+                       .where(Case.status == CaseStatus.CLOSED, col(Case.filed_at).is_not(None))
+                       .group_by(Case.case_number).order_by(counts.desc(), Case.case_number)).first()
+    if row is None:
+        return None
+    clock, store, settings = get_clock(), document_store(), get_settings()  # type: ignore[no-untyped-call]
+    cover, items = dossier_material(session, row[0], store=store, evidence_root=settings.resolved_home / "evidence",
+                                    zone=clock.zone, today=clock.today())
+    bound = store_dossier(store, row[0], build_dossier(cover, items), len(items))
+    out = settings.resolved_home / "dossiers" / f"{''.join(c if c.isalnum() else '-' for c in row[0])}.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(bound.content)
+    return {"case_number": row[0], "items": bound.items, "path": str(out), "sha256": bound.sha256}
+
+
 def summary(session: Session) -> dict[str, object]:
     today = get_clock().today()
     by_state = dict(session.exec(select(Case.status, func.count()).group_by(Case.status)).all())

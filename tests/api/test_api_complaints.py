@@ -31,7 +31,9 @@ def test_public_complaint_and_its_public_status(api: Api) -> None:
     assert stored.anonymous and stored.complainant_name == ""
     status = api.get(f"/api/v1/complaints/{body['tracking_code']}/status")
     assert status.status_code == 200
-    assert set(status.json()) == {"tracking_code", "status", "status_label", "received_on", "updated_on"}
+    assert set(status.json()) == {"tracking_code", "status", "status_label", "received_on", "updated_on",
+                                  "stage", "stage_label", "stage_detail", "expected_by", "outcome"}  # issue 12, item 8
+    assert status.json()["stage"] == "received" and status.json()["expected_by"] is not None
     assert api.county.institution(0).name not in status.text
     api.act(stored.case_id, "assign", "education01", {"officer_ids": api.officer_ids("education03", "education04")})
     assert api.get(f"/api/v1/complaints/{body['tracking_code']}/status").json()["status_label"] == "处理中"

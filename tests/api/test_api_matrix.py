@@ -29,6 +29,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/cases/{{case_id}}/documents"): WORKERS,
     ("POST", f"{V}/cases/{{case_id}}/evidence"): frozenset({"officer", "supervisor"}),
     ("GET", f"{V}/cases/{{case_id}}/evidence/{{sha256}}"): WORKERS,
+    ("POST", f"{V}/cases/{{case_id}}/documents/{{document_id}}/signed-receipt"): frozenset({"officer", "supervisor"}),
+    ("GET", f"{V}/cases/{{case_id}}/dossier"): WORKERS,
     ("GET", f"{V}/documents/{{document_id}}"): WORKERS, ("GET", f"{V}/documents/{{document_id}}/pdf"): WORKERS,
     ("GET", f"{V}/institutions"): STAFF, ("POST", f"{V}/institutions"): MANAGERS,
     ("GET", f"{V}/institutions/{{institution_id}}"): STAFF, ("PATCH", f"{V}/institutions/{{institution_id}}"): MANAGERS,
@@ -73,7 +75,7 @@ def call(api: Api, method: str, path: str, params: dict[str, str], user: str | N
         return api.client.post(url, headers=headers)
     if path.endswith("/auth/token"):
         return api.client.post(url, data={"username": user or "education06", "password": "demo-password-1"})
-    if path.endswith("/evidence"):
+    if path.endswith(("/evidence", "/signed-receipt")):
         return api.client.post(url, headers=headers, files={"file": ("a.jpg", JPEG, "image/jpeg")})
     if path.endswith(("/import", "/uploads")):
         return api.client.post(url, headers=headers, files={"file": ("a.csv", CSV, "text/csv")})

@@ -1,5 +1,5 @@
 """现场检查笔录 and per-document 送达回证 (cases.paperwork), and the case dossier built from the stored
-PDFs (documents.dossier via `flows.cli.documents.dossier_material`), on SQLite and PostgreSQL."""
+PDFs (documents.dossier via `cases.service.dossier.dossier_material`), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from cases.errors import DocumentIntegrityError
 from cases.models import Case, Department, Document
 from cases.ports import DocumentRef
 from cases.service import paperwork
+from cases.service.dossier import dossier_material
 from documents import dossier
-from flows.cli.documents import dossier_material
 from tests.integration.conftest import TZ, County, at, complaint
 from tests.integration.test_case_service import _case, _run
 

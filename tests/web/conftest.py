@@ -59,7 +59,7 @@ class Site:
     clock: MovableClock
     seeded: Seeded
     evidence_root: Path
-    app: object = None  # the FastAPI app (tests may swap parts of its state)
+    app: object = None  # the FastAPI app served (its routes give the page list of tests/web/test_no_english.py)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -7,6 +7,7 @@ assignment step is overdue and on the board), others are mid-way, one is closed.
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,12 +40,18 @@ class Seeded:
 
 
 class QuickRenderer:
-    """A small valid PDF per document: the seeded history needs no WeasyPrint (the app renders for real)."""
+    """A small valid one-page PDF per document (pypdf, titled with the document type): the seeded
+    history needs no WeasyPrint (the app renders for real)."""
 
     def __call__(self, doc_type, snapshot) -> bytes:  # noqa: ANN001
-        title = getattr(doc_type, "label", str(doc_type))
-        return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-                b"% " + title.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(595, 842)
+        writer.add_metadata({"/Title": getattr(doc_type, "label", str(doc_type))})
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
 
 
 def _actor(session: Session, username: str, when: str):  # noqa: ANN202

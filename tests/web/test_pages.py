@@ -258,7 +258,7 @@ def test_register_import_reports_each_bad_row(browse, site: Site) -> None:
     expect(page.locator(".report-errors")).to_contain_text("第 4 行")
     page.locator("input[name=partial]").check()
     page.set_input_files("#file", {"name": "机构.csv", "mimeType": "text/csv", "buffer": csv})
-    page.click("main button[type=submit]")
+    page.click("form[action='/institutions/import'] button[type=submit]")  # not the error report's download
     expect(page.locator("[role=status]")).to_contain_text("导入 1 家")
     with site.session() as s:
         assert s.exec(select(Institution).where(Institution.name == "息烽县晨曦书画培训中心")).one()

@@ -97,6 +97,19 @@ def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
     check(boss, width)
     save(boss, f"institution-import-{width}")
     shoot(boss, u + "/cases/999999", "not-found", width)
+    boss.goto(u + "/stats?start=2026-01-01&end=2026-03-16")  # a figure opens its cases (issue 12, item 7)
+    boss.locator("table.table-stack tfoot a").first.click()
+    boss.wait_for_load_state()
+    check(boss, width)
+    save(boss, f"stats-cases-{width}")
+    shoot(boss, u + "/institutions?q=" + "0851", "institutions-search", width)
+    shoot(officer, u + "/intake", "intake", width)
+    officer.click("form[action='/intake'] button[type=submit]")  # the Chinese form checks
+    save(officer, f"intake-errors-{width}")
+    docs = browse(width).page()  # /docs: Swagger UI from the bundled assets (its own markup, not checked here)
+    docs.goto(u + "/docs")
+    docs.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
+    save(docs, f"docs-{width}")
 
     public = browse(width).page()
     shoot(public, u + "/report", "report", width)
@@ -109,3 +122,12 @@ def test_screenshots_of_every_page(browse, site: Site, width: int) -> None:
     check(public, width)
     save(public, f"report-receipt-{width}")
     shoot(public, u + "/track", "track", width)
+    with site.session() as db:
+        from sqlmodel import select
+
+        from cases.models import Complaint
+
+        codes = {key: db.exec(select(Complaint.tracking_code).where(Complaint.case_id == s.cases[key])).first()
+                 for key in ("notice", "closed")}
+    shoot(public, f"{u}/track/{codes['notice']}", "track-open", width)
+    shoot(public, f"{u}/track/{codes['closed']}", "track-closed", width)

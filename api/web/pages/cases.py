@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
 
@@ -29,13 +29,15 @@ from api.deps import (
     scoped_case,
 )
 from api.errors import status_of
-from api.routes.cases import attach_evidence, store_evidence
+from api.provenance import client_provenance
+from api.routes.cases import attach_evidence, store_evidence, store_signed_receipt
 from api.web import forms
 from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import allowed, authority, queries, repository
 from cases.actions import ACTIONS, REVIEW_POINTS, Action, ActionSpec, OpinionIn
+from cases.authority import ActorFacts
 from cases.catalogue import load_catalogue
 from cases.enums import (
     CaseEventType,
@@ -55,6 +57,7 @@ from cases.enums import (
 from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, ValidationFailed
 from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution, Penalty
+from cases.models import key as row_id
 from cases.service import perform
 from cases.service.disclosure import log_reveal
 
@@ -198,8 +201,13 @@ def _event_detail(event: Any, names: dict[int, str], catalogue: Any) -> str:
 
         if p["channel"] in Channel._value2member_map_:
             bits.append("来源：" + Channel(p["channel"]).label)
+    if event.event_type == CaseEventType.UPLOAD_EVIDENCE and p.get("sha256"):
+        bits.append(f"文件：{p.get('filename') or '证据'}（SHA-256 {str(p['sha256'])[:12]}…）")
     if p.get("step") and event.event_type in (CaseEventType.PAUSE_CLOCK, CaseEventType.RESUME_CLOCK):
-        bits.append(f"环节：{p['step']}")
+        from cases.deadlines import load_periods
+
+        period = load_periods().get(str(p["step"]))
+        bits.append(f"环节：{period.label_zh if period else p['step']}")  # the step as periods.toml names it
     return "；".join(bits)
 
 
@@ -251,8 +259,10 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     shown = [o.spec for o in offers if o.refusal is None
              and not (o.spec.action is Action.RECORD_SERVICE and not unserved)]  # nothing left to serve
     primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
+    evidence = list(repository.case_evidence(session, row_id(case)))
+    names.update(queries.officer_names(session, [e.uploaded_by_id or 0 for e in evidence]))
     return {
-        "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue,
+        "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue, "evidence": evidence,
         "allowed": shown, "others": others, "officers": officers, "unserved": unserved,
         "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
         "stages": stages, "complaints": complaint_views, "may_reveal": authority.permitted(actor, "reveal_complainant"),
@@ -271,6 +281,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "team": [names.get(i, f"#{i}") for i in case.team_officer_ids],
         "assignee": names.get(case.assignee_id) if case.assignee_id else None,
         "doc_types": DocumentType,
+        "may_file_receipt": authority.standing_refusal(ActorFacts.of(actor, case.team_officer_ids),
+                                                       Action.ATTACH_SIGNED_RECEIPT) is None,
         "event_detail": lambda e: _event_detail(e, names, catalogue),
     }
 
@@ -283,10 +295,17 @@ def _scoped(session: Session, user: WebUser, case_id: int) -> Case:
 @router.get("/cases/{case_id}", summary="案件详情")
 def case_page(request: Request, case_id: CaseIdPath, user: UserDep, session: SessionDep, clock: ClockDep,
               calendar: CalendarDep, done: Annotated[str | None, Query(max_length=40)] = None,
-              doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None) -> Response:
+              doc: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              intake: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     case = _scoped(session, user, case_id)
     ctx = detail_context(session, user, case, clock.now().date(), calendar, done=done, done_doc=doc)
+    ctx["intake_notice"] = INTAKE_NOTICES.get(intake or "")  # after 登记线索 (api/web/pages/intake.py)
     return page(request, "case_detail.html", ctx, user=user)
+
+
+INTAKE_NOTICES = {"new": "线索已登记，新建本案件，分派期限已开始计算。",
+                  "merged": "该机构已有在办案件，线索已并入本案件。",
+                  "replayed": "该编号的线索此前已登记，未重复登记，这是当时登记的案件。"}
 
 
 @router.post("/cases/{case_id}/reveal", summary="查看举报人身份（记入审计）")
@@ -312,6 +331,7 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
     if spec is None or not spec.routed:
         raise NotFound("没有这项办案操作", action=action)
     case = _scoped(session, user, case_id)
+    outbox = request.headers.get(OUTBOX_HEADER) == "1"  # sent from the device's outbox (app.js): JSON answers
     state = FormState(action=spec.name, values=_form_values(form),
                       evidence=[e for e in form.getlist("evidence") if isinstance(e, str) and len(e) == 64])
     ctx = make_ctx(request, user.actor, clock, calendar)
@@ -319,9 +339,11 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
     try:
         data = forms.body_from_form(spec, form)
         if spec.action is Action.RECORD_INSPECTION:
-            for upload in _photos(form):
-                ref = store_evidence(evidence, settings, upload)
-                attach_evidence(write, ctx, case.id, ref)
+            claimed = [h for h in form.getlist("photo_sha256") if isinstance(h, str)]
+            provenance = client_provenance(dict(form.items()))
+            for i, upload in enumerate(_photos(form)):
+                ref = store_evidence(evidence, settings, upload, claimed[i] if i < len(claimed) else None)
+                attach_evidence(write, ctx, case.id, ref, provenance)
                 state.evidence.append(ref.sha256)
             data["evidence"] = state.evidence
         done = perform(write, ctx, case.id, spec.action, _version(form), data)
@@ -330,16 +352,26 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
         state.field_errors = forms.field_errors(exc)
         state.error = "请检查填写内容：" + forms.describe_errors(state.field_errors)
         status = 422
+        if outbox:
+            return JSONResponse({"ok": False, "code": exc.code, "message": state.error,
+                                 "field_errors": state.field_errors}, status_code=status)
     except StaleVersion as exc:
         write.rollback()
         state.stale = True
         state.error = (f"提交未生效：本案已被他人更新（您打开页面时为第{exc.detail.get('expected')}版，"
                        f"现为第{exc.detail.get('current')}版）。请重新打开案件查看最新情况后再操作。")
         status = 409
+        if outbox:
+            return JSONResponse({"ok": False, "code": exc.code, "message": state.error,
+                                 "expected": exc.detail.get("expected"), "current": exc.detail.get("current"),
+                                 "case_now": _case_now(session, user, case_id, clock.now().date(), calendar)},
+                                status_code=status)
     except DomainError as exc:
         write.rollback()
         state.error = exc.message
         status = status_of(exc)
+        if outbox:
+            return JSONResponse({"ok": False, "code": exc.code, "message": exc.message}, status_code=status)
     else:
         query = {"done": spec.name}
         if isinstance(done.result, Document):
@@ -347,11 +379,53 @@ def act(request: Request, case_id: CaseIdPath, action: Annotated[str, Path(max_l
         back = form.get("back")
         if back == "/board":  # the board's one-click assignment returns to the board
             return RedirectResponse(f"/board?{urlencode({**query, 'case': case.case_number})}", status_code=303)
-        return RedirectResponse(f"/cases/{case.id}?{urlencode(query)}#top", status_code=303)
+        target = f"/cases/{case.id}?{urlencode(query)}#top"
+        if outbox:
+            return JSONResponse({"ok": True, "redirect": target, "version": done.case.version})
+        return RedirectResponse(target, status_code=303)
     fresh = session.get(Case, case.id)
     session.refresh(fresh)
     detail = detail_context(session, user, fresh, clock.now().date(), calendar, state=state)
     return page(request, "case_detail.html", detail, user=user, status=status)
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/signed-receipt", summary="上传签收的送达回证")
+def signed_receipt(request: Request, case_id: CaseIdPath, document_id: CaseIdPath, form: FormDep, user: UserDep,
+                   session: SessionDep, write: WriteSessionDep, clock: ClockDep, calendar: CalendarDep,
+                   evidence: EvidenceStoreDep, settings: SettingsDep) -> Response:
+    """The signed 送达回证 scanned or photographed after service, filed once with the service record."""
+    case = _scoped(session, user, case_id)
+    upload = form.get("receipt")
+    state = FormState(action=Action.ATTACH_SIGNED_RECEIPT.value)
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed("请选择签收的送达回证照片或扫描件", code="receipt_missing")
+        store_signed_receipt(write, make_ctx(request, user.actor, clock, calendar), row_id(case), document_id,
+                             evidence, settings, upload)
+    except DomainError as exc:
+        write.rollback()
+        state.error = exc.message
+        session.refresh(case)
+        detail = detail_context(session, user, case, clock.now().date(), calendar, state=state)
+        return page(request, "case_detail.html", detail, user=user, status=status_of(exc))
+    return RedirectResponse(f"/cases/{case.id}?{urlencode({'done': Action.ATTACH_SIGNED_RECEIPT.value})}#documents",
+                            status_code=303)
+OUTBOX_HEADER = "x-outbox"
+
+
+def _case_now(session: Session, user: WebUser, case_id: int, today: date, calendar: Any) -> dict[str, Any]:
+    """The case as it is now, for the device to show next to what the officer entered offline."""
+    fresh = repository.get_case(session, case_id)
+    session.refresh(fresh)
+    detail = views.case_detail(session, fresh, user.actor, today, calendar, complaints=[], reveal=False)
+    names = queries.officer_names(session, [e.actor_id or 0 for e in detail.timeline] + [
+        i for e in detail.timeline for i in (e.payload or {}).get("officer_ids", []) or []])
+    catalogue = load_catalogue()
+    recent = [{"when": e.occurred_at.isoformat(), "who": e.actor_name or names.get(e.actor_id or 0, "系统"),
+               "what": e.label, "detail": _event_detail(e, names, catalogue)} for e in detail.timeline[-5:]]
+    return {"version": fresh.version, "state_label": detail.state_label,
+            "penalty_step_label": detail.penalty_step_label or "", "inspections": len(detail.inspections),
+            "recent": list(reversed(recent))}
 
 
 def _version(form: FormData) -> int:

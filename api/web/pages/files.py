@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from sqlmodel import select
 
-from api.deps import DocumentStoreDep, EvidenceStoreDep, SessionDep, scoped_case
-from api.routes.cases import download_evidence
+from api.deps import ClockDep, DocumentStoreDep, EvidenceStoreDep, SessionDep, scoped_case
+from api.routes.cases import case_dossier, dossier_response, download_evidence
 from api.routes.documents import document_pdf, valid_document
 from api.web.deps import UserDep, require
 from api.web.pages.cases import _photo_hashes
@@ -35,6 +35,15 @@ def document(document_id: Id, user: UserDep, session: SessionDep, store: Documen
 def evidence(case_id: Id, sha256: Sha, user: UserDep, session: SessionDep, store: EvidenceStoreDep) -> Response:
     require(user, *CASE_ROLES)
     return download_evidence(scoped_case(session, user.actor, case_id), session, store, sha256)
+
+
+@router.get("/cases/{case_id}/dossier.pdf", summary="案卷（组卷）")
+def dossier(case_id: Id, user: UserDep, session: SessionDep, documents: DocumentStoreDep,
+            store: EvidenceStoreDep, clock: ClockDep) -> Response:
+    """The 案卷 bound from the stored PDFs (the same code as GET /api/v1/cases/{id}/dossier)."""
+    require(user, *CASE_ROLES)
+    case = scoped_case(session, user.actor, case_id)
+    return dossier_response(case_dossier(session, case, documents, store, clock))
 
 
 @router.get("/cases/{case_id}/complaint-photos/{sha256}", summary="举报附带照片")

@@ -22,6 +22,7 @@ from api.deps import CalendarDep, ClockDep, EvidenceStoreDep, SessionDep, Settin
 from api.errors import FIELD_MESSAGES, UnsupportedMedia
 from api.evidence import sniff
 from api.routes.complaints import complaint_rate, complaint_status, file_complaint, status_rate
+from api.views import PUBLIC_STAGES
 from api.web.deps import FormDep
 from api.web.pages.cases import PHOTO_MARK
 from api.web.routing import WebRoute
@@ -131,13 +132,14 @@ def track_form(request: Request, code: Annotated[str | None, Query(max_length=32
     if code and code.strip():
         cleaned = "".join(ch for ch in code if ch.isalnum())[:16].upper()
         return RedirectResponse(f"/track/{cleaned or '0'}", status_code=303)
-    return page(request, "track.html", {"status": None, "code": "", "error": "", "new": False}, public=True)
+    return page(request, "track.html", {"status": None, "code": "", "error": "", "new": False,
+                                        "stages": PUBLIC_STAGES}, public=True)
 
 
 @router.get("/track/{code}", summary="举报办理状态")
 def track(request: Request, code: Annotated[str, Path(max_length=32)], session: SessionDep, clock: ClockDep,
           settings: SettingsDep, new: Annotated[int | None, Query()] = None) -> Response:
-    ctx = {"status": None, "code": code, "error": "", "new": bool(new)}
+    ctx = {"status": None, "code": code, "error": "", "new": bool(new), "stages": PUBLIC_STAGES}
     try:
         status_rate(request, settings)
         if not (6 <= len(code) <= 16 and code.isascii() and code.isalnum()):

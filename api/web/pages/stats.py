@@ -5,20 +5,25 @@ from __future__ import annotations
 import calendar as month_calendar
 import io
 import json
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, timedelta
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
 from api.deps import ClockDep, SessionDep
 from api.routes.board import FIGURES, half_month
-from api.web.deps import UserDep, require
+from api.web.deps import UserDep, WebUser, require
+from api.web.forms import normalise_date
 from api.web.routing import WebRoute
 from api.web.templating import page
 from cases import queries, repository
 from cases.enums import Role
 from cases.errors import ValidationFailed
+from cases.patrols.control_group import GROUP_LABELS, GROUPS, VisitOutcome, control_rows, percent
+from cases.ports import Clock
 from cases.queries import UnitFigures
 
 router = APIRouter(route_class=WebRoute)
@@ -37,6 +42,18 @@ def script_json(value: object) -> str:
 
 
 READERS = (Role.SUPERVISOR, Role.LEGAL, Role.ADMIN)
+DayText = Annotated[str | None, Query(max_length=20)]
+
+
+def drill_url(start: date, end: date, by: str) -> Callable[..., str]:
+    """figure, unit → the address of the case list behind that figure (unit None: the total)."""
+    def url(figure: str, unit: str | None = None) -> str:
+        params = {"figure": figure, "start": start.isoformat(), "end": end.isoformat(), "by": by}
+        if unit is not None and unit != "total":
+            params["unit"] = unit
+        return "/stats/cases?" + urlencode(params)
+
+    return url
 TREND = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened")
 TREND_PERIODS = 6
 Period = Annotated[str | None, Query(pattern="^(half|last_half|month|last_month|year)$")]
@@ -53,21 +70,55 @@ def presets(today: date) -> dict[str, tuple[str, date, date]]:
             "year": ("本年", date(today.year, 1, 1), date(today.year, 12, 31))}
 
 
-def _figures(session, user, clock, period, start, end, by):  # noqa: ANN001, ANN202
+# The figures that belong to a period (the overdue counts are as of today, whatever the period)
+PERIOD_FIGURES = ("patrol_person_times", "institutions_checked", "problems_found", "notices_issued", "cases_opened",
+                  "penalties", "fines_yuan")
+
+
+def parse_day(raw: str | None, label: str) -> date | None:
+    """A date typed in the form (2026-03-16, 2026/3/16, 2026年3月16日 …); a Chinese error otherwise."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(normalise_date(raw))
+    except ValueError:
+        raise ValidationFailed(f"{label}“{raw[:20]}”不是有效日期，请按“年-月-日”填写，如 2026-03-16",
+                               code="period_invalid") from None
+
+
+Figures = tuple[list[UnitFigures], UnitFigures, date, date, str, dict[str, tuple[str, date, date]]]
+
+
+def _figures(session: Session, user: WebUser, clock: Clock, period: str | None, start_text: str | None,
+             end_text: str | None, by: str) -> Figures:
+    """The period's figures. With no period chosen: the current half-month (本半月) when it has any
+    figure yet, else the last complete one (上半月) — so the 1st of a month shows the fortnight just
+    reported on, not a page of zeros."""
     require(user, *READERS)
     now = clock.now()
     options = presets(now.date())
+    start, end = parse_day(start_text, "起始日期"), parse_day(end_text, "截止日期")
+    zone = now.tzinfo or UTC
+    regions = repository.subtree_codes(session, user.actor.region_code)
+
+    def compute(first: date, last: date) -> tuple[list[UnitFigures], UnitFigures]:
+        units = queries.statistics(session, regions, start=first, end=last, today=now.date(), zone=zone, by=by)
+        return units, UnitFigures("total", "合计", **{k: sum(getattr(u, k) for u in units) for k in FIGURES})
+
     if start is None and end is None:
         label, start, end = options[period or "half"]
-    else:
-        first, last = half_month(now.date())
-        start, end, label = start or first, end or last, "自定义期间"
-    if end < start or end - start > timedelta(days=366):
+        units, total = compute(start, end)
+        if period is None and not any(getattr(total, k) for k in PERIOD_FIGURES):
+            label, start, end = options["last_half"]
+            units, total = compute(start, end)
+            label = f"{label}（本半月尚无数据）"
+        return units, total, start, end, label, options
+    first, last = half_month(now.date())
+    chosen_start, chosen_end = start or first, end or last
+    if chosen_end < chosen_start or chosen_end - chosen_start > timedelta(days=366):
         raise ValidationFailed("统计期间无效：截止日期须不早于起始日期，且不超过一年", code="period_invalid")
-    regions = repository.subtree_codes(session, user.actor.region_code)
-    units = queries.statistics(session, regions, start=start, end=end, today=now.date(), zone=now.tzinfo, by=by)
-    total = UnitFigures("total", "合计", **{k: sum(getattr(u, k) for u in units) for k in FIGURES})
-    return units, total, start, end, label, options
+    units, total = compute(chosen_start, chosen_end)
+    return units, total, chosen_start, chosen_end, "自定义期间", options
 
 
 def _trend(session, user, clock, by: str) -> list[tuple[str, UnitFigures]]:  # noqa: ANN001
@@ -89,9 +140,14 @@ def _trend(session, user, clock, by: str) -> list[tuple[str, UnitFigures]]:  # n
 
 @router.get("/stats", summary="统计")
 def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep, period: Period = None,
-          start: Annotated[date | None, Query()] = None, end: Annotated[date | None, Query()] = None,
+          start: DayText = None, end: DayText = None,
           by: Annotated[str, Query(pattern="^(department|region)$")] = "department") -> Response:
-    units, total, start, end, label, options = _figures(session, user, clock, period, start, end, by)
+    units, total, first, last, label, options = _figures(session, user, clock, period, start, end, by)
+    period_key = period if not (request.query_params.get("start") or request.query_params.get("end")) else None
+    if period_key is None and label.startswith(options["last_half"][0]) and not request.query_params.get("start"):
+        period_key = "last_half"
+    elif period_key is None and label == options["half"][0]:
+        period_key = "half"
     active = [u for u in units if any(getattr(u, k) for k in CHARTED)]
     if len(active) == 1:  # one unit: its figures side by side
         chart = {"type": "bar", "labels": [LABELS[k] for k in CHARTED], "horizontal": True,
@@ -102,10 +158,16 @@ def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     trend = _trend(session, user, clock, by)
     trend_chart = {"type": "line", "labels": [t[0] for t in trend], "horizontal": False,
                    "series": [{"label": LABELS[k], "data": [getattr(t[1], k) for t in trend]} for k in TREND]}
-    query = urlencode({"start": start.isoformat(), "end": end.isoformat(), "by": by})
+    query = urlencode({"start": first.isoformat(), "end": last.isoformat(), "by": by})
+    now = clock.now()
+    regions = repository.subtree_codes(session, user.actor.region_code)
+    control_start = date(last.year, 1, 1)
+    control = control_rows(VisitOutcome(v.district, v.grade, v.reason, v.found) for v in queries.patrol_visit_outcomes(
+        session, regions, start=control_start, end=last, today=now.date(), zone=now.tzinfo or UTC))
     return page(request, "stats.html", {
-        "units": units, "total": total, "start": start, "end": end, "label": label, "by": by,
-        "period": period if not (request.query_params.get("start") or request.query_params.get("end")) else None,
+        "units": units, "total": total, "start": first, "end": last, "label": label, "by": by,
+        "period": period_key, "drill": drill_url(first, last, by), "control": control,
+        "control_start": control_start, "groups": GROUPS, "group_labels": GROUP_LABELS, "percent": percent,
         "options": options, "figures": FIGURES, "labels": LABELS, "chart_json": script_json(chart),
         "trend": trend, "trend_figures": TREND, "trend_json": script_json(trend_chart),
         "has_chart": bool(active),
@@ -113,20 +175,45 @@ def stats(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
         f"各{'部门' if by == 'department' else '乡镇（街道）'}工作量", "xlsx_url": f"/stats.xlsx?{query}"}, user=user)
 
 
+@router.get("/stats/cases", summary="统计数字对应的案件")
+def stats_cases(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
+                figure: Annotated[str, Query(max_length=32)], start: DayText = None, end: DayText = None,
+                by: Annotated[str, Query(pattern="^(department|region)$")] = "department",
+                unit: Annotated[str | None, Query(max_length=12)] = None) -> Response:
+    """The cases behind one figure of the statistics table: the same period, unit and conditions."""
+    if figure not in queries.DRILL_FIGURES:
+        raise ValidationFailed("统计项不存在", code="figure_unknown")
+    units, total, first, last, label, _ = _figures(session, user, clock, None, start, end, by)
+    now = clock.now()
+    regions = repository.subtree_codes(session, user.actor.region_code)
+    unit_row = next((u for u in units if u.unit_key == unit), None) if unit else total
+    if unit_row is None:
+        unit_row = UnitFigures(unit or "total", (queries.region_names(session).get(unit or "") if by == "region"
+                                                 else None) or "该单位")
+    ids = queries.statistics_case_ids(session, regions, figure, start=first, end=last, today=now.date(),
+                                      zone=now.tzinfo or UTC, by=by, unit=unit)
+    rows = queries.cases_by_ids(session, ids, now.date())
+    back = "/stats?" + urlencode({"start": first.isoformat(), "end": last.isoformat(), "by": by})
+    return page(request, "stats_cases.html", {
+        "rows": rows, "figure": figure, "figure_label": LABELS[figure], "value": getattr(unit_row, figure),
+        "unit_name": unit_row.unit_name, "start": first, "end": last, "back": back,
+        "overdue_figure": figure in ("overdue_steps", "overdue_cases"), "today": now.date()}, user=user)
+
+
 @router.get("/stats.xlsx", summary="统计导出 Excel")
 def stats_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, period: Period = None,
-               start: Annotated[date | None, Query()] = None, end: Annotated[date | None, Query()] = None,
+               start: DayText = None, end: DayText = None,
                by: Annotated[str, Query(pattern="^(department|region)$")] = "department") -> Response:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    units, total, start, end, _, _ = _figures(session, user, clock, period, start, end, by)
+    units, total, first, last, _, _ = _figures(session, user, clock, period, start, end, by)
     book = Workbook()
     sheet = book.active
     sheet.title = "统计"
     unit_label = "主办部门" if by == "department" else "地区"
-    sheet.append([f"“双减”执法统计（{start.isoformat()} 至 {end.isoformat()}）"])
+    sheet.append([f"“双减”执法统计（{first.isoformat()} 至 {last.isoformat()}）"])
     sheet.append([f"统计单位：{user.department}；按{unit_label}分组；逾期数截至 {clock.now().date().isoformat()}"])
     sheet.append([])
     sheet.append([unit_label, *(LABELS[k] for k in FIGURES)])
@@ -145,7 +232,7 @@ def stats_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, period: Peri
     sheet.freeze_panes = "B5"
     buffer = io.BytesIO()
     book.save(buffer)
-    name = f"双减执法统计_{start.isoformat()}_{end.isoformat()}.xlsx"
+    name = f"双减执法统计_{first.isoformat()}_{last.isoformat()}.xlsx"
     return Response(buffer.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=stats.xlsx; filename*=UTF-8''{quote(name)}",

@@ -13,6 +13,90 @@
     });
   });
 
+  /* Form checks in Chinese (every form is `novalidate`: no browser bubbles in the browser's language).
+     The server checks everything again; this only saves a round trip. */
+  var DATE_RE = /^\s*(\d{4})\s*(?:[-\/.年]\s*(\d{1,2})\s*[-\/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))\s*$/;
+  function parseDate(text) {
+    var m = DATE_RE.exec(text || "");
+    if (!m) { return null; }
+    var y = +m[1], mo = +(m[2] || m[4]), d = +(m[3] || m[5]);
+    var dt = new Date(y, mo - 1, d);
+    if (dt.getFullYear() !== y || dt.getMonth() !== mo - 1 || dt.getDate() !== d) { return null; }
+    return y + "-" + (mo < 10 ? "0" : "") + mo + "-" + (d < 10 ? "0" : "") + d;
+  }
+  function cnDate(iso) {
+    var p = iso.split("-");
+    return (+p[0]) + "年" + (+p[1]) + "月" + (+p[2]) + "日";
+  }
+  function problem(el) {
+    var value = (el.value || "").trim();
+    if (el.disabled || el.closest("[hidden]")) { return ""; }
+    if (el.type === "radio" || el.type === "checkbox") {
+      if (!el.required) { return ""; }
+      var group = el.form ? el.form.querySelectorAll('input[name="' + el.name + '"]') : [el];
+      return Array.prototype.some.call(group, function (g) { return g.checked; }) ? "" : "请选择一项";
+    }
+    if (!value) {
+      if (!el.required) { return ""; }
+      if (el.tagName === "SELECT") { return "请选择此项"; }
+      if (el.type === "file") { return "请选择文件"; }
+      return "请填写此项";
+    }
+    if (el.hasAttribute("data-date")) {
+      var iso = parseDate(value);
+      if (!iso) { return "请按“年-月-日”填写日期，如 2026-03-16"; }
+      if (el.dataset.max && iso > el.dataset.max) { return "不能晚于" + cnDate(el.dataset.max); }
+      if (el.dataset.min && iso < el.dataset.min) { return "不能早于" + cnDate(el.dataset.min); }
+      el.value = iso;
+      return "";
+    }
+    if (el.type === "number") {
+      var n = Number(value);
+      if (!isFinite(n)) { return "请填写数字"; }
+      if (el.min !== "" && n < Number(el.min)) { return "不能小于" + el.min; }
+      if (el.max !== "" && n > Number(el.max)) { return "不能大于" + el.max; }
+    }
+    if (el.maxLength > 0 && value.length > el.maxLength) { return "最多" + el.maxLength + "个字"; }
+    return "";
+  }
+  function showProblem(el, message) {
+    var holder = el.closest(".field, fieldset") || el.parentNode;
+    var out = holder.querySelector(".js-error");
+    if (!message) {
+      if (out) { out.remove(); }
+      if (el.dataset.jsInvalid) { el.removeAttribute("aria-invalid"); delete el.dataset.jsInvalid; }
+      return;
+    }
+    if (!out) {
+      out = document.createElement("span");
+      out.className = "field-error js-error";
+      out.setAttribute("role", "alert");
+      holder.appendChild(out);
+    }
+    out.textContent = message;
+    el.setAttribute("aria-invalid", "true");
+    el.dataset.jsInvalid = "1";
+  }
+  each("form:not([data-server-checks])", function (form) {  /* login, report: the server's messages in place */
+    form.addEventListener("submit", function (event) {
+      var first = null;
+      each("input, select, textarea", function (el) {
+        if (el.type === "hidden" || el.type === "submit") { return; }
+        var message = problem(el);
+        showProblem(el, message);
+        if (message && !first) { first = el; }
+      }, form);
+      if (first) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        first.focus();
+      }
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.dataset && event.target.dataset.jsInvalid) { showProblem(event.target, problem(event.target)); }
+    });
+  });
+
   /* Confirm irreversible actions. */
   each("form[data-confirm]", function (form) {
     form.addEventListener("submit", function (event) {
@@ -46,28 +130,8 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  /* Photos from the phone camera: previews, and large photos scaled down (longest side 1920 px)
-     before upload, so a handful of phone photos stays well under the upload limit. */
-  var MAX_SIDE = 1920;
-  function scaleDown(file) {
-    return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || file.size < 900 * 1024 || !window.createImageBitmap) {
-        resolve(file); return;
-      }
-      window.createImageBitmap(file).then(function (bitmap) {
-        var ratio = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-        if (ratio === 1 && file.size < 4 * 1024 * 1024) { resolve(file); return; }
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(bitmap.width * ratio);
-        canvas.height = Math.round(bitmap.height * ratio);
-        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) {
-          if (!blob) { resolve(file); return; }
-          resolve(new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg", { type: "image/jpeg" }));
-        }, "image/jpeg", 0.85);
-      }).catch(function () { resolve(file); });
-    });
-  }
+  /* Photos and videos from the phone: previews only. The files are sent as they are — never
+     scaled or re-encoded in the browser, so the bytes (and their EXIF) are the phone's own. */
   each("input[type=file][data-photos]", function (input) {
     var preview = document.getElementById(input.getAttribute("data-photos"));
     input.addEventListener("change", function () {
@@ -79,15 +143,13 @@
           img.alt = "待上传照片：" + file.name;
           img.src = URL.createObjectURL(file);
           preview.appendChild(img);
+        } else if (preview) {
+          var tag = document.createElement("span");
+          tag.className = "ph doc-icon";
+          tag.textContent = /^video\//.test(file.type) ? "视频" : "文件";
+          tag.title = file.name;
+          preview.appendChild(tag);
         }
-      });
-      if (!window.DataTransfer || !files.length) { return; }
-      Promise.all(files.map(scaleDown)).then(function (scaled) {
-        try {
-          var transfer = new DataTransfer();
-          scaled.forEach(function (f) { transfer.items.add(f); });
-          input.files = transfer.files;
-        } catch (e) { /* keep the originals */ }
       });
     });
   });
@@ -140,7 +202,8 @@
       var spec = JSON.parse(source.textContent);
       var line = spec.type === "line";
       var valueAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e6e9ef" } };
-      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } };
+      var narrow = window.innerWidth < 600;  /* a phone: slanted labels rather than overlapping ones */
+      var categoryAxis = { grid: { display: false }, ticks: { autoSkip: false, maxRotation: narrow && !spec.horizontal ? 60 : 0 } };
       new window.Chart(canvas, {
         type: line ? "line" : "bar",
         data: {

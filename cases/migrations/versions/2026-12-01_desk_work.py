@@ -1,7 +1,7 @@
 """desk work: supervision orders, message channels and delivery log
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01 14:00:00
 
 `supervision_order`: the 督办单 a supervisor issues by hand to a lower unit (its own deadline and
@@ -18,7 +18,7 @@ from alembic import op
 import cases.models  # noqa: F401  (custom column types)
 
 revision: str = '0020'
-down_revision: str | None = '0016'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
