@@ -76,6 +76,9 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_client_max_failures,
                                              settings.login_delay_seconds, settings.login_lock_minutes * 60.0)
     app.state.upload_quota = UploadQuota()
+    from api.messaging import Deliverer
+
+    app.state.deliver_messages = Deliverer(app.state.engine)
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(tus_router(settings, app.state.evidence_store))  # resumable video uploads (api/tus.py)

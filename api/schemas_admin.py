@@ -120,6 +120,7 @@ class DepartmentPatch(In):
     review_body: Str128 | None = None
     court: Str128 | None = None
     bank: Str128 | None = None
+    contact: Str32 | None = Field(default=None, description="联系人（印在文书上）")
 
 
 class DepartmentOut(BaseModel):

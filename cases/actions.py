@@ -244,6 +244,17 @@ class OpinionIn(In):
     outcome: ReviewOutcome = Field(title="审核结论", description="passed 通过 / failed 不通过 / returned 退回补充调查")
     opinion: Str5000 = Field(min_length=1, title="审核意见", description="法制审核意见")
     reasons: Str5000 = Field(default="", title="理由", description="不通过或退回补充调查的理由（必填）")
+    # the points a 法制审核 covers (国办发〔2018〕118号: 主体、事实、证据、程序、法律适用、裁量), one opinion each
+    on_subject: Str2000 = Field(default="", title="主体",
+                                description="执法主体是否合法、执法人员是否具备执法资格、当事人认定是否准确")
+    on_facts: Str2000 = Field(default="", title="事实", description="案件事实是否清楚")
+    on_evidence: Str2000 = Field(default="", title="证据", description="证据是否确凿、充分")
+    on_procedure: Str2000 = Field(default="", title="程序", description="程序是否合法")
+    on_law: Str2000 = Field(default="", title="法律适用", description="适用法律依据是否准确")
+    on_discretion: Str2000 = Field(default="", title="裁量", description="行政裁量是否适当")
+
+
+REVIEW_POINTS = ("on_subject", "on_facts", "on_evidence", "on_procedure", "on_law", "on_discretion")
 
 
 class DecideIn(In):

@@ -481,3 +481,56 @@ class StaffAudit(SQLModel, table=True):
     changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(default="", max_length=64, unique=True)  # a forked chain fails to commit
     hash: str = Field(max_length=64)
+
+
+class SupervisionOrder(SQLModel, table=True):
+    """督办单 issued by hand to a lower unit about one case, with its own deadline and the unit's
+    feedback (migration 0020; `cases/service/supervision.py`)."""
+
+    __tablename__ = "supervision_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    case_id: int = Field(foreign_key="enforcement_case.id", index=True)
+    from_department_id: int = Field(foreign_key="department.id", index=True)
+    to_department_id: int = Field(foreign_key="department.id", index=True)
+    issued_by_id: int | None = Field(default=None, foreign_key="officer.id")
+    issued_at: datetime = utc_column()
+    requirement: str = Field(max_length=2000)
+    due_date: date
+    feedback: str = Field(default="", max_length=2000)
+    feedback_at: datetime | None = utc_column(nullable=True)
+    feedback_by_id: int | None = Field(default=None, foreign_key="officer.id")
+
+
+class MessageChannel(SQLModel, table=True):
+    """One delivery channel of a department: a 企业微信 or 钉钉 group robot webhook, or an SMS
+    gateway with its recipients (migration 0020; `cases/messages.py`)."""
+
+    __tablename__ = "message_channel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    kind: str = Field(max_length=16)  # wecom / dingtalk / sms (cases.messages.ChannelKind)
+    url: str = Field(max_length=512)
+    secret: str = Field(default="", max_length=128)  # 钉钉 signing secret or the SMS gateway's key
+    recipients: list[str] = json_column()  # SMS: phone numbers
+    active: bool = True
+
+
+class MessageDelivery(SQLModel, table=True):
+    """The delivery log: one message to one channel, its attempts and the last answer."""
+
+    __tablename__ = "message_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="message_channel.id", index=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="enforcement_case.id", index=True)
+    topic: str = Field(max_length=24)  # assigned / due_soon / overdue / supervision / review
+    text: str = Field(max_length=500)
+    state: str = Field(default="pending", max_length=12, index=True)  # pending / sent / failed
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=256)
+    created_at: datetime = utc_column()
+    sent_at: datetime | None = utc_column(nullable=True)

@@ -497,9 +497,27 @@ def next_due_by_case():  # noqa: ANN201
 
 def work_list(session: Session, regions: Sequence[str], today: date, *, member_id: int | None = None,
               q: str | None = None, state: CaseStatus | None = None, overdue_only: bool = False,
-              include_closed: bool = False, limit: int = 30, offset: int = 0) -> tuple[list[CaseRow], int]:
-    """Cases in scope (of one officer's team when `member_id`), overdue first, then by the next due date."""
+              include_closed: bool = False, limit: int = 30, offset: int = 0, department_id: int | None = None,
+              next_due_from: date | None = None, next_due_before: date | None = None,
+              escalated: bool = False) -> tuple[list[CaseRow], int]:
+    """Cases in scope (of one officer's team when `member_id`), overdue first, then by the next due date.
+
+    `next_due_from` / `next_due_before` keep cases whose earliest running clock falls in that range
+    and `escalated` those with a 督办 level on a running clock: the buckets of the board
+    (`cases.desk.board_cases`), so its tiles link here and the counts agree."""
     conds: list = [in_scope(session, Case.region_code, regions)]
+    if department_id is not None:
+        conds.append(Case.lead_department_id == department_id)
+    if next_due_from is not None or next_due_before is not None:
+        per = next_due_by_case()  # type: ignore[no-untyped-call]
+        ranged = select(per.c.case_id)
+        if next_due_from is not None:
+            ranged = ranged.where(per.c.next_due >= next_due_from)
+        if next_due_before is not None:
+            ranged = ranged.where(per.c.next_due < next_due_before)
+        conds.append(col(Case.id).in_(ranged))
+    if escalated:
+        conds.append(_running(col(Deadline.escalation_level) > 0))
     if state is not None:
         conds.append(Case.status == state)
     elif not include_closed:

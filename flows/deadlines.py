@@ -46,14 +46,29 @@ def escalate_whistles() -> int:
         return joint.escalate_unanswered(session, clock=get_clock())
 
 
+@task(retries=1, retry_delay_seconds=60, retry_condition_fn=retry_transient, timeout_seconds=600)
+def deliver_messages() -> dict[str, int]:
+    """The reminders and 督办 the sweep queued, sent to each department's channels (cases.messages)."""
+    from cases import messages
+    from cases.channels import senders
+
+    clock = get_clock()
+    with open_session() as session:
+        run = messages.deliver_pending(session, senders(), now=clock.now, limit=5_000)
+    return asdict(run)
+
+
 @flow(name="deadline-sweep", flow_run_name=run_name("期限巡检", "day", default=today), timeout_seconds=1800,
       persist_result=True)
 def deadline_sweep(day: date | None = None) -> dict:
     require_database()
     summary = {**sweep(day), "whistles_escalated": escalate_whistles()}
+    summary["messages"] = deliver_messages()
     rows = [{"项目": "检查的期限", "数量": summary["checked"]}, {"项目": "状态变化", "数量": summary["states_changed"]},
             {"项目": "到期提醒", "数量": summary["reminders"]}, {"项目": "逐级督办", "数量": summary["escalations"]},
-            {"项目": "吹哨未报到督办", "数量": summary["whistles_escalated"]}]
+            {"项目": "吹哨未报到督办", "数量": summary["whistles_escalated"]},
+            {"项目": "消息已送达", "数量": summary["messages"]["sent"]},
+            {"项目": "消息发送失败", "数量": summary["messages"]["failed"]}]
     rows += [{"项目": f"状态：{_label(k)}", "数量": v} for k, v in sorted(summary["by_state"].items())]
     publish_table("deadline-sweep", rows, f"{summary['day']} 期限巡检汇总")
     run_logger().info("期限巡检：%s", summary)

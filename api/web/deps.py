@@ -7,6 +7,7 @@ override moves the pages too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -41,6 +42,7 @@ class WebUser:
     actor: Actor
     username: str
     department: str
+    todo: int | None = None  # 待办 in the header (cases.desk.inbox)
 
     def has(self, *roles: Role) -> bool:
         return bool(self.actor.roles & set(roles))
@@ -50,7 +52,7 @@ class WebUser:
         return "、".join(r.label for r in Role if r in self.actor.roles) or "—"
 
 
-def web_user(request: Request, session: SessionDep, clock: ClockDep) -> WebUser:
+def web_user(request: Request, session: SessionDep, clock: ClockDep, calendar: CalendarDep) -> WebUser:
     token = web_session.session_token(request)
     if not token:
         raise LoginRequired("请先登录")
@@ -61,9 +63,20 @@ def web_user(request: Request, session: SessionDep, clock: ClockDep) -> WebUser:
         raise LoginRequired(exc.message) from None
     officer = session.get(Officer, actor.officer_id)
     department = session.get(Department, actor.department_id) if actor.department_id else None
-    user = WebUser(actor, officer.username if officer else "", department.name if department else "")
+    user = WebUser(actor, officer.username if officer else "", department.name if department else "",
+                   _todo(session, actor, clock.now().date(), calendar))
     request.state.web_user = user  # for the error page's header
     return user
+
+
+def _todo(session: SessionDep, actor: Actor, today: date, calendar: CalendarDep) -> int | None:
+    from cases import desk, repository
+
+    if actor.officer_id is None or not actor.roles - {Role.ADMIN}:
+        return None
+    regions = repository.subtree_codes(session, actor.region_code)
+    return desk.todo_count(session, regions, today, calendar, officer_id=actor.officer_id,
+                           department_id=actor.department_id, roles=frozenset(str(r) for r in actor.roles))
 
 
 UserDep = Annotated[WebUser, Depends(web_user)]

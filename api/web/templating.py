@@ -44,9 +44,11 @@ NAV = (
     NavItem("/cases", "我的案件", CASE_ROLES),
     NavItem("/intake", "登记线索", frozenset({Role.OFFICER, Role.SUPERVISOR})),
     NavItem("/board", "督办看板", frozenset({Role.SUPERVISOR})),
+    NavItem("/reviews", "法制审核", frozenset({Role.LEGAL})),
     NavItem("/patrols", "巡查日历", frozenset(Role)),
     NavItem("/stats", "统计", frozenset({Role.SUPERVISOR, Role.LEGAL, Role.ADMIN})),
     NavItem("/institutions", "机构库", frozenset(Role)),
+    NavItem("/admin", "系统管理", frozenset({Role.ADMIN})),
 )
 
 

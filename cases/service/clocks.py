@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlmodel import Session
 
 from cases import deadlines, penalty_law, repository
@@ -90,3 +93,27 @@ def recompute_provisional_deadlines(session: Session, *, calendar: WorkCalendar,
         changed += 1
     session.commit()
     return changed
+
+
+@dataclass(frozen=True)
+class DueChange:
+    case_id: int
+    step: str
+    label: str
+    due_was: date
+    due_now: date
+    provisional_now: bool
+
+
+def preview_provisional_deadlines(session: Session, *, calendar: WorkCalendar) -> list[DueChange]:
+    """What `recompute_provisional_deadlines` would change under `calendar` (reads only)."""
+    out = []
+    for row in repository.provisional_deadlines(session):
+        period = periods().get(row.step)
+        if period is None:
+            continue
+        reckoned = deadlines.compute_due(row.start_date, period.with_days(row.days) if period.days else period,
+                                         calendar, provisional=True)
+        if (reckoned.date, reckoned.provisional) != (row.due_date, row.provisional):
+            out.append(DueChange(row.case_id, row.step, row.label, row.due_date, reckoned.date, reckoned.provisional))
+    return out

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from cases import deadlines, repository
+from cases import deadlines, messages, repository
 from cases.actions import (
     Action,
     AssignIn,
@@ -24,7 +24,7 @@ from cases.audit import append_event
 from cases.enums import CaseEventType, DocumentType
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, key
+from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, Officer, key
 from cases.ports import OfficerLine, Party, RectificationNoticeSnapshot
 from cases.service import paperwork
 from cases.service._common import (
@@ -49,7 +49,21 @@ def assign_case(session: Session, ctx: Ctx, case: Case, body: AssignIn) -> Case:
     fire(session, ctx, case, "assign", Facts(ctx.today(), team=team), {"officer_ids": officer_ids})
     case.assignee_id, case.team_officer_ids = officer_ids[0], officer_ids
     stop_clock(session, ctx, case, "assignment")
+    _message_assignment(session, ctx, case, officer_ids)
     return case
+
+
+def _message_assignment(session: Session, ctx: Ctx, case: Case, officer_ids: list[int]) -> None:
+    """Tell the lead department's channels (cases.messages): case number, team and the next due step."""
+    session.flush()
+    names = dict(session.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(officer_ids))).all())
+    team = [names.get(i, "") for i in officer_ids]
+    nxt = min((d for d in repository.open_deadlines(session, key(case)) if d.paused_since is None),
+              key=lambda d: d.due_date, default=None)
+    messages.queue(session, department_id=case.lead_department_id, case_id=case.id, topic=messages.Topic.ASSIGNED,
+                   now=ctx.now(), text=messages.assigned_text(case.case_number, team[0], team,
+                                                              nxt.due_date if nxt else None,
+                                                              nxt.label if nxt else ""))
 
 
 def _competent_kinds(ctx: Ctx, case: Case) -> set[str] | None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cases import penalty_law, repository
+from cases import messages, penalty_law, repository
 from cases.actions import (
+    REVIEW_POINTS,
     Action,
     DecideIn,
     DiscussionIn,
@@ -39,7 +40,7 @@ from cases.enums import (
 )
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, CaseEvidence, Department, Document, Penalty
+from cases.models import Case, CaseEvidence, Department, Document, Penalty, key
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
 from cases.ports import EvidenceLine, PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service import paperwork
@@ -308,7 +309,16 @@ def close_statement_window(session: Session, ctx: Ctx, case: Case, body: Stateme
     penalty.statement_accepted = body.statement_accepted if text else None
     penalty.statement_answer = body.statement_answer.strip() if text else ""
     stop_clock(session, ctx, case, "statement")
+    if penalty.review_required and not body.hearing_requested:  # 法制审核 requested (53号令 art. 33)
+        _message_review(session, ctx, case)
     return penalty
+
+
+def _message_review(session: Session, ctx: Ctx, case: Case) -> None:
+    """Tell the lead department's channels that the case waits for 法制审核 (cases.messages)."""
+    decision = repository.open_deadline(session, key(case), "decision")
+    messages.queue(session, department_id=case.lead_department_id, case_id=case.id, topic=messages.Topic.REVIEW,
+                   now=ctx.now(), text=messages.review_text(case.case_number, decision.due_date if decision else None))
 
 
 @handles(Action.HOLD_HEARING)
@@ -329,6 +339,8 @@ def hold_hearing(session: Session, ctx: Ctx, case: Case, body: HearingIn) -> Pen
     penalty.review_required = penalty.review_required or penalty_law.legal_review_required(
         loaded(penalty.intended_items), party_is_person=penalty.party_is_person, hearing_held=True,
         public_interest=penalty.public_interest, complex_case=penalty.complex_case)
+    if penalty.review_required:
+        _message_review(session, ctx, case)
     return penalty
 
 
@@ -344,7 +356,8 @@ def legal_review(session: Session, ctx: Ctx, case: Case, body: OpinionIn) -> Pen
     penalty_law.check_review(review, case.team_officer_ids)
     penalty.reviews = [*penalty.reviews, {"outcome": body.outcome.value, "reviewed_on": ctx.today().isoformat(),
                                           "reviewer_id": ctx.actor.officer_id, "opinion": body.opinion,
-                                          "reasons": body.reasons}]
+                                          "reasons": body.reasons,
+                                          "points": {k: getattr(body, k) for k in REVIEW_POINTS if getattr(body, k)}}]
     penalty.legal_review_on, penalty.legal_reviewer_id = ctx.today(), ctx.actor.officer_id
     return penalty
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Row, update
 from sqlmodel import Session, col, select
 
-from cases import deadlines, repository
+from cases import deadlines, messages, repository
 from cases.audit import append_event
 from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType, DueState
 from cases.models import Alert, Case, Deadline, Department, Officer
+from cases.models import key as row_key
 from cases.ports import Clock
 
 _DEADLINE = Deadline.__table__
@@ -106,7 +107,7 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
             if state is not DueState(row.state):
                 changed.setdefault(state, []).append(row.id)
             if state in (DueState.DUE_SOON, DueState.DUE) and row.reminded_on != today:
-                result.reminders += _remind(session, row, today)
+                result.reminders += _remind(session, row, today, clock.now())
             if state is DueState.OVERDUE and escalate_today:
                 result.escalations += _escalate(session, row, today, calendar, ladder, heads, recipients, clock)
         for state, ids in changed.items():
@@ -144,12 +145,14 @@ def _claim(session: Session, deadline_id: int, **where_and_set: tuple) -> bool:
     return done.rowcount == 1
 
 
-def _remind(session: Session, row: Row, today: date) -> int:
+def _remind(session: Session, row: Row, today: date, now: datetime | None = None) -> int:
     if not _claim(session, row.id, reminded_on=(row.reminded_on, today)):
         return 0
+    message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
     session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder", department_id=row.lead_department_id,
-                      officer_id=row.assignee_id, on_date=today,
-                      message=f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"))
+                      officer_id=row.assignee_id, on_date=today, message=message))
+    messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id, topic=messages.Topic.DUE_SOON,
+                   text=messages.compose(message, "。"), now=now or datetime.now(UTC))
     return 1
 
 
@@ -173,6 +176,8 @@ def _escalate(session: Session, row: Row, today: date, calendar: WorkCalendar, l
                        f"逾期{overdue}个工作日")
             session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
                               department_id=dept.id, officer_id=heads.get(dept.id), on_date=today, message=message))
+            messages.queue(session, department_id=row_key(dept), case_id=row.case_id, topic=messages.Topic.OVERDUE,
+                           text=messages.compose(message, "。"), now=clock.now())
             append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
                          payload={"step": row.step, "level": level.level, "to_department": dept.name,
                                   "overdue_working_days": overdue})

@@ -9,9 +9,7 @@ Error messages go to stderr, in Chinese, with their stable code.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from cases.calendar import WorkCalendar, load_calendar, validate_year_table
+from cases import calendar_files
+from cases.calendar import WorkCalendar, validate_year_table
 from cases.errors import CalendarUnknown, ValidationFailed
 from cases.settings import get_calendar, get_settings
 
@@ -120,17 +119,13 @@ def load(
         table = validate_year_table(file)
         settings = get_settings()
         overlay = settings.resolved_home / "calendar"
-        target = overlay / f"{table.year}.toml"
-        in_repo = table.year in load_calendar(settings.calendar_dir).known_years
-        if (in_repo or target.exists()) and not replace:
-            where = "仓库内置日历" if in_repo else str(target)
+        where = calendar_files.existing(table.year, settings.calendar_dir, overlay)
+        if where is not None and not replace:
             typer.echo(f"错误：[calendar_year_exists] {table.year}年的节假日表已存在于{where}；"
                        f"如确需替换，请加 --replace", err=True)
             raise typer.Exit(EXIT_REFUSED)
-        overlay.mkdir(parents=True, exist_ok=True)
-        staging = overlay / f".{table.year}.toml.partial"
-        shutil.copyfile(file, staging)
-        os.replace(staging, target)
+        target = calendar_files.install(Path(file).read_bytes(), table, overlay, replace=True,
+                                        calendar_dir=settings.calendar_dir)
         get_calendar.cache_clear()
         calendar = get_calendar()
         typer.echo(f"已载入{table.year}年节假日安排：{table.source.title}（{table.source.url}）→ {target}")

@@ -192,16 +192,21 @@ def test_a_stale_edit_is_caught_and_explained(browse, site: Site) -> None:
     assert case_of(site, "stale").assignee_id == _id(site, "education03")  # the first writer won, nothing merged
 
 
-def test_the_board_lists_an_overdue_case_and_assigns_in_one_click(browse, site: Site) -> None:
+def test_the_board_lists_an_overdue_case_and_assigns_it_after_a_confirmation(browse, site: Site) -> None:
     number = site.seeded.numbers["overdue"]
     page = browse().login("education01")
     expect(page.locator("h1")).to_have_text("督办看板")
-    item = page.locator(".board-item", has=page.locator(f"a.case-no:text-is('{number}')"))
-    expect(item.first).to_contain_text("线索分派")
-    expect(item.first).to_contain_text("逾期")
-    late = page.locator(".board-item", has=page.locator(f"a.case-no:text-is('{site.seeded.numbers['late']}')"))
-    expect(late.first).to_contain_text("督办")
-    item.first.locator("form.assign-form button").click()
+    item = page.locator(f"tr.board-row[data-case='{number}']")
+    expect(item).to_have_count(1)  # one row per case
+    expect(item).to_contain_text("线索分派")
+    expect(item).to_contain_text("逾期")
+    late = page.locator(f"tr.board-row[data-case='{site.seeded.numbers['late']}']")
+    expect(late).to_contain_text("督办")
+    item.locator("input[name=case_ids]").check()
+    page.select_option("#lead", str(_id(site, "education03")))
+    page.select_option("#second", str(_id(site, "education04")))
+    page.click("text=分派勾选的案件…")
+    page.click("button:text('确认分派')")
     expect(page.locator("[role=status]")).to_contain_text(f"案件 {number} 已分派")
     assert case_of(site, "overdue").status is CaseStatus.ASSIGNED
 

@@ -9,10 +9,12 @@ from api.web.routing import WebRoute
 
 def web_router() -> APIRouter:
     from api.web.pages import (
+        admin,
         auth,
         board,
         cases,
         decisions,
+        desk,
         files,
         institutions,
         intake,
@@ -24,7 +26,7 @@ def web_router() -> APIRouter:
     )
 
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
-    for module in (auth, public, decisions, offline, cases, files, board, patrols, stats, institutions, intake,
-                   whistles):
+    for module in (auth, public, decisions, offline, cases, files, board, desk, admin, patrols, stats, institutions,
+                   intake, whistles):
         router.include_router(module.router)
     return router

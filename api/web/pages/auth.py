@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.deps import ClockDep, SessionDep, SettingsDep, WriteSessionDep, client_key
+from api.deps import CalendarDep, ClockDep, SessionDep, SettingsDep, WriteSessionDep, client_key
 from api.errors import LoginLocked, NotAuthenticated
 from api.security import end_session, login, start_session
 from api.web import session as web_session
@@ -37,9 +37,9 @@ def safe_next(value: str | None) -> str | None:
 
 
 @router.get("/", summary="首页")
-def home(request: Request, session: SessionDep, clock: ClockDep) -> Response:
+def home(request: Request, session: SessionDep, clock: ClockDep, calendar: CalendarDep) -> Response:
     try:
-        user = web_user(request, session, clock)
+        user = web_user(request, session, clock, calendar)
     except LoginRequired:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(landing(user), status_code=303)

@@ -9,7 +9,7 @@ evidence upload does. A refusal re-renders the page with the reason at the form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ from api.web.deps import FormDep, UserDep, WebUser, make_ctx, require
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from cases import allowed, authority, queries, repository
-from cases.actions import ACTIONS, Action, ActionSpec
+from cases.actions import ACTIONS, REVIEW_POINTS, Action, ActionSpec, OpinionIn
 from cases.authority import ActorFacts
 from cases.catalogue import load_catalogue
 from cases.enums import (
@@ -57,7 +57,7 @@ from cases.enums import (
 )
 from cases.errors import DomainError, InputInvalid, NotFound, StaleVersion, ValidationFailed
 from cases.fields import MAX_INT
-from cases.models import Case, Complaint, Document, Institution
+from cases.models import Case, Complaint, Document, Institution, Penalty
 from cases.models import key as row_id
 from cases.patrols.sheets import KIND_LABELS
 from cases.service import perform
@@ -83,6 +83,10 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
               state: Annotated[str | None, Query(max_length=32)] = None,
               overdue: Annotated[str | None, Query(max_length=4)] = None,
               closed: Annotated[str | None, Query(max_length=4)] = None,
+              due: Annotated[str | None, Query(pattern="^(today|soon)$")] = None,
+              soon: Annotated[int, Query(ge=0, le=20)] = 3,
+              department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+              escalated: Annotated[str | None, Query(max_length=4)] = None,
               page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
     require(user, *CASE_ROLES)
     actor = user.actor
@@ -91,16 +95,20 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
     state_value = CaseStatus(state) if state in CaseStatus._value2member_map_ else None
     regions = repository.subtree_codes(session, actor.region_code)
     q = (q or "").strip()[:64] or None
+    due_range = board_range(today, calendar, due, soon)
     rows, total = queries.work_list(session, regions, today, member_id=actor.officer_id if scope == "mine" else None,
                                     q=q, state=state_value, overdue_only=bool(overdue),
-                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE,
+                                    department_id=department, next_due_from=due_range[0],
+                                    next_due_before=due_range[1], escalated=bool(escalated))
     items = [{"row": r, "next": views.deadline_out(r.next_deadline, today, calendar) if r.next_deadline else None}
              for r in rows]
     mine_total = None
     if scope == "all" and user.has(Role.OFFICER):
         _, mine_total = queries.work_list(session, regions, today, member_id=actor.officer_id, limit=1)
     params = {k: v for k, v in {"scope": scope, "q": q or "", "state": state or "", "overdue": overdue or "",
-                                "closed": closed or ""}.items() if v}
+                                "closed": closed or "", "due": due or "", "soon": str(soon) if due else "",
+                                "department": str(department or ""), "escalated": escalated or ""}.items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
     return page(request, "cases.html", {
         "items": items, "total": total, "scope": scope, "q": q or "", "state": state_value, "overdue": bool(overdue),
@@ -109,7 +117,17 @@ def case_list(request: Request, user: UserDep, session: SessionDep, clock: Clock
         "next_url": f"/cases?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
         "mine_url": f"/cases?{urlencode({**params, 'scope': 'mine'})}",
         "all_url": f"/cases?{urlencode({**params, 'scope': 'all'})}", "mine_total": mine_total, "today": today,
-        "overdue_count": sum(1 for r in rows if r.overdue)}, user=user)
+        "overdue_count": sum(1 for r in rows if r.overdue), "due": due, "escalated": bool(escalated),
+        "department": department, "xlsx_url": f"/export/cases.xlsx?{urlencode(params)}"}, user=user)
+
+
+def board_range(today: date, calendar: Any, due: str | None, soon: int) -> tuple[date | None, date | None]:
+    """The next-due range of the board's "due today" / "due soon" tiles (cases.desk.board_cases)."""
+    if due == "today":
+        return today, today + timedelta(days=1)
+    if due == "soon":
+        return today + timedelta(days=1), queries.soon_limit(today, calendar, soon)
+    return None, None
 
 
 # --- 案件详情 ----------------------------------------------------------------------------------
@@ -223,6 +241,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
     ids = list(case.team_officer_ids) + [case.assignee_id or 0] + [i for x in detail.inspections for i in x.officer_ids]
     ids += [e.actor_id or 0 for e in detail.timeline] + [i for e in detail.timeline
                                                          for i in (e.payload or {}).get("officer_ids", []) or []]
+    penalty_row = session.exec(select(Penalty).where(Penalty.case_id == case.id)).first()
+    ids += [r.get("reviewer_id") or 0 for r in (penalty_row.reviews if penalty_row else [])]
     names = queries.officer_names(session, ids)
     clocks = list(repository.open_deadlines(session, case.id))
     offers = allowed.offers(case.status, case.penalty_step, case.team_officer_ids, actor,
@@ -261,6 +281,8 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
         "close_reasons": [r for r in CloseReason if r.value in ("duplicate", "transferred", "insufficient")],
         "outcomes": list(DecisionOutcome), "penalty_types": list(PenaltyType), "gravities": list(Gravity),
         "review_outcomes": list(ReviewOutcome), "pause_reasons": list(PauseReason),
+        "review_points": REVIEW_POINTS, "review_fields": OpinionIn.model_fields,
+        "review_label": lambda v: ReviewOutcome(v).label if v in ReviewOutcome._value2member_map_ else "",
         "today": today, "field_labels": forms.FIELD_LABELS,
         "category_label": InstitutionCategory(inst.category).label if inst else "",
         "licence_label": LicenceStatus(inst.licence_status).label if inst else "",

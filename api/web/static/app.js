@@ -224,4 +224,24 @@
     });
   }
   document.addEventListener("DOMContentLoaded", drawCharts);
+
+  /* A link to one action's form (…#act-legal_review) opens it. */
+  if (window.location.hash.indexOf("#act-") === 0) {
+    var target = document.getElementById(window.location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  }
+
+  /* 打印 buttons (the print style sheet hides the menus and forms). */
+  each("[data-print]", function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  /* "全选" for the board's bulk assignment. */
+  each("[data-check-all]", function (box) {
+    box.addEventListener("change", function () {
+      each("input[name='" + box.getAttribute("data-check-all") + "']", function (item) {
+        if (!item.disabled) { item.checked = box.checked; }
+      });
+    });
+  });
 })();
