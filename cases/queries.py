@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from cases import deadlines, repository
 from cases.calendar import WorkCalendar
-from cases.enums import CaseStatus, DecisionOutcome, DocumentType, DueState
+from cases.enums import CaseStatus, DecisionOutcome, DocumentType, DueState, VisitResult
 from cases.models import (
     Case,
     Complaint,
@@ -875,9 +875,10 @@ class VisitRow:
 def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: date, end: date, today: date,
                           zone: tzinfo) -> list[VisitRow]:
     """Every patrol visit of a plan in the scope on a day start..end that has taken place (before
-    `today`), with whether it found a violation: its recorded result, or else an inspection of the
-    institution on the visit's day that found one (a finding on a patrol is recorded as a case
-    and its 现场检查笔录). A visit recorded as not made (`result == "not_visited"`) is left out."""
+    `today`), with whether it found a violation: its recorded result (`VisitResult`: 发现违法 is a
+    finding; 未发现问题, 已关停 and 已搬迁 are not), or — while no result is recorded — an
+    inspection of the institution on the visit's day that found one (a finding on a patrol is
+    recorded as a case and its 现场检查笔录)."""
     last = min(end, today - timedelta(days=1))
     if last < start:
         return []
@@ -902,9 +903,7 @@ def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: da
                 found_on.add((inst_id, started.astimezone(zone).date()))
     out = []
     for inst_id, grade, reason, result, day, region in visits:
-        if result == "not_visited":
-            continue
-        found = result == "violation" or (result != "clear" and (inst_id, day) in found_on)
+        found = result == VisitResult.VIOLATION.value or (not result and (inst_id, day) in found_on)
         out.append(VisitRow(names.get(region, region), grade or "—", reason or "", found))
     return out
 # --- 一公开: decisions published to the public (行政处罚法 art. 48) ------------------------------------

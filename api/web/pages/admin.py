@@ -76,7 +76,8 @@ def _invalid(exc: ValidationError) -> ValidationFailed:
 
 FIELD_LABELS = {"username": "用户名", "name": "姓名", "department_id": "部门", "roles": "角色", "badge_no": "执法证号",
                 "badge_valid_until": "执法证有效期", "phone": "电话", "password": "密码", "address": "地址",
-                "review_body": "行政复议机关", "court": "人民法院", "doc_code": "机关代字", "contact": "联系人"}
+                "review_body": "行政复议机关", "court": "人民法院", "doc_code": "机关代字", "contact": "联系人",
+                "bank": "罚款缴纳银行"}
 
 
 @router.get("/admin", summary="系统管理")
@@ -226,7 +227,7 @@ def update_department(request: Request, department_id: Id, form: FormDep, user: 
     try:
         try:
             body = DepartmentPatch(**{k: _text(form, k) for k in ("address", "phone", "review_body", "court",
-                                                                  "contact")})
+                                                                  "contact", "bank")})
         except ValidationError as exc:
             raise _invalid(exc) from None
         staff.update_department(user.actor, dept, body, write, clock)
