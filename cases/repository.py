@@ -287,7 +287,7 @@ def party_history(session: Session, case: Case) -> tuple[date, ...]:
     """The days the party was earlier dealt with: penalty decisions on its other cases (53号令 art. 16(一))."""
     if case.institution_id is None:
         return ()
-    rows = session.exec(select(Penalty.decided_on).join(Case, col(Case.id) == col(Penalty.case_id))
+    rows = session.exec(select(col(Penalty.decided_on)).join(Case, col(Case.id) == col(Penalty.case_id))
                         .where(Case.institution_id == case.institution_id, Case.id != case.id,
                                col(Penalty.decided_on).is_not(None), Penalty.outcome == "penalty")).all()
     return tuple(sorted(d for d in rows if d is not None))

@@ -13,14 +13,14 @@ from cases.audit import append_event
 from cases.calendar import WorkCalendar
 from cases.enums import CaseEventType
 from cases.errors import ValidationFailed
-from cases.models import Case, Deadline
+from cases.models import Case, Deadline, key
 from cases.ports import Clock
 from cases.service._common import Ctx, periods, record
 from cases.service.perform import handles
 
 
 def _open_clock(session: Session, case: Case, step: str) -> Deadline:
-    row = repository.open_deadline(session, case.id, step)
+    row = repository.open_deadline(session, key(case), step)
     if row is None:
         raise ValidationFailed("该环节没有正在计时的期限", code="no_open_clock", step=step)
     return row
@@ -57,7 +57,7 @@ def resume_clock(session: Session, ctx: Ctx, case: Case, body: ResumeIn) -> Dead
                "due_now": moved.date.isoformat()}
     row.due_date, row.provisional = moved.date, row.provisional or moved.provisional
     if step == "decision" and row.paused_since < ctx.today():  # the span the 90 days exclude, by its reason
-        penalty = repository.penalty_of(session, case.id)
+        penalty = repository.penalty_of(session, key(case))
         penalty.pauses = [*penalty.pauses, {"reason": row.paused_reason_code or "other",
                                             "paused_on": row.paused_since.isoformat(),
                                             "resumed_on": ctx.today().isoformat(), "note": row.paused_reason}]

@@ -23,7 +23,7 @@ from cases.actions import (
 from cases.enums import CaseEventType, CaseStatus, CloseReason, DocumentType
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, Department, Document, Penalty
+from cases.models import Case, Department, Document, Penalty, key
 from cases.ports import HearingNoticeSnapshot, PaymentReminderSnapshot
 from cases.service import paperwork
 from cases.service._common import Ctx, authority_of, close_all_clocks, fire, issue_document, periods, record
@@ -36,7 +36,7 @@ from cases.service.sanctions import CONDITION_KEYS, _step, loaded, local_day, pa
 def extend_time_limit(session: Session, ctx: Ctx, case: Case, body: ExtensionIn) -> Penalty:
     """An approved extension of the decision limit, where penalty_law.toml [decision_limit] allows one
     (guard `extension_lawful`, 行政处罚法 art. 60); the decision clock moves with it."""
-    penalty = repository.penalty_of(session, case.id)
+    penalty = repository.penalty_of(session, key(case))
     total = penalty.extension_days + body.days
     penalty = _step(session, ctx, case, "extend_time_limit",
                     {"days": body.days, "total_days": total, "reason": body.reason,
@@ -44,7 +44,7 @@ def extend_time_limit(session: Session, ctx: Ctx, case: Case, body: ExtensionIn)
                     extension_days=total)
     penalty.extension_days = total
     penalty.extension_reason = "；".join(r for r in (penalty.extension_reason, body.reason.strip()) if r)
-    clock = repository.open_deadline(session, case.id, "decision")
+    clock = repository.open_deadline(session, key(case), "decision")
     filed_on = local_day(ctx, case.filed_at)
     if clock is not None and filed_on is not None:
         due = penalty_law.decision_deadline(filed_on, ctx.calendar, pauses=pauses_of(penalty), extension_days=total,
@@ -64,7 +64,7 @@ def issue_hearing_notice(session: Session, ctx: Ctx, case: Case, body: HearingNo
     penalty = _step(session, ctx, case, "issue_hearing_notice",
                     {"hearing_on": body.hearing_on.isoformat(), "place": body.place, "chair": body.chair})
     penalty.hearing_on, penalty.hearing_notice_served_on = body.hearing_on, None
-    dept = session.get(Department, case.lead_department_id)
+    dept = repository.get_or_raise(session, Department, case.lead_department_id, "部门")
     party = party_of(session, case)
     requested = penalty.hearing_requested_on or ctx.today()
     doc = issue_document(session, ctx, case, dept, DocumentType.HEARING_NOTICE, lambda number: HearingNoticeSnapshot(
@@ -80,15 +80,18 @@ def issue_hearing_notice(session: Session, ctx: Ctx, case: Case, body: HearingNo
 def issue_payment_reminder(session: Session, ctx: Ctx, case: Case, body: EmptyIn) -> Document:
     """催告书 after the payment period ran out (guard `reminder_due`, 行政强制法 art. 54), with the 加处罚款 owed."""
     penalty = _step(session, ctx, case, "issue_payment_reminder", {})
-    decision = repository.case_documents(session, case.id, DocumentType.PENALTY_DECISION)
+    served = penalty.decision_served_on
+    if served is None:  # the guard `reminder_due` already needs the served decision
+        raise ValidationFailed("行政处罚决定书尚未送达，不能催告（行政强制法第五十四条）", code="decision_not_served")
+    decision = repository.case_documents(session, key(case), DocumentType.PENALTY_DECISION)
     due = penalty_law.payment_due(penalty.decision_served_on, ctx.calendar, provisional_confirmed=True) \
         if penalty.decision_served_on else None
     owed = surcharge_on(session, case, penalty, ctx.today())
-    dept = session.get(Department, case.lead_department_id)
+    dept = repository.get_or_raise(session, Department, case.lead_department_id, "部门")
     party = party_of(session, case)
     doc = issue_document(session, ctx, case, dept, DocumentType.PAYMENT_REMINDER, lambda number: (
         PaymentReminderSnapshot(number=number, authority=authority_of(dept), party=party,
-        decision_number=decision[-1].number if decision else "", decision_served_on=penalty.decision_served_on,
+        decision_number=decision[-1].number if decision else "", decision_served_on=served,
         penalty=_decided_text(penalty),
         fine_yuan=penalty.fine_yuan, payment_due=penalty_law.reckoned_zh(due) if due else "",
         surcharge_yuan=f"{owed:.2f}", performance_days=periods()["payment_reminder"].days,
@@ -144,7 +147,7 @@ def transfer(session: Session, ctx: Ctx, case: Case, body: TransferIn) -> Case:
 def withdraw_publication(session: Session, ctx: Ctx, case: Case, body: WithdrawIn) -> Penalty:
     """撤回: a published decision that was changed, revoked or held unlawful or void comes off the public page
     within 3 (working) days (行政处罚法 art. 48 ¶2, art. 85)."""
-    penalty = repository.penalty_of(session, case.id)
+    penalty = repository.penalty_of(session, key(case))
     if penalty.published_on is None or penalty.withdrawn_on is not None:
         raise ValidationFailed("该处罚决定未公示或已撤回", code="not_published")
     if body.revoked_on > ctx.today() or (penalty.decided_on and body.revoked_on < penalty.decided_on):

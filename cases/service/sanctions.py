@@ -169,7 +169,7 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
     if from_inspected:  # 53号令 art. 32: order correction before any penalty decision
         _issue_rectification(session, ctx, case, body.rectification_deadline, None, event=None)
     hearing = penalty_law.hearing_offered(intended, party_is_person=body.party_is_person)
-    grounds = dict(party_is_person=body.party_is_person, public_interest=body.public_interest,
+    grounds: dict[str, Any] = dict(party_is_person=body.party_is_person, public_interest=body.public_interest,
                    complex_case=body.complex_case)
     discuss = penalty_law.collective_discussion_required(intended, major=body.major, **grounds)
     review = penalty_law.legal_review_required(intended, hearing_held=False, **grounds)
@@ -196,7 +196,8 @@ def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str,
     """Fire a procedure event with the facts the penalty row holds (plus `facts`)."""
     penalty = repository.penalty_of(session, case.id)
     payment = repository.last_deadline(session, case.id, "payment")
-    base = dict(major=penalty.major, review_required=penalty.review_required, reviews=reviews_of(penalty),
+    base: dict[str, Any] = dict(
+                major=penalty.major, review_required=penalty.review_required, reviews=reviews_of(penalty),
                 hearing_held_on=penalty.hearing_held_on, statement_closes_on=penalty.statement_closes_on,
                 hearing_requested=penalty.hearing_requested, published=penalty.published_on is not None,
                 publish_required=penalty.publish_required and penalty.outcome == DecisionOutcome.PENALTY,
