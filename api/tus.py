@@ -179,4 +179,27 @@ def tus_router(settings: ApiSettings, store: EvidenceStore) -> APIRouter:
         auth=cast(Any, uploader), days_to_keep=settings.upload_keep_days,
         pre_create_dep=_pre_create(settings), file_dep=cast(Any, _file_id),
         upload_complete_dep=cast(Any, _on_complete(settings, store)), tags=["案件"])
+    for route in router.routes:  # the library's routes, described in Chinese like every other operation
+        methods = getattr(route, "methods", set()) or set()
+        for method in sorted(methods):
+            if method in OPERATIONS:
+                route.summary, route.description = OPERATIONS[method]  # type: ignore[attr-defined]
+                route.responses = {**STATUSES, **getattr(route, "responses", {})}  # type: ignore[attr-defined]
+                break
     return router
+
+
+STATUSES: dict[int | str, dict[str, Any]] = {code: {"description": text} for code, text in (
+    (200, "成功"), (201, "已创建上传"), (204, "成功（无内容）"), (400, "请求不符合 tus 协议"), (401, "未登录"),
+    (403, "无权上传或续传"), (404, "上传不存在或已过期"), (409, "断点位置不符（Upload-Offset）"), (410, "上传已过期"),
+    (412, "协议版本不符（Tus-Resumable）"), (413, "文件或分片超过大小上限"), (415, "文件类型不支持"),
+    (422, "元数据不完整或不合法"), (460, "校验和不符"))}
+OPERATIONS = {  # tus 1.0 operations (https://tus.io/protocols/resumable-upload), as the API documents them
+    "OPTIONS": ("断点续传：服务能力", "返回本服务支持的 tus 协议版本、扩展和单个文件大小上限。"),
+    "POST": ("断点续传：创建上传", "声明文件大小（Upload-Length）和元数据 case_id、filename、filetype、sha256"
+                                "（手机计算的 SHA-256），在本案有办案资格的执法人员或科长可创建；返回上传地址。"),
+    "HEAD": ("断点续传：查询进度", "返回已收到的字节数（Upload-Offset），用于网络中断后从断点继续；仅上传者本人。"),
+    "PATCH": ("断点续传：上传分片", "从 Upload-Offset 起追加一个分片，直接写入磁盘；最后一片到达后核对 SHA-256、"
+                                 "检查文件格式并记入本案证据。仅上传者本人。"),
+    "DELETE": ("断点续传：取消上传", "删除未完成的上传；仅上传者本人。"),
+}

@@ -16,9 +16,11 @@ authority's own stored certificate (a self-signed certificate is then trusted as
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cases.errors import DocumentIntegrityError
 from documents.errors import RenderError
@@ -41,6 +43,9 @@ class SignatureCheck:
         return self.intact and self.valid and self.whole_file and self.trusted
 
 
+T = TypeVar("T")
+
+
 def _signer(p12: Path, password: str):  # noqa: ANN202
     from pyhanko.sign import signers
 
@@ -60,8 +65,26 @@ def sign_pdf(pdf: bytes, p12: Path, password: str = "", *, name: str = "", reaso
     meta = signers.PdfSignatureMetadata(field_name=SIGNATURE_FIELD, md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES, name=name or None,
                                         reason=reason or None, location=location or None)
-    out = signers.sign_pdf(writer, meta, signer=_signer(p12, password))
-    return out.getvalue()
+    signer = _signer(p12, password)
+
+    def sign() -> bytes:
+        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+
+    return _outside_event_loop(sign)
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko signs through `asyncio.run`, which refuses to start inside a running event loop (an
+    async caller, or a thread that hosts one): there the work runs on a short-lived thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-sign") as pool:
+        return pool.submit(work).result()
 
 
 def certificate_of(p12: Path, password: str = ""):  # noqa: ANN201 - an asn1crypto x509.Certificate
@@ -88,7 +111,7 @@ def verify_signatures(pdf: bytes, trust_roots: list | tuple = ()) -> list[Signat
     checks = []
     for signature in signatures:
         context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
-        status = validate_pdf_signature(signature, context)
+        status = _outside_event_loop(lambda s=signature, c=context: validate_pdf_signature(s, c))
         checks.append(SignatureCheck(
             field=signature.field_name, signer=status.signing_cert.subject.human_friendly,
             intact=bool(status.intact), valid=bool(status.valid),

@@ -75,7 +75,7 @@ def test_detail_masks_the_complainant_and_logs_every_reveal(api: Api) -> None:
     assert "张三丰" not in detail.text and "13812345678" not in detail.text
     assert [a["action"] for a in body["allowed_actions"]] == []  # an officer cannot assign or dismiss
     sup = api.get(f"/api/v1/cases/{case_id}", "education01").json()
-    assert [a["action"] for a in sup["allowed_actions"]] == ["assign", "dismiss", "pause_clock"]
+    assert [a["action"] for a in sup["allowed_actions"]] == ["assign", "dismiss", "transfer", "pause_clock"]
     labels = {d["step"]: d["label"] for d in sup["deadlines"]}
     assert labels == {"assignment": "线索分派", "inspection": "核查（现场检查）"}
     inspection = next(d for d in sup["deadlines"] if d["step"] == "inspection")

@@ -101,8 +101,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop running on the
+    calling thread while it is open; closing it with the module keeps that loop from reaching the
+    next module on the same worker (pyHanko and Prefect's sync calls refuse to run inside one)."""
     from playwright.sync_api import sync_playwright
 
     executable = ensure_chromium()
