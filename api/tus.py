@@ -180,7 +180,7 @@ def tus_router(settings: ApiSettings, store: EvidenceStore) -> APIRouter:
         pre_create_dep=_pre_create(settings), file_dep=cast(Any, _file_id),
         upload_complete_dep=cast(Any, _on_complete(settings, store)), tags=["案件"])
     for route in router.routes:  # the library's routes, described in Chinese like every other operation
-        methods = getattr(route, "methods", set()) or set()
+        methods: set[str] = getattr(route, "methods", set()) or set()
         for method in sorted(methods):
             if method in OPERATIONS:
                 route.summary, route.description = OPERATIONS[method]  # type: ignore[attr-defined]

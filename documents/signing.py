@@ -19,6 +19,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -68,7 +69,7 @@ def sign_pdf(pdf: bytes, p12: Path, password: str = "", *, name: str = "", reaso
     signer = _signer(p12, password)
 
     def sign() -> bytes:
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return bytes(signers.sign_pdf(writer, meta, signer=signer).getvalue())
 
     return _outside_event_loop(sign)
 
@@ -111,7 +112,7 @@ def verify_signatures(pdf: bytes, trust_roots: list | tuple = ()) -> list[Signat
     checks = []
     for signature in signatures:
         context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
-        status = _outside_event_loop(lambda s=signature, c=context: validate_pdf_signature(s, c))
+        status = _outside_event_loop(partial(validate_pdf_signature, signature, context))
         checks.append(SignatureCheck(
             field=signature.field_name, signer=status.signing_cert.subject.human_friendly,
             intact=bool(status.intact), valid=bool(status.valid),

@@ -12,6 +12,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -57,8 +58,14 @@ def ready_offline(site: Site, browse, case_id: int):  # noqa: ANN001, ANN201
     page = b.login("education03")
     page.goto(f"{site.url}/cases/{case_id}")
     page.wait_for_function("() => navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
-    page.reload()  # the first page after login registers the worker; from the next one on it is in control
-    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    for attempt in range(4):  # the first page after login registers the worker; a later load is controlled
+        page.reload()
+        try:
+            page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
     page.wait_for_function("() => (JSON.parse(localStorage.getItem('enforce.sync') || 'null') || {}).count > 2",
                            timeout=45_000)  # every case page of the officer's: slower on a busy machine
     return b, page
