@@ -19,10 +19,26 @@ pytestmark = pytest.mark.integration
 
 
 def institution_without_case(site: Site, township: str = "520122100") -> Institution:
+    """A registered institution of the township no case names yet — registered here when the other
+    browser tests sharing the seeded site have used up the township's."""
+    from cases.enums import InstitutionCategory, LicenceStatus
+    from cases.uscc import normalise_name
+    from tests.integration.conftest import at
+
     with site.session() as s:
         used = {i for i in s.exec(select(Case.institution_id)).all() if i}
-        return next(i for i in s.exec(select(Institution).where(Institution.region_code == township)
-                                      .order_by(Institution.id)) if i.id not in used)
+        free = next((i for i in s.exec(select(Institution).where(Institution.region_code == township)
+                                       .order_by(Institution.id)) if i.id not in used), None)
+        if free is not None:
+            return free
+        name = f"启明星托管中心{len(used)}号"
+        inst = Institution(name=name, name_key=normalise_name(name), category=list(InstitutionCategory)[0],
+                           licence_status=list(LicenceStatus)[0], address="阳光路8号", region_code=township,
+                           created_at=at("2026-01-05 09:00"))
+        s.add(inst)
+        s.commit()
+        s.refresh(inst)
+        return inst
 
 
 def fill(page, channel: str, text: str, region: str, name: str = "", reference: str = "") -> None:  # noqa: ANN001
