@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, UploadFile
@@ -76,49 +76,90 @@ PHOTO_MARK = "【现场照片SHA-256】"
 # --- 我的案件 ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseFilters:
+    """The work list's filters, parsed once for /cases and its Excel export (/export/cases.xlsx)."""
+
+    scope: str | None
+    q: str | None
+    state: str | None
+    overdue: str | None
+    closed: str | None
+    due: str | None
+    soon: int
+    department: int | None
+    escalated: str | None
+
+    @property
+    def state_value(self) -> CaseStatus | None:
+        return CaseStatus(self.state) if self.state in CaseStatus._value2member_map_ else None
+
+    def chosen_scope(self, user: WebUser) -> str:
+        """Officers see their own cases first; supervisors their whole jurisdiction."""
+        return self.scope or ("mine" if user.has(Role.OFFICER) and not user.has(Role.SUPERVISOR) else "all")
+
+    def params(self, user: WebUser) -> dict[str, str]:
+        """The query string that reproduces this list (paging links, the Excel export)."""
+        values = {"scope": self.chosen_scope(user), "q": self.q or "", "state": self.state or "",
+                  "overdue": self.overdue or "", "closed": self.closed or "", "due": self.due or "",
+                  "soon": str(self.soon) if self.due else "", "department": str(self.department or ""),
+                  "escalated": self.escalated or ""}
+        return {k: v for k, v in values.items() if v}
+
+    def work_list(self, session: Session, user: WebUser, today: date, calendar: Any, *,
+                  limit: int, offset: int = 0) -> tuple[list[Any], int]:
+        regions = repository.subtree_codes(session, user.actor.region_code)
+        lo, hi = board_range(today, calendar, self.due, self.soon)
+        mine = self.chosen_scope(user) == "mine"
+        return queries.work_list(session, regions, today, member_id=user.actor.officer_id if mine else None,
+                                 q=self.q, state=self.state_value, overdue_only=bool(self.overdue),
+                                 include_closed=bool(self.closed), limit=limit, offset=offset,
+                                 department_id=self.department, next_due_from=lo, next_due_before=hi,
+                                 escalated=bool(self.escalated))
+
+
+def case_filters(scope: Annotated[str | None, Query(pattern="^(mine|all)$")] = None,
+                 q: Annotated[str | None, Query(max_length=64)] = None,
+                 state: Annotated[str | None, Query(max_length=32)] = None,
+                 overdue: Annotated[str | None, Query(max_length=4)] = None,
+                 closed: Annotated[str | None, Query(max_length=4)] = None,
+                 due: Annotated[str | None, Query(pattern="^(today|soon)$")] = None,
+                 soon: Annotated[int, Query(ge=0, le=20)] = 3,
+                 department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+                 escalated: Annotated[str | None, Query(max_length=4)] = None) -> CaseFilters:
+    return CaseFilters(scope=scope, q=(q or "").strip()[:64] or None, state=state, overdue=overdue, closed=closed,
+                       due=due, soon=soon, department=department, escalated=escalated)
+
+
+CaseFiltersDep = Annotated[CaseFilters, Depends(case_filters)]
+
+
 @router.get("/cases", summary="我的案件")
 def case_list(request: Request, user: UserDep, session: SessionDep, clock: ClockDep, calendar: CalendarDep,
-              scope: Annotated[str | None, Query(pattern="^(mine|all)$")] = None,
-              q: Annotated[str | None, Query(max_length=64)] = None,
-              state: Annotated[str | None, Query(max_length=32)] = None,
-              overdue: Annotated[str | None, Query(max_length=4)] = None,
-              closed: Annotated[str | None, Query(max_length=4)] = None,
-              due: Annotated[str | None, Query(pattern="^(today|soon)$")] = None,
-              soon: Annotated[int, Query(ge=0, le=20)] = 3,
-              department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-              escalated: Annotated[str | None, Query(max_length=4)] = None,
+              filters: CaseFiltersDep,
               page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
     require(user, *CASE_ROLES)
-    actor = user.actor
     today = clock.now().date()
-    scope = scope or ("mine" if user.has(Role.OFFICER) and not user.has(Role.SUPERVISOR) else "all")
-    state_value = CaseStatus(state) if state in CaseStatus._value2member_map_ else None
-    regions = repository.subtree_codes(session, actor.region_code)
-    q = (q or "").strip()[:64] or None
-    due_range = board_range(today, calendar, due, soon)
-    rows, total = queries.work_list(session, regions, today, member_id=actor.officer_id if scope == "mine" else None,
-                                    q=q, state=state_value, overdue_only=bool(overdue),
-                                    include_closed=bool(closed), limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE,
-                                    department_id=department, next_due_from=due_range[0],
-                                    next_due_before=due_range[1], escalated=bool(escalated))
+    scope = filters.chosen_scope(user)
+    rows, total = filters.work_list(session, user, today, calendar, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
     items = [{"row": r, "next": views.deadline_out(r.next_deadline, today, calendar) if r.next_deadline else None}
              for r in rows]
     mine_total = None
     if scope == "all" and user.has(Role.OFFICER):
-        _, mine_total = queries.work_list(session, regions, today, member_id=actor.officer_id, limit=1)
-    params = {k: v for k, v in {"scope": scope, "q": q or "", "state": state or "", "overdue": overdue or "",
-                                "closed": closed or "", "due": due or "", "soon": str(soon) if due else "",
-                                "department": str(department or ""), "escalated": escalated or ""}.items() if v}
+        regions = repository.subtree_codes(session, user.actor.region_code)
+        _, mine_total = queries.work_list(session, regions, today, member_id=user.actor.officer_id, limit=1)
+    params = filters.params(user)
     pages = max(1, -(-total // PAGE_SIZE))
     return page(request, "cases.html", {
-        "items": items, "total": total, "scope": scope, "q": q or "", "state": state_value, "overdue": bool(overdue),
-        "closed": bool(closed), "states": list(CaseStatus), "page_no": page_no, "pages": pages,
+        "items": items, "total": total, "scope": scope, "q": filters.q or "", "state": filters.state_value,
+        "overdue": bool(filters.overdue), "closed": bool(filters.closed), "states": list(CaseStatus),
+        "page_no": page_no, "pages": pages,
         "prev_url": f"/cases?{urlencode({**params, 'page': page_no - 1})}" if page_no > 1 else None,
         "next_url": f"/cases?{urlencode({**params, 'page': page_no + 1})}" if page_no < pages else None,
         "mine_url": f"/cases?{urlencode({**params, 'scope': 'mine'})}",
         "all_url": f"/cases?{urlencode({**params, 'scope': 'all'})}", "mine_total": mine_total, "today": today,
-        "overdue_count": sum(1 for r in rows if r.overdue), "due": due, "escalated": bool(escalated),
-        "department": department, "xlsx_url": f"/export/cases.xlsx?{urlencode(params)}"}, user=user)
+        "overdue_count": sum(1 for r in rows if r.overdue), "due": filters.due, "escalated": bool(filters.escalated),
+        "department": filters.department, "xlsx_url": f"/export/cases.xlsx?{urlencode(params)}"}, user=user)
 
 
 def board_range(today: date, calendar: Any, due: str | None, soon: int) -> tuple[date | None, date | None]:

@@ -15,12 +15,12 @@ from api import views
 from api.deps import CalendarDep, ClockDep, SessionDep, WriteSessionDep
 from api.web.deps import FormDep, UserDep, make_ctx, require
 from api.web.pages.board import deliver_after
-from api.web.pages.cases import board_range
+from api.web.pages.cases import CaseFiltersDep
 from api.web.routing import WebRoute
 from api.web.templating import CASE_ROLES, page
 from api.web.xlsx import xlsx_response
 from cases import desk, queries, repository
-from cases.enums import CaseStatus, ReviewOutcome, Role
+from cases.enums import ReviewOutcome, Role
 from cases.errors import DomainError, ValidationFailed
 from cases.fields import MAX_INT
 from cases.models import key
@@ -162,27 +162,12 @@ def feedback(request: Request, order_id: OrderId, form: FormDep, user: UserDep, 
 
 @router.get("/export/cases.xlsx", summary="案件列表导出 Excel")
 def cases_xlsx(user: UserDep, session: SessionDep, clock: ClockDep, calendar: CalendarDep,
-               scope: Annotated[str | None, Query(pattern="^(mine|all)$")] = None,
-               q: Annotated[str | None, Query(max_length=64)] = None,
-               state: Annotated[str | None, Query(max_length=32)] = None,
-               overdue: Annotated[str | None, Query(max_length=4)] = None,
-               closed: Annotated[str | None, Query(max_length=4)] = None,
-               due: Annotated[str | None, Query(pattern="^(today|soon)$")] = None,
-               soon: Annotated[int, Query(ge=0, le=20)] = 3,
-               department: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-               escalated: Annotated[str | None, Query(max_length=4)] = None) -> Response:
+               filters: CaseFiltersDep) -> Response:
     """The case list with the same filters as /cases, every matching case (up to 5,000 rows)."""
     require(user, *CASE_ROLES)
     today = clock.now().date()
-    scope = scope or ("mine" if user.has(Role.OFFICER) and not user.has(Role.SUPERVISOR) else "all")
-    regions = repository.subtree_codes(session, user.actor.region_code)
-    lo, hi = board_range(today, calendar, due, soon)
-    rows, total = queries.work_list(
-        session, regions, today, member_id=user.actor.officer_id if scope == "mine" else None,
-        q=(q or "").strip()[:64] or None,
-        state=CaseStatus(state) if state is not None and state in CaseStatus._value2member_map_ else None,
-        overdue_only=bool(overdue), include_closed=bool(closed), limit=5_000, department_id=department,
-        next_due_from=lo, next_due_before=hi, escalated=bool(escalated))
+    scope = filters.chosen_scope(user)
+    rows, total = filters.work_list(session, user, today, calendar, limit=5_000)
     out = []
     for r in rows:
         n = views.deadline_out(r.next_deadline, today, calendar) if r.next_deadline else None
