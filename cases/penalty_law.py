@@ -1028,8 +1028,9 @@ def leniency_notes(act_on: date, facts: Circumstances, history: PartyHistory | N
                           _cite(APL, "第三十六条") + "、" + _cite(MO53, "第十五条第一款第（三）项")))
     recent = [d for d in earlier if act_on <= add_months(d, 12 * cfg.reoffence_years)]
     if recent:
+        last = max(recent)
         notes.append(Note("从重",
-                          f"{max(recent).isoformat()}因校外培训违法行为被处理后{cfg.reoffence_years}年内再次实施",
+                          f"{last.year}年{last.month}月{last.day}日因校外培训违法行为被处理后{cfg.reoffence_years}年内再次实施",
                           _cite(MO53, "第十六条第（一）项")))
     if facts.serving_teacher and facts.subject_training:
         notes.append(Note("从重", "属于中小学在职教师且培训内容为学科类校外培训", _cite(MO53, "第十六条第（六）项")))

@@ -150,6 +150,16 @@ class PenaltyNoticeSnapshot:
 
 
 @dataclass(frozen=True)
+class LeniencyNote:
+    """A 从重 / 不予处罚 circumstance as the 决定书 states it, with its exact paragraph
+    (cases.penalty_law.leniency_notes: 行政处罚法 art. 33; 53号令 arts. 15, 16)."""
+
+    kind: str  # "不予处罚" | "可以不予处罚" | "从重"
+    reason: str
+    citation: str
+
+
+@dataclass(frozen=True)
 class PenaltyDecisionSnapshot:
     """行政处罚决定书 (行政处罚法 art. 59), with the remedies and payment notice."""
 
@@ -165,6 +175,7 @@ class PenaltyDecisionSnapshot:
     statement_summary: str = ""
     evidence: tuple[EvidenceLine, ...] = ()  # what the case holds: records, photos, documents, statements
     review_note: str = ""  # the 法制审核 that preceded the decision (53号令 art. 33)
+    leniency: tuple[LeniencyNote, ...] = ()  # the 裁量 circumstances found (从重, 不予处罚) with their articles
     payment_days: int = 15  # 行政处罚法 art. 67
     surcharge_percent_per_day: int = 3  # art. 72
     review_days: int = 60  # 行政复议法 art. 20

@@ -172,10 +172,12 @@ def penalty_decision(content: str = "typical", **changes: object) -> ports.Penal
                   ports.EvidenceLine("现场照片及资料（IMG_1001.jpg）", "3c1d" * 16),
                   ports.EvidenceLine("行政处罚事先告知书（清教罚告〔2026〕2号）", "a7e4" * 16),
                   ports.EvidenceLine("当事人陈述、申辩意见（2026年4月7日）")),
-        review_note="本案经本局法制审核机构审核，于2026年4月15日出具审核通过意见")
+        review_note="本案经本局法制审核机构审核，于2026年4月15日出具审核通过意见",
+        leniency=(ports.LeniencyNote("从重", "2025年6月3日因校外培训违法行为被处理后2年内再次实施",
+                                     "《校外培训行政处罚暂行办法》第十六条第（一）项"),))
     if content == "short":
         values.update(findings=FINDINGS[:1], bases=SHORT_BASES, penalty="警告", fine_yuan=0, confiscation_yuan=0,
-                      statement_summary="", evidence=(), review_note="")
+                      statement_summary="", evidence=(), review_note="", leniency=())
     elif content == "long":
         values.update(findings=FINDINGS + (FILLER,) * 5)
     values.update(changes)

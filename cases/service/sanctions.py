@@ -42,7 +42,7 @@ from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, CaseEvidence, Department, Document, Penalty, key
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
-from cases.ports import EvidenceLine, PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
+from cases.ports import EvidenceLine, LeniencyNote, PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
 from cases.service import paperwork
 from cases.service._common import (
     Ctx,
@@ -410,6 +410,8 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
                              statement_summary=statement_answer(penalty), evidence=evidence_of(session, case, penalty),
                              review_note=review_note(penalty),
+                             leniency=tuple(LeniencyNote(n.kind, n.reason, n.citation) for n in notes
+                                            if outcome is not DecisionOutcome.PENALTY or n.kind == "从重"),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
     paperwork.issue_service_receipt(session, ctx, case, doc, party)
     session.add(penalty)
