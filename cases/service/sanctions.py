@@ -385,6 +385,12 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
         penalty_law.check_decision_vs_notice(decided, notices, ctx.today(), ctx.calendar,
                                              statement_waived=penalty.statement_waived,
                                              provisional_confirmed=body.confirm_provisional)
+    dept = repository.get_or_raise(session, Department, case.lead_department_id, "部门")
+    party = party_of(session, case)
+    # every contact field of the 决定书 filled (行政处罚法 arts. 59, 67), before anything is written
+    penalty_law.check_decision_contacts(
+        authority_of(dept), party, party_is_person=penalty.party_is_person,
+        payment=outcome is DecisionOutcome.PENALTY and decided.fine_yuan + decided.confiscation_yuan > 0)
     text = decided.text_zh if outcome is DecisionOutcome.PENALTY else "不予行政处罚"
     payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
                "confirm_provisional": body.confirm_provisional}
@@ -400,8 +406,6 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
     penalty.decided_items, penalty.gravity = stored(decided), gravity.value
     penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan
-    dept = session.get(Department, case.lead_department_id)
-    party = party_of(session, case)
     doc = issue_document(session, ctx, case, dept, DocumentType.PENALTY_DECISION,
                          lambda number: PenaltyDecisionSnapshot(
                              number=number, authority=authority_of(dept), party=party,
