@@ -592,10 +592,12 @@ def officer_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
 
 
 def unserved_documents(session: Session, case_id: int) -> list[Document]:
-    """The case's documents without a service record (送达 still to record), receipts excluded."""
+    """The case's documents without a service record (送达 still to record), receipts and the internal
+    立案审批表 excluded."""
     served = select(ServiceRecord.document_id)
     return list(session.exec(select(Document).where(Document.case_id == case_id,
                                                     Document.doc_type != DocumentType.SERVICE_RECEIPT,
+                                                    Document.doc_type != DocumentType.FILING_APPROVAL,
                                                     col(Document.id).not_in(served))
                              .order_by(col(Document.id))).all())
 

@@ -276,6 +276,30 @@ def payment_reminder(content: str = "typical", **changes: object) -> ports.Payme
     return ports.PaymentReminderSnapshot(**values)  # type: ignore[arg-type]
 
 
+CONDITIONS = ("（一）有明确的违法当事人", "（二）有证据初步证明存在违法事实", "（三）依法应当给予行政处罚",
+              "（四）属于本部门管辖", "（五）在给予行政处罚的法定期限内")
+
+
+def filing_approval(content: str = "typical", **changes: object) -> ports.FilingApprovalSnapshot:
+    values: dict[str, object] = dict(
+        number="清教立审〔2026〕4号", authority=AUTHORITY, party=PARTY, case_number="2026-340100-0007",
+        cause="涉嫌占用法定节假日、休息日开展学科类培训案", source="12345政务服务便民热线（2026年3月2日受理）",
+        findings=("当事人于2026年3月7日（星期六）在经营场所组织初中学生18人开展数学学科类培训",),
+        bases=SHORT_BASES, intended_penalty="警告，没收违法所得人民币45600元",
+        conditions=tuple(ports.FilingCondition(label, True) for label in CONDITIONS),
+        handlers=OFFICERS, handler_opinion="违法事实有现场检查笔录、照片和学员签到表初步证明，"
+                                           "符合立案条件，建议立案调查",
+        approver="刘志远（副局长）", issued_on=date(2026, 3, 9), violation_on=date(2026, 3, 7))
+    if content == "short":
+        values.update(party=dataclasses.replace(PARTY, legal_representative=""), handler_opinion="",
+                      intended_penalty="警告", violation_on=None)
+    elif content == "long":
+        values.update(findings=FINDINGS + (FILLER,) * 4, bases=BASES, violation_continuing=True,
+                      conditions=tuple(ports.FilingCondition(label, i != 4) for i, label in enumerate(CONDITIONS)))
+    values.update(changes)
+    return ports.FilingApprovalSnapshot(**values)  # type: ignore[arg-type]
+
+
 BUILDERS = {
     DocumentType.RECTIFICATION_NOTICE: rectification_notice,
     DocumentType.SERVICE_RECEIPT: service_receipt,
@@ -286,6 +310,7 @@ BUILDERS = {
     DocumentType.FORTNIGHTLY_REPORT: fortnightly_report,
     DocumentType.HEARING_NOTICE: hearing_notice,
     DocumentType.PAYMENT_REMINDER: payment_reminder,
+    DocumentType.FILING_APPROVAL: filing_approval,
 }
 
 
