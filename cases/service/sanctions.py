@@ -30,8 +30,8 @@ from cases.actions import (
 )
 from cases.enums import (
     CaseEventType,
-    Channel,
     CaseStatus,
+    Channel,
     CloseReason,
     DecisionOutcome,
     DocumentType,
