@@ -993,7 +993,8 @@ class PriorCase:
     aggravates: bool  # a penalty decided before the act and within the reoffence window: 从重
 
 
-def party_record(session: Session, case: Case, act_on: date, *, years: int, zone: tzinfo | None = None) -> list[PriorCase]:
+def party_record(session: Session, case: Case, act_on: date, *, years: int,
+                 zone: tzinfo | None = None) -> list[PriorCase]:
     """The institution's other cases dated within `years` before `act_on` (the violation date of this case,
     or today), newest first; a penalty decided in that window is a reoffence ground (53号令 art. 16(一),
     penalty_law.toml [aggravation] reoffence_years) — the same rule `penalty_law.leniency_notes` applies."""

@@ -173,7 +173,8 @@ def own_institution(engine: Engine, name: str) -> int:
         return inst.id
 
 
-def past_case(engine: Engine, institution_id: int, number: str, *, received: str, status: CaseStatus = CaseStatus.CLOSED,
+def past_case(engine: Engine, institution_id: int, number: str, *, received: str,
+              status: CaseStatus = CaseStatus.CLOSED,
               close_reason: str | None = None, decided_on: date | None = None, outcome: str = "penalty",
               items: tuple[dict, ...] = ({"type": "fine", "amount_yuan": 30000},), published_on: date | None = None,
               withdrawn_on: date | None = None, person: bool = False) -> tuple[int, int | None]:

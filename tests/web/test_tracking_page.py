@@ -95,7 +95,8 @@ def test_public_decisions_on_a_phone_without_login(browse, site: Site) -> None:
                          decided_on=date(2026, 3, 10), published_on=date(2026, 3, 12), person=True)
     unit = own_institution(site.engine, "息烽县撤回公开测试培训中心")
     _, withdrawn = past_case(site.engine, unit, "2026-520122-9102", received="2026-02-03 09:00",
-                             decided_on=date(2026, 3, 9), published_on=date(2026, 3, 11), withdrawn_on=date(2026, 3, 13))
+                             decided_on=date(2026, 3, 9), published_on=date(2026, 3, 11),
+                             withdrawn_on=date(2026, 3, 13))
     page = browse(390).page()  # a fresh context: no session, no token
     page.goto(f"{site.url}/public/decisions")
     assert page.url.endswith("/public/decisions")  # not sent to the login page
