@@ -1036,4 +1036,4 @@ def _decided_text(penalty: Penalty) -> str:
 def _close_label(reason: str | None) -> str:
     from cases.enums import CloseReason
 
-    return CloseReason(reason).label if reason in CloseReason._value2member_map_ else "已结案"
+    return CloseReason(reason).label if reason is not None and reason in CloseReason._value2member_map_ else "已结案"
