@@ -430,6 +430,12 @@ def test_notice_and_decision_print_the_structured_penalty(law_api: tuple[Api, Re
     assert [i["type"] for i in penalty["intended_items"]] == ["warning", "stop_enrolment", "confiscate_income"]
     assert penalty["norms"] == [f"{MO53}第二十一条"]
     assert penalty["major"] is True and penalty["review_required"] is True  # by rule: the hearing-threshold penalty
+    # the 立案审批表 issued with the 立案 (53号令 art. 26), listed with the case's documents
+    documents = api.get(f"/api/v1/cases/{case_id}", "education01").json()["documents"]
+    assert "filing_approval" in [d["doc_type"] for d in documents]
+    approval = renderer.last("filing_approval")
+    assert [c.met for c in approval.conditions] == [True] * 5 and approval.approver
+    assert approval.intended_penalty == "警告；没收违法所得人民币20000元；责令停止招收学员"
     assert api.act(case_id, "collective_discussion", "education01", discuss().body,
                    when="2026-03-10 10:00").status_code == 200
     ok = api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00")
