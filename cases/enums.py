@@ -171,6 +171,7 @@ class DocumentType(Labeled):
     FORTNIGHTLY_REPORT = ("fortnightly_report", "半月通报")
     HEARING_NOTICE = ("hearing_notice", "听证通知书")
     PAYMENT_REMINDER = ("payment_reminder", "催告书")
+    FILING_APPROVAL = ("filing_approval", "立案审批表")  # internal: issued at 立案, not served (53号令 art. 26)
 
 
 class ServiceMethod(Labeled):

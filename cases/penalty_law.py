@@ -78,12 +78,34 @@ class PenaltyLaw:
     limitation_years: int = 2
     limitation_extended_years: int = 5
     reoffence_years: int = 2
+    decision_contacts: tuple[ContactField, ...] = ()
+    decision_contacts_basis: str = ""
 
     def period(self, key: str) -> Period:
         try:
             return self.periods[key]
         except KeyError:
             raise ValidationFailed(f"期限表缺少“{key}”（cases/data/periods.toml）", code="periods_invalid") from None
+
+
+@dataclass(frozen=True)
+class ContactField:
+    """One field the 决定书 must not leave empty (penalty_law.toml [decision_contacts])."""
+
+    of: str  # "authority" (the department's settings) | "party" (the institution register)
+    field: str
+    label: str
+    why: str
+    when: str = ""  # "" always | "payment" (a fine or confiscation) | "organisation" (a unit party)
+
+
+def _contact_fields(raw: Mapping[str, Any]) -> tuple[ContactField, ...]:
+    try:
+        return tuple(ContactField(str(f["of"]), str(f["field"]), str(f["label"]), str(f["why"]), str(f.get("when", "")))
+                     for f in raw.get("fields", ()))
+    except (KeyError, TypeError) as exc:
+        raise ValidationFailed(f"penalty_law.toml [decision_contacts]：格式错误（{exc}）",
+                               code="penalty_law_invalid") from None
 
 
 def _types(values: Iterable[str]) -> frozenset[PenaltyType]:
@@ -117,6 +139,8 @@ def load_penalty_law(folder: Path = DATA) -> PenaltyLaw:
         limitation_years=int(raw["limitation"]["years"]),
         limitation_extended_years=int(raw["limitation"]["extended_years"]),
         reoffence_years=int(raw["aggravation"]["reoffence_years"]),
+        decision_contacts=_contact_fields(raw.get("decision_contacts", {})),
+        decision_contacts_basis=str(raw.get("decision_contacts", {}).get("legal_basis", "")),
     )
 
 
@@ -1028,8 +1052,9 @@ def leniency_notes(act_on: date, facts: Circumstances, history: PartyHistory | N
                           _cite(APL, "第三十六条") + "、" + _cite(MO53, "第十五条第一款第（三）项")))
     recent = [d for d in earlier if act_on <= add_months(d, 12 * cfg.reoffence_years)]
     if recent:
+        last = max(recent)
         notes.append(Note("从重",
-                          f"{max(recent).isoformat()}因校外培训违法行为被处理后{cfg.reoffence_years}年内再次实施",
+                          f"{last.year}年{last.month}月{last.day}日因校外培训违法行为被处理后{cfg.reoffence_years}年内再次实施",
                           _cite(MO53, "第十六条第（一）项")))
     if facts.serving_teacher and facts.subject_training:
         notes.append(Note("从重", "属于中小学在职教师且培训内容为学科类校外培训", _cite(MO53, "第十六条第（六）项")))
@@ -1041,6 +1066,41 @@ def check_penalty_allowed(notes: Sequence[Note]) -> None:
     for note in notes:
         if note.mandatory_no_penalty:
             raise refuse("no_penalty_required", f"{note.reason}，不予行政处罚（应当对当事人进行教育）", note.citation)
+
+
+# --- the 决定书's contact fields (行政处罚法 art. 59) -------------------------------------------------
+
+
+def decision_contacts_missing(authority: object, party: object, *, payment: bool, party_is_person: bool,
+                              law: PenaltyLaw | None = None) -> tuple[ContactField, ...]:
+    """The fields of penalty_law.toml [decision_contacts] that are empty for this decision; `authority` and
+    `party` are the values printed (cases.ports.Authority, cases.ports.Party)."""
+    out = []
+    for f in _law(law).decision_contacts:
+        if (f.when == "payment" and not payment) or (f.when == "organisation" and party_is_person):
+            continue
+        if not str(getattr(authority if f.of == "authority" else party, f.field, "") or "").strip():
+            out.append(f)
+    return tuple(out)
+
+
+def check_decision_contacts(authority: object, party: object, *, payment: bool, party_is_person: bool,
+                            law: PenaltyLaw | None = None) -> None:
+    """No 决定书 with an empty contact field: the message names each field, why it is printed and where it is
+    set (the department in 系统管理 → 部门, the party in the institution register)."""
+    cfg = _law(law)
+    missing = decision_contacts_missing(authority, party, payment=payment, party_is_person=party_is_person, law=cfg)
+    if not missing:
+        return
+    where = []
+    if any(f.of == "authority" for f in missing):
+        where.append("本局各项请在“系统管理—部门”中填写")
+    if any(f.of == "party" for f in missing):
+        where.append("当事人各项请在机构名录中该机构的信息里填写")
+    items = "；".join(f"{f.label}：{f.why}" for f in missing)
+    raise refuse("decision_contact_missing",
+                 f"行政处罚决定书不能签发，以下事项未填写——{items}。{'，'.join(where)}",
+                 cfg.decision_contacts_basis or _cite(APL, "第五十九条"), missing=[f.label for f in missing])
 
 
 # --- publication (一公开) ---------------------------------------------------------------------------

@@ -150,6 +150,48 @@ class PenaltyNoticeSnapshot:
 
 
 @dataclass(frozen=True)
+class FilingCondition:
+    """One of the five 立案 conditions of 53号令 art. 26 ¶1 and whether the case meets it."""
+
+    label: str  # （一）有明确的违法当事人
+    met: bool
+
+
+@dataclass(frozen=True)
+class FilingApprovalSnapshot:
+    """立案审批表 (53号令 art. 26): the five conditions, the 承办人's opinion and the head's approval, as
+    recorded at 立案. An internal record of the case file: not served, not sealed."""
+
+    number: str
+    authority: Authority
+    party: Party
+    case_number: str
+    cause: str  # 案由: 涉嫌……案
+    source: str  # 案件来源: the channel and the day the clue was received
+    findings: tuple[str, ...]  # 简要案情 (the inspection's findings)
+    bases: tuple[LegalBasis, ...]
+    intended_penalty: str
+    conditions: tuple[FilingCondition, ...]
+    handlers: tuple[OfficerLine, ...]  # 承办人 with 执法证号
+    handler_opinion: str
+    approver: str  # the head who approved the 立案
+    issued_on: date  # the day of the approval (立案之日)
+    violation_on: date | None = None  # the act's date, or the end of a continuing act (行政处罚法 art. 36)
+    violation_continuing: bool = False
+    sealed: bool = False
+
+
+@dataclass(frozen=True)
+class LeniencyNote:
+    """A 从重 / 不予处罚 circumstance as the 决定书 states it, with its exact paragraph
+    (cases.penalty_law.leniency_notes: 行政处罚法 art. 33; 53号令 arts. 15, 16)."""
+
+    kind: str  # "不予处罚" | "可以不予处罚" | "从重"
+    reason: str
+    citation: str
+
+
+@dataclass(frozen=True)
 class PenaltyDecisionSnapshot:
     """行政处罚决定书 (行政处罚法 art. 59), with the remedies and payment notice."""
 
@@ -165,6 +207,7 @@ class PenaltyDecisionSnapshot:
     statement_summary: str = ""
     evidence: tuple[EvidenceLine, ...] = ()  # what the case holds: records, photos, documents, statements
     review_note: str = ""  # the 法制审核 that preceded the decision (53号令 art. 33)
+    leniency: tuple[LeniencyNote, ...] = ()  # the 裁量 circumstances found (从重, 不予处罚) with their articles
     payment_days: int = 15  # 行政处罚法 art. 67
     surcharge_percent_per_day: int = 3  # art. 72
     review_days: int = 60  # 行政复议法 art. 20

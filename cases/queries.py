@@ -592,10 +592,12 @@ def officer_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
 
 
 def unserved_documents(session: Session, case_id: int) -> list[Document]:
-    """The case's documents without a service record (送达 still to record), receipts excluded."""
+    """The case's documents without a service record (送达 still to record), receipts and the internal
+    立案审批表 excluded."""
     served = select(ServiceRecord.document_id)
     return list(session.exec(select(Document).where(Document.case_id == case_id,
                                                     Document.doc_type != DocumentType.SERVICE_RECEIPT,
+                                                    Document.doc_type != DocumentType.FILING_APPROVAL,
                                                     col(Document.id).not_in(served))
                              .order_by(col(Document.id))).all())
 
@@ -975,3 +977,63 @@ def published_decisions(session: Session, *, limit: int = 50, offset: int = 0) -
 def published_decision(session: Session, penalty_id: int) -> PublicDecision | None:
     penalty = session.exec(select(Penalty).where(Penalty.id == penalty_id, *_published())).first()
     return _public(session, penalty) if penalty is not None else None
+
+
+# --- the party's violation history on the case page (53号令 art. 16(一)) -----------------------------
+
+
+@dataclass(frozen=True)
+class PriorCase:
+    """An earlier case of the same institution, as the case page lists it."""
+
+    case_id: int
+    case_number: str
+    day: date  # the decision's day, else the day the case was closed or received
+    outcome: str
+    aggravates: bool  # a penalty decided before the act and within the reoffence window: 从重
+
+
+def party_record(session: Session, case: Case, act_on: date, *, years: int,
+                 zone: tzinfo | None = None) -> list[PriorCase]:
+    """The institution's other cases dated within `years` before `act_on` (the violation date of this case,
+    or today), newest first; a penalty decided in that window is a reoffence ground (53号令 art. 16(一),
+    penalty_law.toml [aggravation] reoffence_years) — the same rule `penalty_law.leniency_notes` applies."""
+    if case.institution_id is None:
+        return []
+    rows = session.exec(select(Case, Penalty).join(Penalty, col(Penalty.case_id) == col(Case.id), isouter=True)
+                        .where(Case.institution_id == case.institution_id, Case.id != case.id)).all()
+    start = deadlines.add_months(act_on, -12 * years)
+    out = []
+    for other, penalty in rows:
+        decided = penalty.decided_on if penalty is not None else None
+        moment = other.closed_at or other.received_at
+        day = decided or (moment.astimezone(zone).date() if zone else moment.date())
+        if not start <= day <= act_on:
+            continue
+        punished = decided is not None and penalty is not None and penalty.outcome == str(DecisionOutcome.PENALTY)
+        if punished and penalty is not None:
+            outcome = "行政处罚：" + (_decided_text(penalty) if penalty.decided_items else penalty.intended_penalty)
+        elif decided is not None:
+            outcome = DecisionOutcome.NO_PENALTY.label
+        elif other.status is CaseStatus.CLOSED:
+            outcome = _close_label(other.close_reason)
+        else:
+            outcome = f"办理中（{other.status.label}）"
+        out.append(PriorCase(other.id or 0, other.case_number, day, outcome,
+                             punished and decided is not None and decided < act_on))
+    return sorted(out, key=lambda p: (p.day, p.case_id), reverse=True)
+
+
+def _decided_text(penalty: Penalty) -> str:
+    from cases.enums import PenaltyType
+    from cases.penalty_law import IntendedPenalty, PenaltyItem
+
+    return IntendedPenalty(tuple(PenaltyItem(PenaltyType(r["type"]), amount_yuan=int(r.get("amount_yuan", 0)),
+                                             years=int(r.get("years", 0)), permanent=bool(r.get("permanent")))
+                                 for r in penalty.decided_items)).text_zh
+
+
+def _close_label(reason: str | None) -> str:
+    from cases.enums import CloseReason
+
+    return CloseReason(reason).label if reason is not None and reason in CloseReason._value2member_map_ else "已结案"

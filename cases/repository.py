@@ -250,8 +250,9 @@ class CaseFile:
 
 
 def legal_order(documents: Sequence[Document]) -> list[Document]:
-    """Documents by issue time, each 送达回证 (related_document_id) moved right after the document it serves."""
-    ordered = sorted(documents, key=lambda d: (d.issued_at, d.id or 0))
+    """Documents by issue time, each 送达回证 (related_document_id) moved right after the document it serves;
+    the 立案审批表 first, before the 现场检查笔录, as a dossier files it (after the case's source material)."""
+    ordered = sorted(documents, key=lambda d: (d.doc_type is not DocumentType.FILING_APPROVAL, d.issued_at, d.id or 0))
     ids = {d.id for d in ordered}
     receipts: dict[int, list[Document]] = {}
     for doc in ordered:

@@ -54,6 +54,7 @@ TEMPLATES: dict[DocumentType, tuple[str, type]] = {
     DocumentType.FORTNIGHTLY_REPORT: ("fortnightly_report.html", ports.FortnightlyReportSnapshot),
     DocumentType.HEARING_NOTICE: ("hearing_notice.html", ports.HearingNoticeSnapshot),
     DocumentType.PAYMENT_REMINDER: ("payment_reminder.html", ports.PaymentReminderSnapshot),
+    DocumentType.FILING_APPROVAL: ("filing_approval.html", ports.FilingApprovalSnapshot),
 }
 
 _env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,

@@ -172,10 +172,12 @@ def penalty_decision(content: str = "typical", **changes: object) -> ports.Penal
                   ports.EvidenceLine("现场照片及资料（IMG_1001.jpg）", "3c1d" * 16),
                   ports.EvidenceLine("行政处罚事先告知书（清教罚告〔2026〕2号）", "a7e4" * 16),
                   ports.EvidenceLine("当事人陈述、申辩意见（2026年4月7日）")),
-        review_note="本案经本局法制审核机构审核，于2026年4月15日出具审核通过意见")
+        review_note="本案经本局法制审核机构审核，于2026年4月15日出具审核通过意见",
+        leniency=(ports.LeniencyNote("从重", "2025年6月3日因校外培训违法行为被处理后2年内再次实施",
+                                     "《校外培训行政处罚暂行办法》第十六条第（一）项"),))
     if content == "short":
         values.update(findings=FINDINGS[:1], bases=SHORT_BASES, penalty="警告", fine_yuan=0, confiscation_yuan=0,
-                      statement_summary="", evidence=(), review_note="")
+                      statement_summary="", evidence=(), review_note="", leniency=())
     elif content == "long":
         values.update(findings=FINDINGS + (FILLER,) * 5)
     values.update(changes)
@@ -274,6 +276,30 @@ def payment_reminder(content: str = "typical", **changes: object) -> ports.Payme
     return ports.PaymentReminderSnapshot(**values)  # type: ignore[arg-type]
 
 
+CONDITIONS = ("（一）有明确的违法当事人", "（二）有证据初步证明存在违法事实", "（三）依法应当给予行政处罚",
+              "（四）属于本部门管辖", "（五）在给予行政处罚的法定期限内")
+
+
+def filing_approval(content: str = "typical", **changes: object) -> ports.FilingApprovalSnapshot:
+    values: dict[str, object] = dict(
+        number="清教立审〔2026〕4号", authority=AUTHORITY, party=PARTY, case_number="2026-340100-0007",
+        cause="涉嫌占用法定节假日、休息日开展学科类培训案", source="12345政务服务便民热线（2026年3月2日受理）",
+        findings=("当事人于2026年3月7日（星期六）在经营场所组织初中学生18人开展数学学科类培训",),
+        bases=SHORT_BASES, intended_penalty="警告，没收违法所得人民币45600元",
+        conditions=tuple(ports.FilingCondition(label, True) for label in CONDITIONS),
+        handlers=OFFICERS, handler_opinion="违法事实有现场检查笔录、照片和学员签到表初步证明，"
+                                           "符合立案条件，建议立案调查",
+        approver="刘志远（副局长）", issued_on=date(2026, 3, 9), violation_on=date(2026, 3, 7))
+    if content == "short":
+        values.update(party=dataclasses.replace(PARTY, legal_representative=""), handler_opinion="",
+                      intended_penalty="警告", violation_on=None)
+    elif content == "long":
+        values.update(findings=FINDINGS + (FILLER,) * 4, bases=BASES, violation_continuing=True,
+                      conditions=tuple(ports.FilingCondition(label, i != 4) for i, label in enumerate(CONDITIONS)))
+    values.update(changes)
+    return ports.FilingApprovalSnapshot(**values)  # type: ignore[arg-type]
+
+
 BUILDERS = {
     DocumentType.RECTIFICATION_NOTICE: rectification_notice,
     DocumentType.SERVICE_RECEIPT: service_receipt,
@@ -284,6 +310,7 @@ BUILDERS = {
     DocumentType.FORTNIGHTLY_REPORT: fortnightly_report,
     DocumentType.HEARING_NOTICE: hearing_notice,
     DocumentType.PAYMENT_REMINDER: payment_reminder,
+    DocumentType.FILING_APPROVAL: filing_approval,
 }
 
 

@@ -31,6 +31,7 @@ from cases.actions import (
 from cases.enums import (
     CaseEventType,
     CaseStatus,
+    Channel,
     CloseReason,
     DecisionOutcome,
     DocumentType,
@@ -40,9 +41,17 @@ from cases.enums import (
 )
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, CaseEvidence, Department, Document, Penalty, key
+from cases.models import Case, CaseEvidence, Complaint, Department, Document, Officer, Penalty, key
 from cases.penalty_law import IllegalIncome, IntendedPenalty, PenaltyItem
-from cases.ports import EvidenceLine, PenaltyDecisionSnapshot, PenaltyNoticeSnapshot
+from cases.ports import (
+    EvidenceLine,
+    FilingApprovalSnapshot,
+    FilingCondition,
+    LeniencyNote,
+    OfficerLine,
+    PenaltyDecisionSnapshot,
+    PenaltyNoticeSnapshot,
+)
 from cases.service import paperwork
 from cases.service._common import (
     Ctx,
@@ -187,8 +196,46 @@ def open_penalty(session: Session, ctx: Ctx, case: Case, body: OpenPenaltyIn) ->
                       filing_approved_by_id=ctx.actor.officer_id)
     case.filed_at = ctx.now()
     session.add(penalty)
+    issue_filing_approval(session, ctx, case, penalty, intended)
     start_clock(session, ctx, case, "decision", ctx.today())
     return penalty
+
+
+def _source(session: Session, ctx: Ctx, case: Case) -> str:
+    """案件来源 as the 立案审批表 records it: the first clue's channel and the day it was received."""
+    first = session.exec(select(Complaint).where(Complaint.case_id == case.id)
+                         .order_by(col(Complaint.received_at), col(Complaint.id))).first()
+    day = local_day(ctx, first.received_at if first else case.received_at)
+    try:
+        channel = Channel(first.channel).label if first else ""
+    except ValueError:
+        channel = str(first.channel) if first else ""
+    channel = channel or "巡查发现"
+    return f"{channel}（{_cn(day)}受理）" if day else channel
+
+
+def issue_filing_approval(session: Session, ctx: Ctx, case: Case, penalty: Penalty,
+                          intended: IntendedPenalty) -> Document:
+    """立案审批表 (53号令 art. 26), issued with the 立案 in its transaction: the five conditions as recorded,
+    the 承办人's opinion and the approving head. Internal: not served, not sealed."""
+    dept = repository.get_or_raise(session, Department, case.lead_department_id, "部门")
+    met = set(penalty.filing_conditions)
+    conditions = tuple(FilingCondition(label, k in met)
+                       for k, label in zip(CONDITION_KEYS, penalty_law.FilingConditions.LABELS, strict=True))
+    handlers = tuple(OfficerLine(o.name, o.badge_no or "")
+                     for o in paperwork.officers_of(session, list(case.team_officer_ids)))
+    approver = session.get(Officer, ctx.actor.officer_id) if ctx.actor.officer_id else None
+    names = [ctx.cat.get(c).name for c in (penalty.violation_codes or case.violation_codes)]
+    party = party_of(session, case)
+    return issue_document(session, ctx, case, dept, DocumentType.FILING_APPROVAL, lambda number: FilingApprovalSnapshot(
+        number=number, authority=authority_of(dept), party=party, case_number=case.case_number,
+        cause=f"涉嫌{'、'.join(names)}案" if names else "校外培训违法案", source=_source(session, ctx, case),
+        findings=_findings(session, case),
+        bases=tuple(ctx.cat.get(c).legal_basis() for c in (penalty.violation_codes or case.violation_codes)),
+        intended_penalty=intended.text_zh, conditions=conditions, handlers=handlers,
+        handler_opinion=penalty.handler_opinion, approver=approver.name if approver else "",
+        issued_on=ctx.today(), violation_on=penalty.violation_on,
+        violation_continuing=penalty.violation_continuing), addressee=party.name)
 
 
 def _step(session: Session, ctx: Ctx, case: Case, event: str, payload: dict[str, Any] | None = None,
@@ -385,6 +432,12 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
         penalty_law.check_decision_vs_notice(decided, notices, ctx.today(), ctx.calendar,
                                              statement_waived=penalty.statement_waived,
                                              provisional_confirmed=body.confirm_provisional)
+    dept = repository.get_or_raise(session, Department, case.lead_department_id, "部门")
+    party = party_of(session, case)
+    # every contact field of the 决定书 filled (行政处罚法 arts. 59, 67), before anything is written
+    penalty_law.check_decision_contacts(
+        authority_of(dept), party, party_is_person=penalty.party_is_person,
+        payment=outcome is DecisionOutcome.PENALTY and decided.fine_yuan + decided.confiscation_yuan > 0)
     text = decided.text_zh if outcome is DecisionOutcome.PENALTY else "不予行政处罚"
     payload = {"outcome": str(outcome), "penalty": stored(decided), "gravity": gravity.value,
                "confirm_provisional": body.confirm_provisional}
@@ -400,8 +453,6 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
     penalty.outcome, penalty.decided_on = str(outcome), ctx.today()
     penalty.decided_items, penalty.gravity = stored(decided), gravity.value
     penalty.fine_yuan, penalty.confiscation_yuan = decided.fine_yuan, decided.confiscation_yuan
-    dept = session.get(Department, case.lead_department_id)
-    party = party_of(session, case)
     doc = issue_document(session, ctx, case, dept, DocumentType.PENALTY_DECISION,
                          lambda number: PenaltyDecisionSnapshot(
                              number=number, authority=authority_of(dept), party=party,
@@ -410,6 +461,8 @@ def decide(session: Session, ctx: Ctx, case: Case, body: DecideIn) -> Document:
                              penalty=text, issued_on=ctx.today(), fine_yuan=penalty.fine_yuan,
                              statement_summary=statement_answer(penalty), evidence=evidence_of(session, case, penalty),
                              review_note=review_note(penalty),
+                             leniency=tuple(LeniencyNote(n.kind, n.reason, n.citation) for n in notes
+                                            if outcome is not DecisionOutcome.PENALTY or n.kind == "从重"),
                              confiscation_yuan=penalty.confiscation_yuan), addressee=party.name)
     paperwork.issue_service_receipt(session, ctx, case, doc, party)
     session.add(penalty)

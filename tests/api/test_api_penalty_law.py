@@ -146,6 +146,8 @@ class Row:
     steps: tuple[Step, ...]
     code: str | None = None  # the refusal of the last step; None: every step succeeds
     article: str = ""  # in the refusal's message
+    department: tuple[tuple[str, str], ...] = ()  # settings of the lead department, set before the steps
+    institution: tuple[tuple[str, str], ...] = ()  # fields of the party in the register, set before the steps
 
 
 GOLDEN = (
@@ -342,12 +344,33 @@ GOLDEN = (
         f"{APL}第四十八条第二款"),
     Row("withdrawal_in_time", ("disguised_subject_training",),
         (*SERVED_FINE, publish("2026-03-23"), withdraw("2026-03-24", "2026-03-27"))),
+    # item 10: every contact field of the 决定书 filled (行政处罚法 arts. 59, 67)
+    Row("decision_contact_missing", ("disguised_subject_training",),
+        (file(**ART18_SERIOUS), notice(), close_window(), decide()), "decision_contact_missing",
+        f"{APL}第五十九条", department=(("bank", ""), ("review_body", ""))),
+    Row("decision_party_address_missing", ("rest_day_training",),
+        (file(**ART21_GENERAL), notice(), close_window(), decide()), "decision_contact_missing",
+        f"{APL}第五十九条", institution=(("address", ""), ("legal_representative", ""))),
+    Row("no_bank_needed_without_a_payment", ("disguised_subject_training",),
+        (file(**ART18_GENERAL), notice(), close_window(), decide()), department=(("bank", ""),)),
 )
 
 
 def run(api: Api, row: Row) -> Any:
     """Play the row's steps on a fresh inspected case; return the last response."""
     case_id = api.inspected_case(codes=row.codes)
+    if row.department or row.institution:
+        from cases.models import Case, Department, Institution
+
+        with api.county.session() as s:
+            case = s.get(Case, case_id)
+            for model, key, changes in ((Department, case.lead_department_id, row.department),
+                                        (Institution, case.institution_id, row.institution)):
+                target = s.get(model, key)
+                for name, value in changes:
+                    setattr(target, name, value)
+                s.add(target)
+            s.commit()
     response = None
     for i, step in enumerate(row.steps):
         body = {k: api.officer_ids(v[1:])[0] if isinstance(v, str) and v.startswith("@") else v
@@ -378,6 +401,22 @@ def test_golden(law_api: tuple[Api, RecordingRenderer], row: Row) -> None:
     assert row.article in body["message"], body["message"]
 
 
+def test_contact_refusal_names_the_fields_and_changes_nothing(law_api: tuple[Api, RecordingRenderer]) -> None:
+    """The refusal names each empty field, why the 决定书 prints it and where it is set; nothing is written."""
+    api, renderer = law_api
+    row = next(r for r in GOLDEN if r.name == "decision_contact_missing")
+    case_id, response = run(api, replace(row, department=(("bank", ""), ("court", "")), institution=(
+        ("legal_representative", ""),)))
+    body = response.json()
+    assert body["detail"]["missing"] == ["当事人的法定代表人（负责人）", "人民法院（行政诉讼）", "罚款缴纳银行"]
+    assert "第六十七条第三款" in body["message"] and "“系统管理—部门”" in body["message"]
+    assert "机构名录" in body["message"]
+    case = api.get(f"/api/v1/cases/{case_id}", "education01").json()
+    assert case["penalty"]["decided_on"] is None
+    assert "penalty_decision" not in {d["doc_type"] for d in case["documents"]}
+    assert not any(t == "penalty_decision" for t, _ in renderer.snapshots)
+
+
 def test_notice_and_decision_print_the_structured_penalty(law_api: tuple[Api, RecordingRenderer]) -> None:
     api, renderer = law_api
     row = Row("serious", ("rest_day_training",), (
@@ -391,6 +430,12 @@ def test_notice_and_decision_print_the_structured_penalty(law_api: tuple[Api, Re
     assert [i["type"] for i in penalty["intended_items"]] == ["warning", "stop_enrolment", "confiscate_income"]
     assert penalty["norms"] == [f"{MO53}第二十一条"]
     assert penalty["major"] is True and penalty["review_required"] is True  # by rule: the hearing-threshold penalty
+    # the 立案审批表 issued with the 立案 (53号令 art. 26), listed with the case's documents
+    documents = api.get(f"/api/v1/cases/{case_id}", "education01").json()["documents"]
+    assert "filing_approval" in [d["doc_type"] for d in documents]
+    approval = renderer.last("filing_approval")
+    assert [c.met for c in approval.conditions] == [True] * 5 and approval.approver
+    assert approval.intended_penalty == "警告；没收违法所得人民币20000元；责令停止招收学员"
     assert api.act(case_id, "collective_discussion", "education01", discuss().body,
                    when="2026-03-10 10:00").status_code == 200
     ok = api.act(case_id, "issue_penalty_notice", "education03", when="2026-03-11 10:00")

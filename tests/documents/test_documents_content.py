@@ -196,6 +196,22 @@ def test_no_penalty_decision_has_no_payment_clause(render_sample):
     assert "不予行政处罚决定书" in text and "加处罚款" not in text and "申请行政复议" in text
 
 
+def test_decision_states_aggravation_and_the_no_penalty_ground(render_sample):
+    """The 裁量 circumstances found at the decision, each with its exact paragraph (53号令 arts. 15, 16;
+    行政处罚法 art. 33): 从重 before the penalty, the 不予处罚 ground instead of a bare article 33."""
+    text = render_sample(DocumentType.PENALTY_DECISION).body_text()
+    assert ("本局认为，你单位2025年6月3日因校外培训违法行为被处理后2年内再次实施，依据《校外培训行政处罚暂行办法》"
+            "第十六条第（一）项的规定，应当从重处罚。依据") in text
+    ground = ports.LeniencyNote("不予处罚", "违法行为轻微并及时改正，没有造成危害后果",
+                                "《行政处罚法》第三十三条第一款、《校外培训行政处罚暂行办法》第十五条第一款第（一）项")
+    snapshot = dataclasses.replace(samples.penalty_decision(), penalty="不予行政处罚", fine_yuan=0, confiscation_yuan=0,
+                                   leniency=(ground,))
+    text = render_sample(DocumentType.PENALTY_DECISION, snapshot).body_text()
+    assert ("鉴于你单位违法行为轻微并及时改正，没有造成危害后果，依据《行政处罚法》第三十三条第一款、"
+            "《校外培训行政处罚暂行办法》第十五条第一款第（一）项的规定，本局决定对你单位不予行政处罚。") in text
+    assert "从重" not in text
+
+
 def test_patrol_sheet_reminds_four_nos_and_leaves_result_columns_blank(render_sample):
     text = render_sample(DocumentType.PATROL_SHEET).body_text()
     assert "不发通知、不打招呼、不听汇报、不用陪同接待，直奔基层、直插现场" in text

@@ -30,6 +30,7 @@ ONE_PAGE = {
     (DocumentType.PATROL_SHEET, "short"),
     (DocumentType.HEARING_NOTICE, "short"), (DocumentType.HEARING_NOTICE, "typical"),
     (DocumentType.PAYMENT_REMINDER, "short"), (DocumentType.PAYMENT_REMINDER, "typical"),
+    (DocumentType.FILING_APPROVAL, "short"), (DocumentType.FILING_APPROVAL, "typical"),
 }
 HEADINGS = re.compile(r"^(?:[一二三四五六七八九十]+、|检查情况：$|现场提取的证据：$)")
 

@@ -150,3 +150,34 @@ def test_dossier_of_a_case_from_its_stored_pdfs(county: County, penalty_case, tm
     tampered = [items[0].__class__(**{**items[0].__dict__, "pdf": items[0].pdf + b"%"})] + items[1:]
     with pytest.raises(DocumentIntegrityError):
         dossier.build_dossier(cover, tampered)
+
+
+def test_filing_approval_issued_at_filing_and_filed_first(county: County, penalty_case,  # noqa: ANN001
+                                                          tmp_path: Path) -> None:
+    """立案 issues the 立案审批表 (53号令 art. 26): the five conditions, the 承办人's opinion with the
+    handlers' 执法证号, the approving head; the dossier files it first, before the 现场检查笔录."""
+    case, _ = penalty_case
+    _run(county, Action.OPEN_PENALTY, "education01", "2026-03-09 10:00", case.id,
+         penalty=[{"type": "warning"}, {"type": "confiscate_income", "amount_yuan": 8000}],
+         income_collected_yuan=8000, handler_opinion="违法事实有现场检查笔录和照片初步证明，建议立案调查")
+    with county.session() as s:
+        approval = repository.latest_document(s, case.id, DocumentType.FILING_APPROVAL)
+        docs = repository.case_file(s, case.case_number).documents
+    assert approval is not None and approval.number == "息教立审〔2026〕1号"
+    text = _text(county, approval)
+    for label in ("（一）有明确的违法当事人", "（五）在给予行政处罚的法定期限内"):
+        assert label + "符合" in text
+    assert "承办人意见：违法事实有现场检查笔录和照片初步证明，建议立案调查。" in text
+    assert county.officer("education03").badge_no in text and county.officer("education01").name in text
+    assert case.case_number in text and "违法行为发生日期：2026年3月7日" in text and "2026年3月9日" in text
+    assert "12345" in text or "受理" in text  # 案件来源
+    assert [d.doc_type for d in docs][:2] == [DocumentType.FILING_APPROVAL, DocumentType.INSPECTION_RECORD]
+    from cases import queries
+
+    with county.session() as s:  # internal: nothing to serve
+        assert approval.id not in {d.id for d in queries.unserved_documents(s, case.id)}
+    store = county.ctx(county.intake_actor(), at("2026-03-10 11:00")).store
+    with county.session() as s:
+        _, items = dossier_material(s, case.case_number, store=store, evidence_root=tmp_path / "evidence",
+                                    zone=TZ, today=date(2026, 4, 1))
+    assert [i.title for i in items][:2] == ["立案审批表", "现场检查笔录"]

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from cases import service as case_service
 from cases.actions import Action
-from cases.enums import Channel, DocumentType
-from cases.models import Case, Department, Document, Institution, Officer
+from cases.enums import CaseStatus, Channel, DocumentType
+from cases.models import Case, Department, Document, Institution, Officer, Penalty
 from cases.patrols import service as patrol_service
 from cases.patrols.sheets import issue_patrol_sheets
 from cases.pupil_calendar import load_pupil_calendar
@@ -157,3 +157,46 @@ def sheet_count(engine: Engine) -> int:
     with Session(engine) as s:
         return len(s.exec(select(Document).where(Document.doc_type == DocumentType.PATROL_SHEET)).all())
 
+
+
+def own_institution(engine: Engine, name: str) -> int:
+    """A registered institution of the county no other test's case names (the site is shared)."""
+    from cases.enums import InstitutionCategory, LicenceStatus
+    from cases.uscc import normalise_name
+
+    with Session(engine, expire_on_commit=False) as s:
+        inst = Institution(name=name, name_key=normalise_name(name), category=InstitutionCategory.SUBJECT,
+                           licence_status=LicenceStatus.UNLICENSED, address="永靖镇阳光路18号", region_code="520122100",
+                           legal_representative="周明", created_at=at("2026-01-05 09:00"))
+        s.add(inst)
+        s.commit()
+        return inst.id
+
+
+def past_case(engine: Engine, institution_id: int, number: str, *, received: str,
+              status: CaseStatus = CaseStatus.CLOSED,
+              close_reason: str | None = None, decided_on: date | None = None, outcome: str = "penalty",
+              items: tuple[dict, ...] = ({"type": "fine", "amount_yuan": 30000},), published_on: date | None = None,
+              withdrawn_on: date | None = None, person: bool = False) -> tuple[int, int | None]:
+    """A case of an earlier year as its rows stand once closed (history for the page tests: no procedure is
+    replayed); with `decided_on`, its penalty decision (published / withdrawn when those days are given)."""
+    with Session(engine, expire_on_commit=False) as s:
+        dept = s.exec(select(Department).where(Department.kind == "education",
+                                               Department.region_code == "520122")).one()
+        when = at(received)
+        case = Case(case_number=number, status=status, region_code="520122100", lead_department_id=dept.id,
+                    institution_id=institution_id, violation_codes=["disguised_subject_training"], received_at=when,
+                    updated_at=when, closed_at=when if status is CaseStatus.CLOSED else None,
+                    close_reason=close_reason or ("penalty_executed" if decided_on else None))
+        s.add(case)
+        s.flush()
+        penalty = None
+        if decided_on is not None:
+            penalty = Penalty(case_id=case.id, intended_penalty="罚款人民币30000元", decided_on=decided_on,
+                              outcome=outcome, decided_items=list(items), intended_items=list(items),
+                              violation_codes=["disguised_subject_training"], party_is_person=person,
+                              norms=["《校外培训行政处罚暂行办法》第十八条"], published_on=published_on,
+                              withdrawn_on=withdrawn_on, fine_yuan=30000)
+            s.add(penalty)
+        s.commit()
+        return case.id, penalty.id if penalty else None

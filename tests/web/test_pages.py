@@ -330,3 +330,36 @@ def _name(site: Site, username: str) -> str:
 
     with site.session() as s:
         return s.exec(select(Officer.name).where(Officer.username == username)).one()
+
+
+def test_case_page_shows_the_party_history_and_the_reoffence(browse, site: Site) -> None:
+    """The institution's earlier cases within the reoffence window on the case page, with date, number,
+    outcome and whether it makes this case 从重 (53号令 art. 16(一)); older ones are not listed."""
+    from datetime import date
+
+    from tests.web.seed import own_institution, past_case
+
+    inst = own_institution(site.engine, "息烽县再犯记录测试培训学校")
+    punished, _ = past_case(site.engine, inst, "2025-520122-9201", received="2025-05-06 09:00",
+                            decided_on=date(2025, 6, 3))
+    past_case(site.engine, inst, "2025-520122-9202", received="2025-10-10 09:00", close_reason="rectified")
+    past_case(site.engine, inst, "2023-520122-9203", received="2023-04-01 09:00", decided_on=date(2023, 5, 4))
+    current, _ = past_case(site.engine, inst, "2026-520122-9204", received="2026-03-12 09:00",
+                           status=CaseStatus.RECEIVED)
+    page = browse(390).login("supervisor")
+    page.goto(f"{site.url}/cases/{current}")
+    history = page.locator("#party-history")
+    expect(history.locator("h2")).to_contain_text("2年内 · 2 件")
+    rows = history.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("2025年10月10日")
+    expect(rows.nth(0)).to_contain_text("2025-520122-9202")
+    expect(rows.nth(0)).to_contain_text("整改到位")
+    expect(rows.nth(0).locator("td").last).to_have_text("否")
+    expect(rows.nth(1)).to_contain_text("2025年6月3日")
+    expect(rows.nth(1)).to_contain_text("行政处罚：罚款人民币30000元")
+    expect(rows.nth(1).locator("td").last).to_have_text("是，第十六条第（一）项")
+    expect(history.locator("[role=note]")).to_contain_text("《校外培训行政处罚暂行办法》第十六条第（一）项")
+    assert "2023-520122-9203" not in history.inner_text()
+    expect(rows.nth(1).locator("a")).to_have_attribute("href", f"/cases/{punished}")
+    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0

@@ -81,3 +81,40 @@ def test_status_api_gives_the_same_progress(site: Site) -> None:
     assert (body["stage"], body["stage_label"], body["expected_by"]) == ("closed", "已办结", None)
     assert body["outcome"] == "经核查存在违规行为，已责令整改；复查确认已整改到位。"
     assert "complainant" not in answer.text and "张三丰" not in answer.text
+
+
+def test_public_decisions_on_a_phone_without_login(browse, site: Site) -> None:
+    """一公开 (行政处罚法 art. 48) at 390 px, no login: a published decision on a person is listed with the name
+    reduced to the surname and no address; a withdrawn decision is neither listed nor shown."""
+    from datetime import date
+
+    from tests.web.seed import own_institution, past_case
+
+    person = own_institution(site.engine, "张晓明")
+    _, shown = past_case(site.engine, person, "2026-520122-9101", received="2026-02-02 09:00",
+                         decided_on=date(2026, 3, 10), published_on=date(2026, 3, 12), person=True)
+    unit = own_institution(site.engine, "息烽县撤回公开测试培训中心")
+    _, withdrawn = past_case(site.engine, unit, "2026-520122-9102", received="2026-02-03 09:00",
+                             decided_on=date(2026, 3, 9), published_on=date(2026, 3, 11),
+                             withdrawn_on=date(2026, 3, 13))
+    page = browse(390).page()  # a fresh context: no session, no token
+    page.goto(f"{site.url}/public/decisions")
+    assert page.url.endswith("/public/decisions")  # not sent to the login page
+    row = page.locator("tbody tr", has=page.locator(f"a[href='/public/decisions/{shown}']"))
+    expect(row).to_contain_text("张某")
+    expect(row).to_contain_text("罚款人民币30000元")
+    expect(row).to_contain_text("2026年3月10日")
+    text = page.locator("main").inner_text()
+    assert "张晓明" not in text and "永靖镇阳光路18号" not in text
+    expect(page.locator(f"a[href='/public/decisions/{withdrawn}']")).to_have_count(0)
+    assert "撤回公开测试" not in text
+    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    row.locator("a").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("行政处罚决定")
+    detail = page.locator("main").inner_text()
+    assert "张某" in detail and "张晓明" not in detail and "周明" not in detail and "阳光路" not in detail
+    assert "《校外培训行政处罚暂行办法》第十八条" in detail
+    gone = page.goto(f"{site.url}/public/decisions/{withdrawn}")
+    assert gone.status == 404
+    expect(page.locator("h1")).to_have_text("未找到该行政处罚决定")

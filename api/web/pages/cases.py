@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -60,8 +61,10 @@ from cases.fields import MAX_INT
 from cases.models import Case, Complaint, Document, Institution, Penalty
 from cases.models import key as row_id
 from cases.patrols.sheets import KIND_LABELS
+from cases.penalty_law import load_penalty_law
 from cases.service import perform
 from cases.service.disclosure import log_reveal
+from cases.settings import get_settings
 
 router = APIRouter(route_class=WebRoute)
 PAGE_SIZE = 30
@@ -310,8 +313,14 @@ def detail_context(session: Session, user: WebUser, case: Case, today: date, cal
              and not (o.spec.action is Action.RECORD_SERVICE and not unserved)]  # nothing left to serve
     primary = next((s.name for s in shown if s.name not in forms.SECONDARY), None)
     evidence = list(repository.case_evidence(session, row_id(case)))
+    # the party's history within the reoffence window, and whether it makes this case 从重 (53号令 art. 16(一))
+    reoffence_years = load_penalty_law().reoffence_years
+    act_on = penalty_row.violation_on if penalty_row and penalty_row.violation_on else today
+    record = queries.party_record(session, case, act_on, years=reoffence_years,
+                                  zone=ZoneInfo(get_settings().timezone)) if inst else []
     names.update(queries.officer_names(session, [e.uploaded_by_id or 0 for e in evidence]))
     return {
+        "party_record": record, "reoffence_years": reoffence_years, "record_act_on": act_on,
         "case": case, "d": detail, "inst": inst, "names": names, "catalogue": catalogue, "evidence": evidence,
         "allowed": shown, "others": others, "officers": officers, "unserved": unserved,
         "running": [d for d in clocks if d.paused_since is None], "paused": [d for d in clocks if d.paused_since],
