@@ -529,6 +529,9 @@ def explain(engine, client, auth: dict, ops: list, scope: str) -> None:  # noqa:
             slowest = max(timed, default=(0.0, "", []))
             print(f"EXPLAIN {scope:<9} {name:<26} {len(timed)} SELECTs, server time {total:8.1f} ms; "
                   f"slowest {slowest[0]:.1f} ms", flush=True)
+            for ms, statement, _plan in timed:
+                if ms > 10 and ms != slowest[0]:
+                    print(f"    {ms:8.1f} ms  " + " ".join(statement.split())[:160])
             if slowest[0] > 20:
                 print("    " + " ".join(slowest[1].split())[:600])
                 for line in slowest[2]:
@@ -541,7 +544,7 @@ def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: 
             scopes: tuple[str, ...] = ("county", "city", "province"), explain_only: bool = False) -> list[Figure]:
     from sqlmodel import Session
 
-    from api.security import issue_token
+    from api.security import start_session
     from cases.models import Officer
 
     counter = COUNTER
@@ -554,7 +557,7 @@ def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: 
             else:
                 target = list_target
             officer = s.get(Officer, p.supervisors[scope])
-            token = issue_token(SECRET.encode(), officer, NOW - timedelta(days=1), timedelta(days=30))
+            token = start_session(s, SECRET.encode(), officer, NOW - timedelta(days=1), timedelta(days=30))
             auth = {"Authorization": f"Bearer {token}"}
             client.cookies.set("enforce_session", token)
 

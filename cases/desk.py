@@ -105,15 +105,18 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
                   func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
                   func.sum(sql_case((per.c.escalation > 0, 1), else_=0))).select_from(per)).one()
     total, overdue, due_today, escalated = (int(v or 0) for v in counted)
+    order = (per.c.next_due, per.c.escalation.desc(), per.c.case_id)
+    # the page is cut from the aggregate first; only its rows are joined to their case and names
+    page = sa_select(per).order_by(*order).limit(limit).offset(offset).subquery("board_page")
     rows = session.execute(
         sa_select(col(Case.id), col(Case.case_number), col(Case.status), col(Case.version),
                   col(Case.lead_department_id), col(Department.name), col(Case.assignee_id), col(Officer.name),
-                  col(Institution.name), per.c.next_due, per.c.escalation)
-        .select_from(per).join(Case, col(Case.id) == per.c.case_id)
+                  col(Institution.name), page.c.next_due, page.c.escalation)
+        .select_from(page).join(Case, col(Case.id) == page.c.case_id)
         .join(Department, col(Department.id) == col(Case.lead_department_id))
         .outerjoin(Officer, col(Officer.id) == col(Case.assignee_id))
         .outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
-        .order_by(per.c.next_due, per.c.escalation.desc(), col(Case.id)).limit(limit).offset(offset)).all()
+        .order_by(page.c.next_due, page.c.escalation.desc(), page.c.case_id)).all()
     out = [BoardCase(i, n, CaseStatus(s), v, d, dn, a, an, inst, nd, int(esc or 0))
            for i, n, s, v, d, dn, a, an, inst, nd, esc in rows]
     clocks = running_clocks(session, [r.case_id for r in out])
