@@ -187,9 +187,11 @@ class Case(SQLModel, table=True):
         Index("enforcement_case_filed_idx", "filed_at"),
         # the open cases with what the board and the work list group, join and order by, and "my
         # cases" among them (PostgreSQL only: migration 0025)
-        Index("enforcement_case_open_idx", "id", postgresql_where=text("status <> 'closed'"),
-              postgresql_include=["lead_department_id", "assignee_id", "region_code", "institution_id",
-                                  "received_at", "status"]).ddl_if(dialect="postgresql"),
+        Index("enforcement_case_open_idx", "lead_department_id", "assignee_id", "id",
+              postgresql_where=text("status <> 'closed'"),
+              postgresql_include=["region_code", "institution_id", "received_at", "status"]).ddl_if(dialect="postgresql"),
+        Index("enforcement_case_region_units_idx", "region_code", "id",
+              postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),
         Index("enforcement_case_open_team_idx", text("(team_officer_ids::jsonb) jsonb_path_ops"),
               postgresql_using="gin", postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
     )

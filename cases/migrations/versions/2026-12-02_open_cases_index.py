@@ -22,21 +22,25 @@ down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OPEN_CASES_INCLUDE = ['lead_department_id', 'assignee_id', 'region_code', 'institution_id', 'received_at',
-                      'status']
+OPEN_CASES_KEY = ['lead_department_id', 'assignee_id', 'id']  # a department's open cases are a range
+OPEN_CASES_INCLUDE = ['region_code', 'institution_id', 'received_at', 'status']
 RUNNING_PG = sa.text("open AND paused_since IS NULL")
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.create_index('enforcement_case_open_idx', 'enforcement_case', ['id'],
+    op.create_index('enforcement_case_open_idx', 'enforcement_case', OPEN_CASES_KEY,
                     postgresql_where=sa.text("status <> 'closed'"), postgresql_include=OPEN_CASES_INCLUDE)
     # "my cases" among the open ones: 承办人 (the assignee index of 0001) or a member of the team
     # (this one), a BitmapOr of the two
     op.create_index('enforcement_case_open_team_idx', 'enforcement_case',
                     [sa.text('(team_officer_ids::jsonb) jsonb_path_ops')], postgresql_using='gin',
                     postgresql_where=sa.text("status <> 'closed'"))
+    # a scope's cases with their statistics units, read from the index alone when statistics join
+    # a county's or a city's inspections, notices and penalties to their cases
+    op.create_index('enforcement_case_region_units_idx', 'enforcement_case', ['region_code', 'id'],
+                    postgresql_include=['lead_department_id', 'institution_id'])
     # the running clocks by due date carry their 督办 level: the board's counts and the web board's
     # per-case aggregate read the index alone instead of one heap page per clock
     op.drop_index('deadline_running_due_idx', table_name='deadline')
@@ -49,5 +53,6 @@ def downgrade() -> None:
         return
     op.drop_index('deadline_running_due_idx', table_name='deadline')
     op.create_index('deadline_running_due_idx', 'deadline', ['due_date', 'case_id'], postgresql_where=RUNNING_PG)
+    op.drop_index('enforcement_case_region_units_idx', table_name='enforcement_case')
     op.drop_index('enforcement_case_open_team_idx', table_name='enforcement_case')
     op.drop_index('enforcement_case_open_idx', table_name='enforcement_case')
