@@ -760,7 +760,9 @@ def main() -> None:
         print(f"{len(p.counties) or args.cities * args.counties_per_city} counties; today {TODAY}; "
               f"up to {args.repeats} timed runs per figure after one warm-up")
         scopes = args.scopes or ("county,city,province" if args.backend == "postgres" else "county")
+        print("load average at start: {:.1f} {:.1f} {:.1f} (1, 5, 15 min)".format(*os.getloadavg()), flush=True)
         measure(engine, url, p, args.repeats, args.backend, tuple(scopes.split(",")), explain_only=args.explain)
+        print("load average at end: {:.1f} {:.1f} {:.1f} (1, 5, 15 min)".format(*os.getloadavg()), flush=True)
         engine.dispose()
 
 
