@@ -189,7 +189,7 @@ class Case(SQLModel, table=True):
         # cases" among them (PostgreSQL only: migration 0025)
         Index("enforcement_case_open_idx", "lead_department_id", "assignee_id", "id",
               postgresql_where=text("status <> 'closed'"),
-              postgresql_include=["region_code", "institution_id", "received_at", "status"],
+              postgresql_include=["region_code", "institution_id", "received_at", "status", "team_officer_ids"],
               ).ddl_if(dialect="postgresql"),
         Index("enforcement_case_region_units_idx", "region_code", "id",
               postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),

@@ -23,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OPEN_CASES_KEY = ['lead_department_id', 'assignee_id', 'id']  # a department's open cases are a range
-OPEN_CASES_INCLUDE = ['region_code', 'institution_id', 'received_at', 'status']
+OPEN_CASES_INCLUDE = ['region_code', 'institution_id', 'received_at', 'status', 'team_officer_ids']
 RUNNING_PG = sa.text("open AND paused_since IS NULL")
 
 
