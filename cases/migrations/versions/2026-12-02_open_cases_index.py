@@ -8,9 +8,9 @@ Every read of running clocks also asks `status <> 'closed'`; without an index Po
 by reading the whole case table (1 M rows at province scale, docs/scale.md "10^6 cases on
 PostgreSQL"). The partial index holds only the open cases (a few percent) with the columns those
 reads group, join and order by (and the team, for officer loads), so they are read from the index
-alone; the running-clocks index on
-due date (0016) gains the 督办 level for the same reason. SQLite would use a partial index
-only for a literal term, and the product binds the status as a parameter: not created there.
+alone; the running-clocks index on due date (0016) gains the 督办 level for the same reason.
+SQLite would use a partial index only for a literal term, and the product binds the status as a
+parameter: not created there.
 """
 
 from collections.abc import Sequence
