@@ -68,7 +68,10 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # JIT off: compiling a plan took longer than it saved on every read measured at province scale
+    # (docs/scale.md, "10^6 cases on PostgreSQL"); the queries are index reads and small aggregates
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"options": "-c jit=off"} if url.startswith("postgresql") else {})
 
 
 def get_engine(url: str | None = None) -> Engine:

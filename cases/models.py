@@ -185,6 +185,16 @@ class Case(SQLModel, table=True):
         Index("enforcement_case_received_idx", "received_at", "id"),
         Index("enforcement_case_region_received_idx", "region_code", "received_at", "id"),
         Index("enforcement_case_filed_idx", "filed_at"),
+        # the open cases with what the board and the work list group, join and order by, and "my
+        # cases" among them (PostgreSQL only: migration 0025)
+        Index("enforcement_case_open_idx", "lead_department_id", "assignee_id", "id",
+              postgresql_where=text("status <> 'closed'"),
+              postgresql_include=["region_code", "institution_id", "received_at", "status", "team_officer_ids"],
+              ).ddl_if(dialect="postgresql"),
+        Index("enforcement_case_region_units_idx", "region_code", "id",
+              postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),
+        Index("enforcement_case_open_team_idx", text("(team_officer_ids::jsonb) jsonb_path_ops"),
+              postgresql_using="gin", postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
     )
 
 
@@ -256,7 +266,7 @@ class Deadline(SQLModel, table=True):
 
     __table_args__ = (  # running clocks (open, not paused) and open steps: migration 0016, docs/scale.md
         Index("deadline_running_due_idx", "due_date", "case_id", postgresql_where=text(RUNNING_PG),
-              sqlite_where=text(RUNNING_SQLITE)),
+              postgresql_include=["escalation_level"], sqlite_where=text(RUNNING_SQLITE)),  # include: 0025
         Index("deadline_running_case_idx", "case_id", "due_date", postgresql_where=text(RUNNING_PG),
               sqlite_where=text(RUNNING_SQLITE)),
         Index("deadline_open_id_idx", "id", postgresql_where=text("open"), sqlite_where=text("open = 1")),

@@ -301,15 +301,17 @@ def board_page(session: Session, regions: Sequence[str], today: date, calendar: 
             partition_by=(Case.lead_department_id, Case.assignee_id),
             order_by=(col(Deadline.due_date), col(Deadline.escalation_level).desc(), col(Deadline.case_id),
                       col(Deadline.id))).label("rank")
-        inner = (select(Deadline.id.label("deadline_id"), Case.case_number, Case.lead_department_id, Case.assignee_id,
-                        Institution.name.label("institution_name"), rank)
+        # the ranks from the indexes alone (clock ids and their cases' groups); the case number and
+        # the institution are joined to the ranked items only
+        inner = (select(Deadline.id.label("deadline_id"), Case.lead_department_id, Case.assignee_id, rank)
                  .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
                  .join(Case, Case.id == Deadline.case_id)
-                 .outerjoin(Institution, Institution.id == Case.institution_id)
-                 .where(*where, col(Case.lead_department_id).in_({d for d, _ in groups})).subquery())
-        rows = session.exec(select(Deadline, inner.c.case_number, inner.c.lead_department_id, inner.c.assignee_id,
-                                   inner.c.institution_name)
+                 .where(*where, _groups_in(groups)).subquery())
+        rows = session.exec(select(Deadline, Case.case_number, inner.c.lead_department_id, inner.c.assignee_id,
+                                   Institution.name)
                             .join(inner, inner.c.deadline_id == Deadline.id)
+                            .join(Case, Case.id == Deadline.case_id)
+                            .outerjoin(Institution, Institution.id == Case.institution_id)
                             .where(inner.c.rank <= items_per_group)
                             .order_by(inner.c.lead_department_id, inner.c.rank)).all()
         for row, number, dept_id, assignee_id, inst in rows:
@@ -322,6 +324,14 @@ def board_page(session: Session, regions: Sequence[str], today: date, calendar: 
             group.items.append(BoardItem(row, row.case_id, number, inst, state, left))
     return Board(list(groups.values()), len(counted), total_overdue, total_items - total_overdue,
                  sum(int(r[7] or 0) for r in counted), sum(int(r[8] or 0) for r in counted))
+
+
+def _groups_in(groups: dict[tuple[int, int | None], BoardGroup]):  # noqa: ANN202
+    """The rows of the page's groups only: (lead department, assignee) pairs, nobody assigned as 0
+    (ids start at 1). A page of 100 groups out of thousands must not read the items of every group
+    of its departments."""
+    pairs = {(d, a or 0) for d, a in groups}
+    return tuple_(col(Case.lead_department_id), func.coalesce(Case.assignee_id, 0)).in_(pairs)
 
 
 def board(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
@@ -540,15 +550,25 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
     total = session.exec(counted.where(*conds)).one()
     nd = next_due_by_case()
     overdue_first = sql_case((and_(nd.c.next_due.is_not(None), nd.c.next_due < today), 0), else_=1)
+    # the page's ids first (ordered and cut over the case and clock indexes, without the rows), then
+    # the rows of those ids only: a wide scope's sort does not carry every case's columns and names
+    ids = (select(Case.id.label("case_id"), nd.c.next_due.label("next_due"),
+                  overdue_first.label("overdue_first"), Case.received_at.label("received_at"))
+           .outerjoin(nd, nd.c.case_id == Case.id))
+    if q:
+        ids = (ids.join(Region, Region.code == Case.region_code)
+               .outerjoin(Institution, Institution.id == Case.institution_id))
+    page = (ids.where(*conds)
+            .order_by(overdue_first, func.coalesce(nd.c.next_due, FAR), col(Case.received_at).desc(),
+                      col(Case.id).desc()).limit(limit).offset(offset).subquery("work_page"))
     rows = session.exec(
-        select(Case, Institution.name, Department.name, Region.name, nd.c.next_due)
+        select(Case, Institution.name, Department.name, Region.name, page.c.next_due)
+        .join(page, page.c.case_id == Case.id)
         .join(Department, Department.id == Case.lead_department_id)
         .join(Region, Region.code == Case.region_code)
         .outerjoin(Institution, Institution.id == Case.institution_id)
-        .outerjoin(nd, nd.c.case_id == Case.id)
-        .where(*conds)
-        .order_by(overdue_first, func.coalesce(nd.c.next_due, FAR), col(Case.received_at).desc(),
-                  col(Case.id).desc()).limit(limit).offset(offset)).all()
+        .order_by(page.c.overdue_first, func.coalesce(page.c.next_due, FAR), page.c.received_at.desc(),
+                  page.c.case_id.desc())).all()
     clocks = running_clocks(session, [r[0].id for r in rows])
     out = []
     for case, inst, dept, region, due in rows:
