@@ -56,7 +56,7 @@ from cases.patrols.planner_prep import Block, Instance, TeamDay
 from cases.patrols.planner_teams import form_teams
 from cases.patrols.rules import may_serve
 
-DET_PER_SECOND = 0.4  # CP-SAT deterministic time per CPU second (docs/scale.md, "Near-optimal plans": 0.44–0.49 measured)
+DET_PER_SECOND = 0.4  # CP-SAT deterministic time per CPU second (docs/scale.md, "Budget rate": 0.44–0.49 here)
 WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
 LARGE_MODEL = 12_000  # variables: above it step 0 keeps the default linearisation (planner_lns docstring)
 Sum = cp_model.LinearExpr.sum
