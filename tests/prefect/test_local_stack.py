@@ -14,8 +14,9 @@ import json
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,150 @@ def test_up_refuses_what_would_break_the_running_one_and_keeps_the_pool(stack: S
     automations = api.http.post("/automations/filter", json={}).json()
     assert sorted(a["name"] for a in automations) == [
         "enforce: crash zombie flow runs", "enforce: notify failed or crashed runs", "enforce: notify late runs"]
+
+
+# --- a city plan fanned out to one `patrol-county` run per county ---------------------------------------
+# A city of three counties is added to the stack's database; one institution of 播州区 has a fund-supervision
+# status that risk.toml does not know, so that county's run fails on validation (not retried). The parent
+# waits for its children, publishes them, and fails naming the county; once the record is corrected the
+# re-run starts a run for that county only. The three plans equal what `serial` gives on a copy of the
+# database taken before the first run (with the record corrected).
+
+CITY = "520300"
+CITY_COUNTIES = {"520302": "红花岗区", "520303": "汇川区", "520304": "播州区"}
+BROKEN_COUNTY, BROKEN_STATUS = "520304", "待核实"
+FAN_START = date(2026, 12, 26)  # a Saturday, after the other tests' windows: the window holds that weekend
+FAN_PARAMS = {"start": FAN_START, "days": 2, "solver": "greedy", "region_code": CITY, "fan_out": "deployments"}
+
+
+@contextmanager
+def _enforce_home(home: Path) -> Iterator[None]:
+    from tests.conftest import _clear_caches
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ENFORCE_HOME", str(home))
+    mp.delenv("ENFORCE_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        yield
+    finally:
+        mp.undo()
+        _clear_caches()
+
+
+def _seed_city(home: Path) -> None:
+    from sqlmodel import Session
+
+    from cases.db import make_engine
+    from cases.enums import InstitutionCategory, LicenceStatus, Role
+    from cases.models import Department, Institution, Officer, Region
+    from cases.uscc import normalise_name
+    from tests.integration.conftest import at
+
+    engine = make_engine(f"sqlite:///{home / 'enforce.db'}")
+    with Session(engine, expire_on_commit=False) as s:
+        s.add(Region(code=CITY, name="遵义市", parent_code="520000", level="city"))
+        s.flush()
+        for code, name in CITY_COUNTIES.items():
+            s.add(Region(code=code, name=name, parent_code=CITY, level="county"))
+            s.flush()
+            towns = [f"{code}{i:03d}" for i in (1, 2)]
+            s.add_all(Region(code=t, name=f"{name}第{i + 1}街道", parent_code=code, level="township")
+                      for i, t in enumerate(towns))
+            s.flush()
+            for kind, label, count in (("education", "教育局", 4), ("market", "市场监督管理局", 3),
+                                       ("fire", "消防救援大队", 2)):
+                dept = Department(name=name + label, kind=kind, region_code=code, doc_code=name[:2] + kind[:1])
+                s.add(dept)
+                s.flush()
+                s.add_all(Officer(username=f"{code}-{kind}-{j}", name=f"{name}{label}{j}", department_id=dept.id,
+                                  roles=[str(Role.OFFICER)], badge_no=f"黔{code}{kind[:2]}{j}",
+                                  badge_valid_until=FAN_START + timedelta(days=400), password_hash="x")
+                          for j in range(count))
+            for j in range(8):
+                label = f"{name}第{j + 1}培训中心"
+                s.add(Institution(name=label, name_key=normalise_name(label), category=InstitutionCategory.SUBJECT,
+                                  licence_status=LicenceStatus.UNLICENSED if j % 4 == 3 else LicenceStatus.LICENSED,
+                                  region_code=towns[j % 2], student_count=80, capacity=100,
+                                  fund_supervision=BROKEN_STATUS if code == BROKEN_COUNTY and j == 0 else "supervised",
+                                  created_at=at("2026-01-05 09:00")))
+        s.commit()
+    engine.dispose()
+
+
+def _correct_record(db: Path) -> None:
+    conn = sqlite3.connect(db, timeout=30)
+    with conn:
+        conn.execute("UPDATE institution SET fund_supervision = 'supervised' WHERE fund_supervision = ?",
+                     (BROKEN_STATUS,))
+    conn.close()
+
+
+def _serial_plans(home: Path, copy: Path) -> dict[str, dict]:
+    """What `fan_out="serial"` plans for the city: `plan_window` per county, one after the other, in this
+    process, on a copy of the database (the record corrected)."""
+    from flows.patrols import plan_window
+
+    copy.mkdir()
+    source, target = sqlite3.connect(home / "enforce.db"), sqlite3.connect(copy / "enforce.db")
+    source.backup(target)
+    source.close()
+    target.close()
+    _correct_record(copy / "enforce.db")
+    with _enforce_home(copy):
+        for county in sorted(CITY_COUNTIES):
+            assert plan_window.fn(FAN_START, 2, None, "greedy", None, county, 1)
+    return _county_plans(copy)
+
+
+def _county_plans(home: Path) -> dict[str, dict]:
+    rows = _read(home, "SELECT region_code, plan_json FROM patrol_plan WHERE region_code IN (?, ?, ?) "
+                       "AND start_date = ?", *sorted(CITY_COUNTIES), FAN_START.isoformat())
+    return {code: json.loads(plan) for code, plan in rows}
+
+
+def _children(api: Api, parent: str) -> dict[str, dict]:
+    response = api.http.post("/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [parent]}}})
+    response.raise_for_status()
+    return {run["parameters"]["county"]: run for run in response.json()}
+
+
+def test_city_plan_fans_out_to_one_county_run_each_and_fails_naming_the_county(stack: Stack, webhook: Webhook,
+                                                                                tmp_path: Path) -> None:
+    api = stack.api
+    _seed_city(stack.home)
+    serial = _serial_plans(stack.home, tmp_path / "serial")
+    assert sorted(serial) == sorted(CITY_COUNTIES)
+
+    first = api.wait_done(api.run("patrol-planning/patrol-planning", **FAN_PARAMS), timeout=300)
+    assert first["state"]["type"] == "FAILED", first["state"]
+    message = first["state"]["message"]
+    assert f"1 个区县的巡查计划未完成：播州区（{BROKEN_COUNTY}）：未配置的资金监管状态取值：{BROKEN_STATUS}" in message
+    children = _children(api, first["id"])
+    assert {c: r["state"]["type"] for c, r in children.items()} == {
+        "520302": "COMPLETED", "520303": "COMPLETED", BROKEN_COUNTY: "FAILED"}
+    assert children["520302"]["name"] == f"县区巡查计划 520302 {FAN_START.isoformat()}"
+    [table] = [a for a in api.artifacts(first["id"]) if a["key"] == "patrol-counties"]
+    rows = {r["代码"]: r for r in json.loads(table["data"])}
+    assert rows[BROKEN_COUNTY]["状态"] == "失败" and BROKEN_STATUS in rows[BROKEN_COUNTY]["说明"]
+    assert all(rows[c]["状态"] == "已完成" and rows[c]["已生成任务单"] == rows[c]["巡查组"] > 0
+               for c in ("520302", "520303"))
+    assert sorted(_county_plans(stack.home)) == ["520302", "520303"]
+
+    _correct_record(stack.home / "enforce.db")
+    second = api.run("patrol-planning/patrol-planning", **FAN_PARAMS)
+    done = api.wait_done(second, timeout=300)
+    assert done["state"]["type"] == "COMPLETED", done["state"]
+    assert list(_children(api, second)) == [BROKEN_COUNTY]  # the planned counties start no run
+    result = api.result(second)
+    assert sorted(result["plans"]) == sorted(CITY_COUNTIES) and all(result["plans"].values())
+    assert _county_plans(stack.home) == serial
+    for plan_id in result["plans"].values():
+        teams, with_sheet, _ = _sheets(stack.home, plan_id)
+        assert with_sheet == teams > 0
+    assert f"patrol-plan-{result['plans'][BROKEN_COUNTY]}" in {a["key"] for a in api.artifacts(second)}
+
+    def alert() -> dict | None:  # the bureau is told which county failed
+        return next((b for b in webhook.bodies if first["id"] in b.get("text", "")), None)
+
+    assert f"播州区（{BROKEN_COUNTY}）" in wait_for("the failure alert on the bureau's webhook", alert, 120)["text"]
