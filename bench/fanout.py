@@ -87,9 +87,14 @@ def _spans(since: datetime, until: datetime) -> str:
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
 
     time.sleep(2)  # task runs are recorded from events: let the server catch up
+    runs: list = []
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(task_run_filter=TaskRunFilter(
-            start_time=TaskRunFilterStartTime(after_=since, before_=until)), limit=1000)
+        while True:  # the server returns at most 200 per call
+            page = client.read_task_runs(task_run_filter=TaskRunFilter(
+                start_time=TaskRunFilterStartTime(after_=since, before_=until)), limit=200, offset=len(runs))
+            runs += page
+            if len(page) < 200:
+                break
     spans: dict[str, list] = {}
     for run in runs:
         kind = run.name.rsplit("-", 1)[0]
