@@ -29,12 +29,12 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -46,38 +46,38 @@ CITY = "520100"
 START = date(2026, 12, 12)  # a Saturday: a 9-day window holds two weekends
 
 
-def _use_home(home: Path) -> None:
+def _use(home: Path, url: str | None) -> None:
+    """Point this process at one way's ENFORCE_HOME and database (a SQLite file under it when `url` is None)."""
     from cases.caches import reset_all
 
     os.environ["ENFORCE_HOME"] = str(home)
+    if url:
+        os.environ["ENFORCE_DATABASE_URL"] = url
+    else:
+        os.environ.pop("ENFORCE_DATABASE_URL", None)
     reset_all()
 
 
-def _build(template: Path, counties: int) -> None:
+def _build(url: str, counties: int) -> None:
     from bench.scale import build
     from cases.db import make_engine, migrate
 
-    url = f"sqlite:///{template}"
     migrate(url)
     engine = make_engine(url)
     build(engine, 0, cities=1, counties_per_city=counties, seed=7)
     engine.dispose()
 
 
-def _home_with(template: Path, home: Path) -> Path:
-    home.mkdir(parents=True)
-    shutil.copyfile(template, home / "enforce.db")
-    return home
+def _plans(url: str) -> dict[str, str]:
+    from sqlalchemy import create_engine, text
 
-
-def _plans(home: Path) -> dict[str, str]:
-    conn = sqlite3.connect(f"file:{home / 'enforce.db'}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT region_code, plan_json FROM patrol_plan ORDER BY region_code").fetchall()
-        teams = conn.execute("SELECT count(*), count(sheet_document_id) FROM patrol_team").fetchone()
-    finally:
-        conn.close()
-    return {code: plan for code, plan in rows} | {"_teams": json.dumps(teams)}
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT region_code, plan_json FROM patrol_plan ORDER BY region_code")).all()
+        teams = list(conn.execute(text("SELECT count(*), count(sheet_document_id) FROM patrol_team")).one())
+    engine.dispose()
+    return {code: json.dumps(plan, sort_keys=True) if not isinstance(plan, str) else plan for code, plan in rows} \
+        | {"_teams": json.dumps(teams)}
 
 
 def _spans(since: datetime, until: datetime) -> str:
@@ -139,6 +139,8 @@ def main() -> None:  # noqa: PLR0915
     parser.add_argument("--days", type=int, default=9)
     parser.add_argument("--slots", type=int, default=3, help="worker slots: the parent run and the county runs")
     parser.add_argument("--ways", default="serial,processes,deployments")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres",
+                        help="the application database (production: PostgreSQL; SQLite has one writer)")
     args = parser.parse_args()
     counties = args.counties or (4 if args.quick else 6)
     limit = args.time_limit or (2.0 if args.quick else 5.0)
@@ -153,14 +155,32 @@ def main() -> None:  # noqa: PLR0915
         os.environ.pop(key, None)
     os.environ.update({"PREFECT_HOME": str(root / "prefect"), "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING",
                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "ENFORCE_REGION_CODE": CITY})
+    stack = ExitStack()
     t = time.perf_counter()
-    _build(root / "template.db", counties)
-    print(f"city {CITY}: {counties} counties x (290 institutions, 66 officers, 10 townships), built in "
-          f"{time.perf_counter() - t:.1f} s; window {START} + {args.days} days; CP-SAT {limit:g} s per county, "
-          f"1 thread, deterministic")
-    homes = {way: _home_with(root / "template.db", root / way) for way in ways}
-    deploy_home = homes.get("deployments") or _home_with(root / "template.db", root / "up")
-    _use_home(deploy_home)
+    if args.backend == "postgres":
+        from bench.pgtemp import temporary_database
+
+        template = stack.enter_context(temporary_database("enforce_fanout_tpl"))
+        if template is None:
+            raise SystemExit("no PostgreSQL server: run with --backend sqlite")
+        _build(template, counties)
+        urls = {way: stack.enter_context(temporary_database("enforce_fanout", template.rsplit("/", 1)[1]))
+                for way in ways}
+    else:
+        _build(f"sqlite:///{root / 'template.db'}", counties)
+        for way in ways:
+            (root / way).mkdir()
+            shutil.copyfile(root / "template.db", root / way / "enforce.db")
+        urls = {way: f"sqlite:///{root / way / 'enforce.db'}" for way in ways}
+    print(f"city {CITY}: {counties} counties x (290 institutions, 66 officers, 10 townships) on {args.backend}, "
+          f"built in {time.perf_counter() - t:.1f} s; window {START} + {args.days} days; CP-SAT {limit:g} s per "
+          f"county, 1 thread, deterministic")
+    homes = {way: root / way for way in ways}
+    for home in homes.values():
+        home.mkdir(exist_ok=True)
+    way_url = {way: urls[way] if args.backend == "postgres" else None for way in ways}
+    # `up` deploys with this process's ENFORCE_HOME and database: the deployments way's (its Secret block)
+    _use(homes.get("deployments", root), way_url.get("deployments"))
     env = {**os.environ, "PREFECT_WORKER_QUERY_SECONDS": "1"}
     load_before = os.getloadavg()
     t = time.perf_counter()
@@ -195,8 +215,7 @@ def main() -> None:  # noqa: PLR0915
 
         print(f"load average before: {load_before[0]:.1f} {load_before[1]:.1f}")
         for way in ways:
-            home = homes[way]
-            _use_home(home)
+            _use(homes[way], way_url[way])
             load = os.getloadavg()[0]
             since = datetime.now(UTC)
             t = time.perf_counter()
@@ -211,7 +230,7 @@ def main() -> None:  # noqa: PLR0915
                 patrol_planning(**{**params, "start": START, "fan_out": way})
             times[way] = time.perf_counter() - t
             spans = _spans(since, datetime.now(UTC))
-            plans[way] = _plans(home)
+            plans[way] = _plans(urls[way])
             teams, sheets = json.loads(plans[way]["_teams"])
             print(f"  {way:<12} {times[way]:7.1f} s  (x{times['serial'] / times[way] if 'serial' in times else 1:.2f}"
                   f" vs serial)  plans {len(plans[way]) - 1}, teams {teams}, sheets {sheets}; "
@@ -226,6 +245,7 @@ def main() -> None:  # noqa: PLR0915
     finally:
         subprocess.run([str(BIN / "enforce"), "prefect", "down"], env=env, check=False)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
+        stack.close()
         shutil.rmtree(root, ignore_errors=True)
 
 
