@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/fanout.py            # 6 counties, 9-day window (4 rest days), CP-SAT 5 s each
     .venv/bin/python bench/fanout.py --quick    # 4 counties, CP-SAT 2 s each
+    .venv/bin/python bench/fanout.py --backend sqlite
 
 Builds one city with bench/scale.py's generator (`build`, no cases): N counties of 290 institutions,
-66 officers (56 education, 9 market, 1 supervisor) and 10 townships each. The database is copied
-once per way, so every way plans the same unplanned window from the same data. Then, against a
+66 officers (56 education, 9 market, 1 supervisor) and 10 townships each, on PostgreSQL (the
+production database; bench/pgtemp.py's server) or SQLite. Every way gets its own copy of the
+database, so every way plans the same unplanned window from the same data. Then, against a
 local Prefect server started by `enforce prefect up` (one worker with `--slots` slots: the parent
 run waits in one of them, the county runs take the others), it times the whole `patrol-planning`
 flow (plans and task sheets) for a city `region_code`:
