@@ -50,3 +50,4 @@ bench: setup
 	$(UV) python bench/transitions.py
 	$(UV) python bench/documents.py
 	$(UV) python bench/patrols.py
+	$(UV) python bench/fanout.py

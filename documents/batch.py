@@ -9,6 +9,7 @@ A worker error (RenderError, RefusedResource, RenderTimeout …) is re-raised in
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Sequence
 
 from cases.enums import DocumentType
@@ -17,6 +18,9 @@ from documents.settings import get_documents_settings
 
 
 def _init_worker() -> None:
+    # A worker forked from a Prefect flow run inherits the engine's SIGTERM handler, which raises
+    # TerminationSignal (a traceback on stderr) when the pool terminates its workers on exit.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     render.reset()
     render.warm()
 

@@ -18,6 +18,7 @@ counties already keep the cores busy), so the three ways give the same plans.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 from typing import cast
@@ -79,36 +80,81 @@ def plan_counties(counties: list[str], start: date, days: int, seed: int | None,
     return dict(zip(counties, futures.result(), strict=True))
 
 
+@task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_transient, timeout_seconds=60)
+def counties_with_days_to_plan(counties: list[str], start: date, days: int) -> list[str]:
+    with open_session() as session:
+        return patrol_service.counties_with_days_to_plan(session, counties, pupil_calendar(), start, days)
+
+
+STATE_NAMES = {"COMPLETED": "已完成", "FAILED": "失败", "CRASHED": "崩溃", "CANCELLED": "已取消"}
+
+
+def county_run_reason(state_type: str | None, message: str | None) -> str:
+    """Why a county run did not complete, in Chinese: the domain error's message when there is one
+    ("…: ValidationFailed: [code] 消息"), else what its final state says."""
+    message = message or ""
+    if found := re.search(r"\[[a-z0-9_]+\] (.+)", message):
+        return found.group(1).strip()
+    if re.search(r"[\u4e00-\u9fff]", message):  # another Chinese message (a database that is not ready)
+        return message.rsplit(": ", 1)[-1].strip()
+    return {"FAILED": "运行失败，详见该运行的日志", "CRASHED": "运行崩溃（进程或主机失效），详见该运行的日志",
+            "CANCELLED": "运行被取消"}.get(state_type or "", f"{COUNTY_RUN_TIMEOUT_S / 3600:.0f} 小时内未完成")
+
+
 def _plan_by_deployment(counties: list[str], start: date, days: int, seed: int | None, solver: str,
-                        time_limit: float | None, county_workers: int | None) -> dict[str, int | None]:
-    """One `patrol-county` flow run per county, started through its deployment so that any worker
-    of the work pool takes it; waits for all of them and reads their plans from the database."""
+                        time_limit: float | None, county_workers: int | None) -> tuple[dict[str, int | None], str]:
+    """One `patrol-county` flow run per county that still has days to plan, started through its
+    deployment so that any worker of the work pool takes it; waits for all of them, publishes a
+    table of the county runs and reads the plans from the database. Returns the plans and, when a
+    county run did not complete, the Chinese summary naming those counties (the parent fails with it
+    after rendering and publishing what the other counties planned)."""
     from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.objects import FlowRun, State
     from prefect.deployments import run_deployment
 
     runs: dict[str, FlowRun] = {}
-    for county in counties:
+    for county in counties_with_days_to_plan(counties, start, days):
         runs[county] = cast(FlowRun, run_deployment(  # a sync flow gets the sync variant's FlowRun
             COUNTY_DEPLOYMENT, timeout=0, as_subflow=True, parameters={
                 "county": county, "start": start.isoformat(), "days": days, "seed": seed, "solver": solver,
                 "time_limit": time_limit, "num_workers": county_workers}))
     deadline = time.monotonic() + COUNTY_RUN_TIMEOUT_S
     states: dict[str, State] = {}
+    by_id = {run.id: county for county, run in runs.items()}
     with get_client(sync_client=True) as client:
         while len(states) < len(runs) and time.monotonic() < deadline:
-            for county, run in runs.items():
-                if county not in states:
-                    state = client.read_flow_run(run.id).state
-                    if state is not None and state.is_final():
-                        states[county] = state
-            time.sleep(0 if len(states) == len(runs) else 2)
-    failed = sorted(c for c in runs if c not in states or not states[c].is_completed())
-    if failed:
-        raise RuleViolation(f"以下区县的巡查计划未完成：{'、'.join(failed)}", code="patrol_county_failed")
+            waiting = [runs[c].id for c in runs if c not in states]
+            for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=waiting))):
+                if run.state is not None and run.state.is_final():
+                    states[by_id[run.id]] = run.state
+            if len(states) < len(runs):
+                time.sleep(2)
     with open_session() as session:
         plans = patrol_service.plans_of_window(session, counties, start, days)
-    return {county: plans.get(county) for county in counties}
+        names = patrol_service.region_names(session, counties)
+        sheets = {c: patrol_service.sheets_of_plan(session, pid) for c, pid in plans.items()}
+    failed = {c: county_run_reason(states[c].type.value if c in states else None,
+                                   states[c].message if c in states else None)
+              for c in runs if c not in states or not states[c].is_completed()}
+    rows = []
+    for county in counties:
+        state = states.get(county)
+        teams, issued = sheets.get(county, (0, 0))
+        rows.append({
+            "区县": names[county], "代码": county,
+            "运行": runs[county].name if county in runs else "（无需运行：已编制）",
+            "状态": STATE_NAMES.get(state.type.value, state.name) if state else ("未完成" if county in runs else "—"),
+            "计划": f"#{plans[county]}" if county in plans else "无", "巡查组": teams, "已生成任务单": issued,
+            "说明": failed.get(county, "")})
+    publish_table("patrol-counties", rows,
+                  f"分县巡查计划 {start.isoformat()} 起 {days} 天：{len(counties)} 个区县，"
+                  f"启动 {len(runs)} 个县区运行，{len(runs) - len(failed)} 个完成，{len(failed)} 个未完成")
+    summary = ""
+    if failed:
+        summary = f"{len(failed)} 个区县的巡查计划未完成：" + "；".join(
+            f"{names[c]}（{c}）：{reason}" for c, reason in sorted(failed.items()))
+    return {county: plans.get(county) for county in counties}, summary
 
 
 @flow(name="patrol-county", flow_run_name=run_name("县区巡查计划", "county", "start"), timeout_seconds=3600,
@@ -176,12 +222,13 @@ def patrol_planning(start: date | None = None, days: int = 14, seed: int | None 
     first = start or _first_day()
     region = region_code or get_settings().region_code
     counties = counties_to_plan(region)
+    not_completed = ""  # the deployments way: the counties whose run did not complete, and why
     if counties == [region]:  # a county: one plan, the solver uses patrol.toml's threads
         plans = {region: plan_window(first, days, seed, solver, time_limit, region)}
     elif fan_out == "processes":
         plans = plan_counties(counties, first, days, seed, solver, time_limit, county_workers)
     elif fan_out == "deployments":
-        plans = _plan_by_deployment(counties, first, days, seed, solver, time_limit, county_workers)
+        plans, not_completed = _plan_by_deployment(counties, first, days, seed, solver, time_limit, county_workers)
     else:
         plans = {c: plan_window(first, days, seed, solver, time_limit, c, county_workers) for c in counties}
     pending = plans_lacking_sheets(first, days)
@@ -193,4 +240,6 @@ def patrol_planning(start: date | None = None, days: int = 14, seed: int | None 
                "plan_id": plans.get(region) if counties == [region] else None, "plans": plans,
                "completed_plans": pending, "sheets": sheets}
     run_logger().info("巡查计划：%s", summary)
+    if not_completed:  # the other counties' plans are stored, rendered and published: a re-run plans the rest
+        raise RuleViolation(not_completed, code="patrol_county_failed")
     return summary

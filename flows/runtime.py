@@ -35,7 +35,7 @@ def require_database(url: str | None = None) -> str:
     from alembic.script import ScriptDirectory
     from sqlalchemy.exc import SQLAlchemyError
 
-    from cases.db import alembic_config, get_engine
+    from cases.db import alembic_config, get_engine, read_engine_for
     from cases.settings import get_settings
 
     url = url or get_settings().url
@@ -46,11 +46,19 @@ def require_database(url: str | None = None) -> str:
             raise DatabaseNotReady(f"数据库文件不存在：{path}。请检查 ENFORCE_HOME / ENFORCE_DATABASE_URL，"
                                    f"或先运行 enforce db upgrade")
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = get_engine(url)
+    # On SQLite every transaction of the application engine begins IMMEDIATE (the write lock): the
+    # guard reads through an autocommit reader instead, so that it does not wait for, and fail
+    # behind, another run that holds the lock (county runs of one city rendering their sheets).
+    reader = read_engine_for(engine) or engine
     try:
-        with get_engine(url).connect() as conn:
+        with reader.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
     except SQLAlchemyError as exc:
         raise DatabaseNotReady(f"无法连接数据库 {shown}：{exc.__class__.__name__}") from exc
+    finally:
+        if reader is not engine:
+            reader.dispose()
     if current != heads:
         raise DatabaseNotReady(f"数据库 {shown} 的结构版本为 {sorted(current) or '空'}，程序需要 {sorted(heads)}；"
                                f"请先运行 enforce db upgrade")

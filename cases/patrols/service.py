@@ -262,6 +262,25 @@ def verify_draw(session: Session, plan_id: int) -> tuple[bool, list[int], list[i
     return pool_intact and replayed == list(row.draw_ids), list(row.draw_ids), replayed
 
 
+def counties_with_days_to_plan(session: Session, counties: list[str], pupils: PupilCalendar, start: date,
+                               days: int) -> list[str]:
+    """The counties of `counties` that still have a pupil rest day of [start, start + days) without a plan
+    (a city re-run starts no run for a county whose window is planned already)."""
+    return [c for c in counties if rest_days_to_plan(session, pupils, start, days, c)[0]]
+
+
+def region_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """Region code → name (the code itself when the region is unknown)."""
+    names = dict(session.exec(select(Region.code, Region.name).where(col(Region.code).in_(codes))).all())
+    return {code: str(names.get(code) or code) for code in codes}
+
+
+def sheets_of_plan(session: Session, plan_id: int) -> tuple[int, int]:
+    """(teams, teams with their task sheet) of a stored plan."""
+    rows = session.exec(select(PatrolTeam.sheet_document_id).where(PatrolTeam.plan_id == plan_id)).all()
+    return len(rows), sum(1 for r in rows if r is not None)
+
+
 def plans_of_window(session: Session, region_codes: list[str], start: date, days: int) -> dict[str, int]:
     """Region code → id of the latest stored plan of that region overlapping [start, start + days)."""
     end = start + timedelta(days=days - 1)

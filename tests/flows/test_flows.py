@@ -241,3 +241,30 @@ def test_city_plan_fans_out_per_county_like_the_serial_path(harness, tmp_path: P
         assert all(p["days"] and any(d["teams"] for d in p["days"]) for p in by_pool.values())
     finally:
         _clear_caches()
+
+
+def test_a_county_run_that_did_not_complete_is_explained_in_chinese() -> None:
+    from flows.patrols import county_run_reason
+
+    # the messages Prefect 3.8.8 gives a failed flow run: "<context>encountered an exception: <type>: <str>"
+    assert county_run_reason("FAILED", "Flow run encountered an exception: ValidationFailed: [risk_input] "
+                                       "未配置的资金监管状态取值：待核实") == "未配置的资金监管状态取值：待核实"
+    assert county_run_reason("FAILED", "Flow run encountered an exception: DatabaseNotReady: 数据库文件不存在："
+                                       "/srv/enforce/enforce.db") == "数据库文件不存在：/srv/enforce/enforce.db"
+    assert county_run_reason("CRASHED", "Flow run infrastructure exited with non-zero status code -9.") == \
+        "运行崩溃（进程或主机失效），详见该运行的日志"
+    assert county_run_reason(None, None) == "1 小时内未完成"
+
+
+def test_the_database_guard_does_not_wait_for_the_write_lock(county_home: Path) -> None:
+    import sqlite3
+
+    from flows.runtime import require_database
+
+    holder = sqlite3.connect(county_home / "enforce.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a county run rendering its sheets holds meanwhile
+    try:
+        assert require_database().endswith("enforce.db")  # before: "无法连接数据库 …：OperationalError" after 10 s
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

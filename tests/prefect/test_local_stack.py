@@ -4,7 +4,9 @@ a worker, against a seeded SQLite county. One `up` for the whole module; `down` 
 * every deployment runs (or fails fast where it must) and leaves its artifacts;
 * a patrol-planning run killed mid-render (the flow process and its render pool, SIGKILL) is
   reported Crashed, the crash alert reaches the webhook, and the next run renders the sheets;
-* `up` refuses a second start, a busy port and a foreign PREFECT_API_URL; a redeploy keeps the pool.
+* `up` refuses a second start, a busy port and a foreign PREFECT_API_URL; a redeploy keeps the pool;
+* a city plan with `fan_out="deployments"` runs one `patrol-county` run per county on the worker and fails
+  naming the county whose run failed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import json
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,7 +47,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, webhook: Webhook) -> Iterato
     seed_county(f"sqlite:///{home / 'enforce.db'}", home)
     port = free_port()
     env = base_env(ENFORCE_HOME=str(home), PREFECT_HOME=str(home / "prefect"), ENFORCE_ALERT_WEBHOOK_URL=webhook.url)
-    started = _enforce(env, "prefect", "up", "--port", str(port), "--detach")
+    # four slots: a city plan's parent run and its three county runs at once (the parent only waits)
+    started = _enforce(env, "prefect", "up", "--port", str(port), "--limit", "4", "--detach")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         yield Stack(Api(f"http://127.0.0.1:{port}/api"), home, env, port)
@@ -206,3 +210,134 @@ def test_up_refuses_what_would_break_the_running_one_and_keeps_the_pool(stack: S
     automations = api.http.post("/automations/filter", json={}).json()
     assert sorted(a["name"] for a in automations) == [
         "enforce: crash zombie flow runs", "enforce: notify failed or crashed runs", "enforce: notify late runs"]
+
+
+# --- a city plan fanned out to one `patrol-county` run per county ---------------------------------------
+# A city of three counties is added to the stack's database; one institution of 播州区 has a fund-supervision
+# status that risk.toml does not know, so that county's run fails on validation (not retried). The other two
+# runs complete with their task sheets and plan what `serial` plans on a copy of the database taken before
+# the run; the parent waits for all three, publishes them as a table, publishes the two plans, and fails
+# naming the county and why, which is what the bureau's alert says. A re-run starts a run for that county
+# only (the others have no day left to plan).
+
+CITY = "520300"
+CITY_COUNTIES = {"520302": "红花岗区", "520303": "汇川区", "520304": "播州区"}
+GOOD_COUNTIES = ["520302", "520303"]
+BROKEN_COUNTY, BROKEN_STATUS = "520304", "待核实"
+FAN_START = date(2026, 12, 26)  # a Saturday after the other tests' windows; a one-day window (cheap)
+
+
+@contextmanager
+def _enforce_home(home: Path) -> Iterator[None]:
+    from tests.conftest import _clear_caches
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ENFORCE_HOME", str(home))
+    mp.delenv("ENFORCE_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        yield
+    finally:
+        mp.undo()
+        _clear_caches()
+
+
+def _seed_city(home: Path) -> None:
+    from sqlmodel import Session
+
+    from cases.db import make_engine
+    from cases.enums import InstitutionCategory, LicenceStatus, Role
+    from cases.models import Department, Institution, Officer, Region
+    from cases.uscc import normalise_name
+    from tests.integration.conftest import at
+
+    engine = make_engine(f"sqlite:///{home / 'enforce.db'}")
+    with Session(engine, expire_on_commit=False) as s:
+        s.add(Region(code=CITY, name="遵义市", parent_code="520000", level="city"))
+        s.flush()
+        for code, name in CITY_COUNTIES.items():
+            s.add(Region(code=code, name=name, parent_code=CITY, level="county"))
+            s.flush()
+            towns = [f"{code}{i:03d}" for i in (1, 2)]
+            s.add_all(Region(code=t, name=f"{name}第{i + 1}街道", parent_code=code, level="township")
+                      for i, t in enumerate(towns))
+            s.flush()
+            for kind, label, count in (("education", "教育局", 4), ("market", "市场监督管理局", 3),
+                                       ("fire", "消防救援大队", 2)):
+                dept = Department(name=name + label, kind=kind, region_code=code, doc_code=name[:2] + kind[:1])
+                s.add(dept)
+                s.flush()
+                s.add_all(Officer(username=f"{code}-{kind}-{j}", name=f"{name}{label}{j}", department_id=dept.id,
+                                  roles=[str(Role.OFFICER)], badge_no=f"黔{code}{kind[:2]}{j}",
+                                  badge_valid_until=FAN_START + timedelta(days=400), password_hash="x")
+                          for j in range(count))
+            for j in range(8):
+                label = f"{name}第{j + 1}培训中心"
+                s.add(Institution(name=label, name_key=normalise_name(label), category=InstitutionCategory.SUBJECT,
+                                  licence_status=LicenceStatus.UNLICENSED if j % 4 == 3 else LicenceStatus.LICENSED,
+                                  region_code=towns[j % 2], student_count=80, capacity=100,
+                                  fund_supervision=BROKEN_STATUS if code == BROKEN_COUNTY and j == 0 else "supervised",
+                                  created_at=at("2026-01-05 09:00")))
+        s.commit()
+    engine.dispose()
+
+
+def _serial_plans(home: Path, copy: Path) -> dict[str, dict]:
+    """What `fan_out="serial"` plans for the two good counties: `plan_window` per county, one after the
+    other, in this process, on a copy of the database."""
+    from flows.patrols import plan_window
+
+    copy.mkdir()
+    source, target = sqlite3.connect(home / "enforce.db"), sqlite3.connect(copy / "enforce.db")
+    source.backup(target)
+    source.close()
+    target.close()
+    with _enforce_home(copy):
+        for county in GOOD_COUNTIES:
+            assert plan_window.fn(FAN_START, 1, None, "greedy", None, county, 1)
+    return _county_plans(copy)
+
+
+def _county_plans(home: Path) -> dict[str, dict]:
+    rows = _read(home, "SELECT region_code, plan_json FROM patrol_plan WHERE region_code IN (?, ?, ?) "
+                       "AND start_date = ?", *sorted(CITY_COUNTIES), FAN_START.isoformat())
+    return {code: json.loads(plan) for code, plan in rows}
+
+
+def test_city_plan_fans_out_to_one_county_run_each_and_fails_naming_the_county(stack: Stack, webhook: Webhook,
+                                                                                tmp_path: Path) -> None:
+    api = stack.api
+    _seed_city(stack.home)
+    serial = _serial_plans(stack.home, tmp_path / "serial")
+
+    parent = api.wait_done(api.run("patrol-planning/patrol-planning", start=FAN_START, days=1, solver="greedy",
+                                   region_code=CITY, fan_out="deployments"), timeout=300)
+    assert parent["state"]["type"] == "FAILED", parent["state"]
+    assert (f"1 个区县的巡查计划未完成：播州区（{BROKEN_COUNTY}）：未配置的资金监管状态取值：{BROKEN_STATUS}"
+            in parent["state"]["message"])
+    response = api.http.post("/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}})
+    children = {run["parameters"]["county"]: run for run in response.json()}
+    assert {c: r["state"]["type"] for c, r in children.items()} == {
+        "520302": "COMPLETED", "520303": "COMPLETED", BROKEN_COUNTY: "FAILED"}
+    assert children["520302"]["name"] == f"县区巡查计划 520302 {FAN_START.isoformat()}"
+    assert all(children[c]["deployment_id"] == api.deployment("patrol-county/patrol-county")["id"] for c in children)
+
+    assert _county_plans(stack.home) == serial  # the two good counties, as `serial` plans them
+    [table] = [a for a in api.artifacts(parent["id"]) if a["key"] == "patrol-counties"]
+    rows = {r["代码"]: r for r in json.loads(table["data"])}
+    assert rows[BROKEN_COUNTY]["状态"] == "失败" and BROKEN_STATUS in rows[BROKEN_COUNTY]["说明"]
+    plan_ids = {c: int(rows[c]["计划"].lstrip("#")) for c in GOOD_COUNTIES}
+    for county, plan_id in plan_ids.items():
+        teams, with_sheet, _ = _sheets(stack.home, plan_id)
+        assert rows[county]["状态"] == "已完成" and rows[county]["已生成任务单"] == with_sheet == teams > 0
+    assert {f"patrol-plan-{p}" for p in plan_ids.values()} <= {a["key"] for a in api.artifacts(parent["id"])}
+
+    from flows.patrols import counties_with_days_to_plan
+
+    with _enforce_home(stack.home):  # what a re-run would start runs for
+        assert counties_with_days_to_plan.fn(sorted(CITY_COUNTIES), FAN_START, 1) == [BROKEN_COUNTY]
+
+    def alert() -> dict | None:  # the bureau is told which county failed
+        return next((b for b in webhook.bodies if parent["id"] in b.get("text", "")), None)
+
+    assert f"播州区（{BROKEN_COUNTY}）" in wait_for("the failure alert on the bureau's webhook", alert, 120)["text"]
