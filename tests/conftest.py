@@ -25,6 +25,30 @@ for _key, _value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK"
                      "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}.items():
     os.environ.setdefault(_key, _value)
 
+# The longest modules, longest first (docs/operations.md, "Test suite"). `make test` runs each module
+# whole on one of two workers (`--dist loadscope`), handing modules out in collection order; starting
+# with the long ones leaves short modules for the end, so neither worker idles while the other
+# finishes a four-minute module.
+SLOW_MODULES = (
+    "tests/api/test_api_penalty_law.py",
+    "tests/prefect/test_local_stack.py",
+    "tests/prefect/test_production_readme.py",
+    "tests/cli/test_cli_cases.py",
+    "tests/flows/test_flows.py",
+    "tests/test_lint.py",
+    "tests/api/test_api_schemathesis.py",
+    "tests/integration/test_patrols_and_sweep.py",
+    "tests/integration/test_sheets_and_report_content.py",
+    "tests/web/test_screenshots.py",
+    "tests/api/test_tus_large.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: the rest keep their order
+
+
 PG_ADMIN_URL = os.environ.get("ENFORCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
