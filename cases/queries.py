@@ -135,6 +135,10 @@ def _conditions(session: Session, f: CaseFilter) -> list:
     if f.received_before is not None:
         conds.append(col(Case.received_at) < f.received_before)
     overdue = _running(col(Deadline.due_date) < f.today)
+    if f.overdue is True or f.due_within_days is not None:
+        # implied (closing a case closes its clocks), stated for the open cases' index by region
+        # (0026): the scope's open cases instead of all its cases
+        conds.append(Case.status != CaseStatus.CLOSED)
     if f.overdue is True:
         conds.append(overdue)
     elif f.overdue is False:
