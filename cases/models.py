@@ -191,6 +191,9 @@ class Case(SQLModel, table=True):
               postgresql_where=text("status <> 'closed'"),
               postgresql_include=["region_code", "institution_id", "received_at", "status", "team_officer_ids"],
               ).ddl_if(dialect="postgresql"),
+        # the open cases by region, newest first: the overdue and due-soon lists of a scope (0026)
+        Index("enforcement_case_open_region_idx", "region_code", "received_at", "id",
+              postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
         Index("enforcement_case_region_units_idx", "region_code", "id",
               postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),
         Index("enforcement_case_open_team_idx", text("(team_officer_ids::jsonb) jsonb_path_ops"),

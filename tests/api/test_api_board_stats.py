@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.routes.board import BOARD_ITEMS
 from tests.api.support import Api
 
 pytestmark = pytest.mark.api
@@ -70,5 +71,10 @@ def test_board_groups_overdue_and_due_soon_steps(api: Api) -> None:
     mine = next(g for g in board["groups"] if g["assignee_id"] == api.officer_ids("education03")[0])
     assert {i["case_id"] for i in mine["items"]} == {handled} and mine["department"] == "息烽县教育局"
     assert board["groups"][0]["overdue"] >= board["groups"][-1]["overdue"]
+    assert all(len(g["items"]) <= BOARD_ITEMS for g in board["groups"])  # a handful per group by default
+    first = ok(api.get("/api/v1/board?items=1", "education01"))
+    assert [len(g["items"]) for g in first["groups"]] == [1] * len(board["groups"])
+    assert [g["overdue"] + g["due_soon"] for g in first["groups"]] == [g["overdue"] + g["due_soon"]
+                                                                         for g in board["groups"]]
     narrow = ok(api.get("/api/v1/board?soon_working_days=0", "education01"))
     assert all(i["deadline"]["due_state"] in ("overdue", "due") for g in narrow["groups"] for i in g["items"])

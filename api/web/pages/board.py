@@ -70,10 +70,16 @@ def board(request: Request, user: UserDep, session: SessionDep, clock: ClockDep,
     regions = repository.subtree_codes(session, user.actor.region_code)
     found = desk.board_cases(session, regions, today, calendar, soon_working_days=soon, department_id=department,
                              limit=ROWS_PER_PAGE, offset=(page_no - 1) * ROWS_PER_PAGE)
-    may_assign = authority.role_allows(user.actor.roles, Action.ASSIGN)
+    # assignment from the board is for the cases of the supervisor's own department, with a picker of
+    # that department's officers only: a city or province supervisor's page spans dozens of
+    # departments (2,622 officers for a province page, docs/scale.md "10^6 cases on PostgreSQL"),
+    # whose cases their own supervisors assign; any case can still be assigned from its own page
+    own = user.actor.department_id
+    may_assign = authority.role_allows(user.actor.roles, Action.ASSIGN) and own is not None
     rows = [{"r": r, "steps": [{"s": s, "dl": views.deadline_out(s.deadline, today, calendar)} for s in r.steps],
-             "assignable": may_assign and r.status is CaseStatus.RECEIVED} for r in found.rows]
-    pickers = _pickers(session, user, today, sorted({r.department_id for r in found.rows})) if any(
+             "assignable": may_assign and r.status is CaseStatus.RECEIVED and r.department_id == own}
+            for r in found.rows]
+    pickers = _pickers(session, user, today, [own]) if own is not None and any(
         x["assignable"] for x in rows) else []
     pages = max(1, -(-found.total // ROWS_PER_PAGE))
     params = {k: v for k, v in {"soon": soon, "department": department or ""}.items() if v != ""}
