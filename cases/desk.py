@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, literal_column, or_, true, union
+from sqlalchemy import Integer, Select, cast, func, literal_column, or_, true, union
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from cases import deadlines
@@ -141,17 +142,20 @@ def officer_loads(session: Session, officer_ids: Sequence[int]) -> dict[int, int
     # the departments as values, not a subquery: the open cases of a few departments are then a
     # range of the open-cases index (PostgreSQL, migration 0025) instead of a scan of every open case
     depts = sorted(set(session.exec(select(Officer.department_id).where(col(Officer.id).in_(ids))).all()))
-    where = (Case.status != CaseStatus.CLOSED,
-             or_(col(Case.assignee_id).in_(ids), col(Case.lead_department_id).in_(depts)))
+    where: tuple[ColumnElement[bool], ...] = (
+        col(Case.status) != CaseStatus.CLOSED,
+        or_(col(Case.assignee_id).in_(ids), col(Case.lead_department_id).in_(depts)))
     team = col(Case.team_officer_ids)
     if session.get_bind().dialect.name == "postgresql":
         arrays = sql_case((func.json_typeof(team) == "array", team), else_=literal_column("'[]'::json"))
         members = func.json_array_elements_text(arrays).table_valued("value")
     else:
         members = func.json_each(team).table_valued("value")
-    on_team = (sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
-               .select_from(Case).join(members, true()).where(*where))
-    leading = sa_select(col(Case.id).label("case_id"), col(Case.assignee_id).label("officer_id")).where(*where)
+    on_team: Select[Any] = (
+        sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
+        .select_from(Case).join(members, true()).where(*where))
+    leading: Select[Any] = (
+        sa_select(col(Case.id).label("case_id"), col(Case.assignee_id).label("officer_id")).where(*where))
     pairs = union(on_team, leading).subquery("members")
     counted = session.execute(sa_select(pairs.c.officer_id, func.count()).where(pairs.c.officer_id.in_(ids))
                               .group_by(pairs.c.officer_id)).all()
