@@ -56,18 +56,20 @@ def append_event(
     if case.id is None:
         raise ValueError("append_event needs a flushed case (its id)")
     pending = [e for e in session.new if isinstance(e, CaseEvent) and e.case_id == case.id]
-    last: CaseEvent | None
+    last: tuple[int, str] | None
     if pending:  # an earlier event of this transaction, not flushed yet
-        last = max(pending, key=lambda e: e.seq)
+        newest = max(pending, key=lambda e: e.seq)
+        last = (newest.seq, newest.hash)
     else:
         with session.no_autoflush:  # the case's UPDATE waits for the use case's other changes: one version bump
-            last = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                .order_by(col(CaseEvent.seq).desc()).limit(1)).first()
+            row = session.exec(select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == case.id)
+                               .order_by(col(CaseEvent.seq).desc()).limit(1)).first()
+        last = (row[0], row[1]) if row else None
     event = CaseEvent(
-        case_id=case.id, seq=(last.seq + 1) if last else 1, event_type=event_type,
+        case_id=case.id, seq=(last[0] + 1) if last else 1, event_type=event_type,
         from_status=from_status, to_status=to_status, actor_id=actor_id,
         occurred_at=at.astimezone(UTC), payload=_json_safe(payload or {}),
-        prev_hash=last.hash if last else GENESIS, hash="",
+        prev_hash=last[1] if last else GENESIS, hash="",
     )
     event.hash = event_hash(event.prev_hash, event)
     session.add(event)

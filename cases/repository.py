@@ -163,14 +163,35 @@ def penalty_of(session: Session, case_id: int) -> Penalty:
     return penalty
 
 
+OFFICER_MEMO = "officers_in_transaction"  # session.info key; `cases.service.perform` sets it per transaction
+
+
+def officers_with_departments(session: Session, ids: Sequence[int]) -> dict[int, tuple[Officer, Department]]:
+    """The officers in `ids` that exist, each with its department, in one statement.
+
+    Inside `perform` (which puts a fresh dict under `OFFICER_MEMO` at the start of each transaction
+    and removes it at the end) what this transaction already read is not read again: the reference
+    check, the use case's facts and its notice all name the same officers."""
+    memo: dict[int, tuple[Officer, Department]] | None = session.info.get(OFFICER_MEMO)
+    wanted = [i for i in dict.fromkeys(ids) if memo is None or i not in memo]
+    rows: dict[int, tuple[Officer, Department]] = {}
+    if wanted:
+        query = select(Officer, Department).join(Department, col(Department.id) == Officer.department_id)
+        rows = {o.id: (o, d) for o, d in session.exec(query.where(col(Officer.id).in_(wanted))).all()
+                if o.id is not None}
+        if memo is not None:
+            memo.update(rows)
+    found = rows if memo is None else memo
+    return {i: found[i] for i in ids if i in found}
+
+
 def officers_with_kind(session: Session, ids: Sequence[int]) -> list[tuple[Officer, str]]:
     """The officers in `ids` order, each with its department's kind; NotFound names the missing ones."""
-    query = select(Officer, Department.kind).join(Department, col(Department.id) == Officer.department_id)
-    rows = {o.id: (o, kind) for o, kind in session.exec(query.where(col(Officer.id).in_(list(ids)))).all()}
+    rows = officers_with_departments(session, ids)
     missing = [i for i in ids if i not in rows]
     if missing:
         raise NotFound("执法人员不存在", officer_ids=missing)
-    return [rows[i] for i in ids]
+    return [(rows[i][0], rows[i][1].kind) for i in ids]
 
 
 def department_for(session: Session, region_code: str, kinds: Sequence[str]) -> Department | None:
