@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, Text, cast, tuple_, type_coerce
+from sqlalchemy import String, Text, bindparam, cast, tuple_, type_coerce
 from sqlmodel import Session, col, select
 
 from cases.enums import CaseEventType, CaseStatus, PenaltyStep
@@ -47,6 +47,10 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
+_LAST_EVENT = (select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindparam("case_id"))
+               .order_by(col(CaseEvent.seq).desc()).limit(1))  # built once: see cases.repository
+
+
 def append_event(
     session: Session, case: Case, event_type: CaseEventType, *, actor_id: int | None, at: datetime,
     payload: dict[str, Any] | None = None, from_status: CaseStatus | None = None,
@@ -62,8 +66,7 @@ def append_event(
         last = (newest.seq, newest.hash)
     else:
         with session.no_autoflush:  # the case's UPDATE waits for the use case's other changes: one version bump
-            row = session.exec(select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == case.id)
-                               .order_by(col(CaseEvent.seq).desc()).limit(1)).first()
+            row = session.exec(_LAST_EVENT, params={"case_id": case.id}).first()
         last = (row[0], row[1]) if row else None
     event = CaseEvent(
         case_id=case.id, seq=(last[0] + 1) if last else 1, event_type=event_type,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -116,9 +116,16 @@ def list_events(session: Session, case_id: int) -> Sequence[CaseEvent]:
     return session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))).all()
 
 
+# Statements on the write path are built once: building a SELECT and its cache key costs more than
+# running it (docs/scale.md, "Write path"); a prebuilt statement's cache key is memoised.
+_OPEN_DEADLINES = (select(Deadline).where(Deadline.case_id == bindparam("case_id"), col(Deadline.open))
+                   .order_by(col(Deadline.due_date)))
+_OFFICERS = (select(Officer, Department).join(Department, col(Department.id) == Officer.department_id)
+             .where(col(Officer.id).in_(bindparam("ids", expanding=True))))
+
+
 def open_deadlines(session: Session, case_id: int) -> Sequence[Deadline]:
-    return session.exec(select(Deadline).where(Deadline.case_id == case_id, col(Deadline.open)).order_by(
-        col(Deadline.due_date))).all()
+    return session.exec(_OPEN_DEADLINES, params={"case_id": case_id}).all()
 
 
 def open_deadline(session: Session, case_id: int, step: str) -> Deadline | None:
@@ -176,8 +183,7 @@ def officers_with_departments(session: Session, ids: Sequence[int]) -> dict[int,
     wanted = [i for i in dict.fromkeys(ids) if memo is None or i not in memo]
     rows: dict[int, tuple[Officer, Department]] = {}
     if wanted:
-        query = select(Officer, Department).join(Department, col(Department.id) == Officer.department_id)
-        rows = {o.id: (o, d) for o, d in session.exec(query.where(col(Officer.id).in_(wanted))).all()
+        rows = {o.id: (o, d) for o, d in session.exec(_OFFICERS, params={"ids": wanted}).all()
                 if o.id is not None}
         if memo is not None:
             memo.update(rows)
