@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cases.audit import last_event_columns, remember_last
 from cases.caches import register_cache
 from cases.enums import CaseStatus, DocumentType
 from cases.errors import NotFound
@@ -40,6 +41,26 @@ def get_or_raise(session: Session, model: type[T], key: object, label: str = "�
     if row is None:
         raise NotFound(f"{label}不存在", id=key)
     return row
+
+
+def _case_for_write(lock: bool):  # noqa: ANN202
+    seq, digest = last_event_columns()
+    query = select(Case, seq, digest).where(Case.id == bindparam("case_id"))
+    return (query.with_for_update(of=Case) if lock else query).execution_options(populate_existing=True)
+
+
+_CASE_FOR_WRITE = {True: _case_for_write(True), False: _case_for_write(False)}
+
+
+def case_for_write(session: Session, case_id: int, *, lock: bool) -> Case | None:
+    """The case an action is taken on (FOR UPDATE when `lock`, on PostgreSQL), refreshed, with the head
+    of its event chain read in the same statement and kept for `cases.audit.append_event`."""
+    row = session.exec(_CASE_FOR_WRITE[lock], params={"case_id": case_id}).first()
+    if row is None:
+        return None
+    case, seq, digest = row
+    remember_last(session, case_id, seq, digest)
+    return case
 
 
 def get_case(session: Session, case_id: int) -> Case:

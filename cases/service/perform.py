@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from cases import authority, repository
 from cases.actions import ACTIONS, Action, ActionSpec
+from cases.audit import LAST_EVENT_MEMO
 from cases.authority import ActorFacts
 from cases.errors import (
     Busy,
@@ -78,6 +79,7 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
     busy = 0
     for attempt in range(RETRIES + BUSY_RETRIES):
         session.info[repository.OFFICER_MEMO] = {}  # what this transaction read of officers (repository)
+        session.info[LAST_EVENT_MEMO] = {}
         try:
             return _once(session, ctx, spec, case_id, expected_version, data)
         except (StaleDataError, IntegrityError) as exc:
@@ -97,6 +99,7 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
             time.sleep(0.2 * 2**busy)
         finally:
             session.info.pop(repository.OFFICER_MEMO, None)
+            session.info.pop(LAST_EVENT_MEMO, None)
     raise AssertionError("unreachable")
 
 
@@ -109,7 +112,7 @@ def _once(session: Session, ctx: Ctx, spec: ActionSpec, case_id: int, expected_v
           data: Mapping[str, Any] | bytes | In | None) -> Performed:
     # FOR UPDATE (PostgreSQL): concurrent writers of one case queue here and the later ones see the
     # new version; SQLite's BEGIN IMMEDIATE already serialises whole transactions.
-    case = session.get(Case, case_id, with_for_update=spec.versioned)
+    case = repository.case_for_write(session, case_id, lock=spec.versioned)  # with its chain head (cases.audit)
     if case is None or not _within(session, ctx, case.region_code):
         raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
     if spec.versioned:
