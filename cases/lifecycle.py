@@ -14,7 +14,6 @@ reviewer) are facts too, checked against the action table (`cases.actions`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -455,107 +454,21 @@ class HasStatus(Protocol):
     penalty_step: PenaltyStep | None
 
 
-class _Bound:
-    """The model a pooled machine is built on: the state fields of the case of the current call."""
-
-    __slots__ = ("case",)
-
-    def __init__(self, case: HasStatus) -> None:
-        self.case = case
-
-    @property
-    def id(self) -> int | None:
-        return self.case.id
-
-    @property
-    def status(self) -> CaseStatus:
-        return self.case.status
-
-    @status.setter
-    def status(self, value: CaseStatus) -> None:
-        self.case.status = value
-
-    @property
-    def penalty_step(self) -> PenaltyStep | None:
-        return self.case.penalty_step
-
-    @penalty_step.setter
-    def penalty_step(self, value: PenaltyStep | None) -> None:
-        self.case.penalty_step = value
-
-
-class _Relay:
-    """The listener a pooled machine is built with: hands each transition to the current call's listeners."""
-
-    def __init__(self) -> None:
-        self.listeners: tuple[object, ...] = ()
-
-    def after_transition(self, event: object, source: object, target: object) -> None:
-        for listener in self.listeners:
-            listener.after_transition(event, source, target)  # type: ignore[attr-defined]
-
-
-@dataclass
-class _Pooled:
-    machine: StateMachine
-    bound: _Bound
-    relay: _Relay
-
-
-_idle = threading.local()  # per thread and machine class: one idle machine, ready to be rebound
-
-
-def _run(cls: type[StateMachine], field: str, case: HasStatus, event: str, facts: Facts,
-         listeners: tuple[object, ...]) -> None:
-    """Send `event` on a machine of `cls` bound to `case`.
-
-    Building a machine resolves every callback of every declared transition by name (about a
-    millisecond, more than the rest of a transition's Python work: docs/scale.md, "Write path"),
-    so each thread keeps one idle machine per class and rebinds it: its model forwards the state
-    field to the current case and its one listener relays to the current call's listeners. A
-    machine is put back only after a transition that ended normally and left it running (a final
-    state terminates it); anything else builds a new one next time, as does a case whose state
-    field is unset (the machine's construction enters the initial state)."""
-    slot = cls.__name__
-    pooled: _Pooled | None = getattr(_idle, slot, None) if getattr(case, field) is not None else None
-    if pooled is None:
-        bound, relay = _Bound(case), _Relay()
-        pooled = _Pooled(cls(model=bound, state_field=field, listeners=[relay]), bound, relay)
-    else:
-        setattr(_idle, slot, None)  # in use: a nested transition on this thread builds its own
-        pooled.bound.case = case
-    pooled.relay.listeners = listeners
-    pooled.machine.send(event, facts=facts)
-    pooled.relay.listeners = ()
-    if not pooled.machine.is_terminated:
-        pooled.bound.case = _NO_CASE
-        setattr(_idle, slot, pooled)
-
-
-@dataclass
-class _NoCase:
-    id: int | None = None
-    status: CaseStatus = CaseStatus.RECEIVED
-    penalty_step: PenaltyStep | None = None
-
-
-_NO_CASE = _NoCase()  # what an idle machine is bound to: it keeps no case alive
-
-
 def transition(case: HasStatus, event: str, *, facts: Facts, listeners: Iterable[object] = ()) -> None:
     """Fire `event` on `case`. The only code path in the project that changes status or penalty step.
 
     A lifecycle event runs on `CaseLifecycle`; a procedure event runs on `PenaltyProcedure`, and only
-    while the case is in `penalty`. Listeners are called with `after_transition(event, source,
-    target)` (the audit trail, `cases.audit.AuditTrail`). Machines are pooled per thread (`_run`).
+    while the case is in `penalty`. A machine is built per call (bench/transitions.py measures it).
     """
+    machine: StateMachine
     try:
         if event not in PROCEDURE_EVENTS:
-            _run(CaseLifecycle, "status", case, event, facts, tuple(listeners))
+            machine = CaseLifecycle(model=case, state_field="status", listeners=list(listeners))
         elif case.status is CaseStatus.PENALTY:
-            _run(PenaltyProcedure, "penalty_step", case, event, facts, tuple(listeners))
+            machine = PenaltyProcedure(model=case, state_field="penalty_step", listeners=list(listeners))
         else:
             raise _not_allowed(case, event)
+        machine.send(event, facts=facts)
     except TransitionNotAllowed as exc:
         raise _not_allowed(case, event) from exc
 
