@@ -59,11 +59,11 @@ def bare_app(url: str):  # noqa: ANN201
     from fastapi.security import OAuth2PasswordBearer
     from sqlmodel import Session, col, select
 
+    from api.errors import NotAuthenticated
     from api.security import read_token
     from cases.audit import append_event
     from cases.db import make_engine
     from cases.enums import CaseEventType, CaseStatus
-    from cases.errors import NotAuthenticated
     from cases.models import Case, Deadline, MessageChannel, MessageDelivery
 
     engine = make_engine(url)
