@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, text
 from sqlalchemy.exc import IntegrityError
@@ -43,13 +43,13 @@ def get_or_raise(session: Session, model: type[T], key: object, label: str = "шо
     return row
 
 
-def _case_for_write(lock: bool):  # noqa: ANN202
+def _case_for_write(lock: bool) -> Any:  # a Select of (Case, seq, hash)
     seq, digest = last_event_columns()
     query = select(Case, seq, digest).where(Case.id == bindparam("case_id"))
     return (query.with_for_update(of=Case) if lock else query).execution_options(populate_existing=True)
 
 
-_CASE_FOR_WRITE = {True: _case_for_write(True), False: _case_for_write(False)}
+_CASE_FOR_WRITE: dict[bool, Any] = {True: _case_for_write(True), False: _case_for_write(False)}
 
 
 def case_for_write(session: Session, case_id: int, *, lock: bool) -> Case | None:
@@ -58,8 +58,8 @@ def case_for_write(session: Session, case_id: int, *, lock: bool) -> Case | None
     row = session.exec(_CASE_FOR_WRITE[lock], params={"case_id": case_id}).first()
     if row is None:
         return None
-    case, seq, digest = row
-    remember_last(session, case_id, seq, digest)
+    case: Case = row[0]
+    remember_last(session, case_id, row[1], row[2])
     return case
 
 
