@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, Text, cast, tuple_, type_coerce
+from sqlalchemy import String, Text, bindparam, cast, tuple_, type_coerce
 from sqlmodel import Session, col, select
 
 from cases.enums import CaseEventType, CaseStatus, PenaltyStep
@@ -47,6 +47,29 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
+_LAST_EVENT = (select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindparam("case_id"))
+               .order_by(col(CaseEvent.seq).desc()).limit(1))  # built once: see cases.repository
+LAST_EVENT_MEMO = "last_event_read"  # session.info: case id → (seq, hash) | None, read with the case
+
+
+def last_event_columns() -> tuple[Any, Any]:
+    """The last event's seq and hash of the case in the enclosing query (correlated scalar subqueries),
+    so an action reads its case and the head of its chain in one statement (`remember_last`)."""
+    newest = select(CaseEvent.seq).where(CaseEvent.case_id == Case.id).order_by(col(CaseEvent.seq).desc()).limit(1)
+    head = select(CaseEvent.hash).where(CaseEvent.case_id == Case.id).order_by(col(CaseEvent.seq).desc()).limit(1)
+    return newest.scalar_subquery(), head.scalar_subquery()
+
+
+def remember_last(session: Session, case_id: int, seq: int | None, digest: str | None) -> None:
+    """Keep the chain head read with the case for this transaction's first `append_event` of it.
+
+    It is taken once: later events of the transaction link to the pending one. If a concurrent
+    writer appended meanwhile, the (case_id, seq) unique key refuses the insert and `perform`
+    retries or answers 409, as it does for any collision."""
+    memo: dict[int, tuple[int, str] | None] = session.info.setdefault(LAST_EVENT_MEMO, {})
+    memo[case_id] = (seq, digest) if seq is not None and digest is not None else None
+
+
 def append_event(
     session: Session, case: Case, event_type: CaseEventType, *, actor_id: int | None, at: datetime,
     payload: dict[str, Any] | None = None, from_status: CaseStatus | None = None,
@@ -56,18 +79,21 @@ def append_event(
     if case.id is None:
         raise ValueError("append_event needs a flushed case (its id)")
     pending = [e for e in session.new if isinstance(e, CaseEvent) and e.case_id == case.id]
-    last: CaseEvent | None
+    last: tuple[int, str] | None
     if pending:  # an earlier event of this transaction, not flushed yet
-        last = max(pending, key=lambda e: e.seq)
+        newest = max(pending, key=lambda e: e.seq)
+        last = (newest.seq, newest.hash)
+    elif case.id in session.info.get(LAST_EVENT_MEMO, {}):  # read with the case (`remember_last`)
+        last = session.info[LAST_EVENT_MEMO].pop(case.id)
     else:
         with session.no_autoflush:  # the case's UPDATE waits for the use case's other changes: one version bump
-            last = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                .order_by(col(CaseEvent.seq).desc()).limit(1)).first()
+            row = session.exec(_LAST_EVENT, params={"case_id": case.id}).first()
+        last = (row[0], row[1]) if row else None
     event = CaseEvent(
-        case_id=case.id, seq=(last.seq + 1) if last else 1, event_type=event_type,
+        case_id=case.id, seq=(last[0] + 1) if last else 1, event_type=event_type,
         from_status=from_status, to_status=to_status, actor_id=actor_id,
         occurred_at=at.astimezone(UTC), payload=_json_safe(payload or {}),
-        prev_hash=last.hash if last else GENESIS, hash="",
+        prev_hash=last[1] if last else GENESIS, hash="",
     )
     event.hash = event_hash(event.prev_hash, event)
     session.add(event)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from cases.enums import Labeled
@@ -100,12 +101,14 @@ def review_text(case_number: str, due: date | None) -> str:
     return compose(f"案件{case_number}待法制审核{tail}。")
 
 
+_ACTIVE_CHANNELS = (select(MessageChannel).where(MessageChannel.department_id == bindparam("department_id"),
+                                                col(MessageChannel.active)).order_by(col(MessageChannel.id)))
+
+
 def _channels(session: Session, department_id: int) -> list[MessageChannel]:
     cache: dict[int, list[MessageChannel]] = session.info.setdefault("message_channels", {})
     if department_id not in cache:
-        cache[department_id] = list(session.exec(select(MessageChannel).where(
-            MessageChannel.department_id == department_id, col(MessageChannel.active))
-            .order_by(col(MessageChannel.id))).all())
+        cache[department_id] = list(session.exec(_ACTIVE_CHANNELS, params={"department_id": department_id}).all())
     return cache[department_id]
 
 

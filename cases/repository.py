@@ -6,12 +6,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cases.audit import last_event_columns, remember_last
 from cases.caches import register_cache
 from cases.enums import CaseStatus, DocumentType
 from cases.errors import NotFound
@@ -40,6 +41,26 @@ def get_or_raise(session: Session, model: type[T], key: object, label: str = "�
     if row is None:
         raise NotFound(f"{label}不存在", id=key)
     return row
+
+
+def _case_for_write(lock: bool) -> Any:  # a Select of (Case, seq, hash)
+    seq, digest = last_event_columns()
+    query = select(Case, seq, digest).where(Case.id == bindparam("case_id"))
+    return (query.with_for_update(of=Case) if lock else query).execution_options(populate_existing=True)
+
+
+_CASE_FOR_WRITE: dict[bool, Any] = {True: _case_for_write(True), False: _case_for_write(False)}
+
+
+def case_for_write(session: Session, case_id: int, *, lock: bool) -> Case | None:
+    """The case an action is taken on (FOR UPDATE when `lock`, on PostgreSQL), refreshed, with the head
+    of its event chain read in the same statement and kept for `cases.audit.append_event`."""
+    row = session.exec(_CASE_FOR_WRITE[lock], params={"case_id": case_id}).first()
+    if row is None:
+        return None
+    case: Case = row[0]
+    remember_last(session, case_id, row[1], row[2])
+    return case
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -116,9 +137,16 @@ def list_events(session: Session, case_id: int) -> Sequence[CaseEvent]:
     return session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))).all()
 
 
+# Statements on the write path are built once: building a SELECT and its cache key costs more than
+# running it (docs/scale.md, "Write path"); a prebuilt statement's cache key is memoised.
+_OPEN_DEADLINES = (select(Deadline).where(Deadline.case_id == bindparam("case_id"), col(Deadline.open))
+                   .order_by(col(Deadline.due_date)))
+_OFFICERS = (select(Officer, Department).join(Department, col(Department.id) == Officer.department_id)
+             .where(col(Officer.id).in_(bindparam("ids", expanding=True))))
+
+
 def open_deadlines(session: Session, case_id: int) -> Sequence[Deadline]:
-    return session.exec(select(Deadline).where(Deadline.case_id == case_id, col(Deadline.open)).order_by(
-        col(Deadline.due_date))).all()
+    return session.exec(_OPEN_DEADLINES, params={"case_id": case_id}).all()
 
 
 def open_deadline(session: Session, case_id: int, step: str) -> Deadline | None:
@@ -163,14 +191,34 @@ def penalty_of(session: Session, case_id: int) -> Penalty:
     return penalty
 
 
+OFFICER_MEMO = "officers_in_transaction"  # session.info key; `cases.service.perform` sets it per transaction
+
+
+def officers_with_departments(session: Session, ids: Sequence[int]) -> dict[int, tuple[Officer, Department]]:
+    """The officers in `ids` that exist, each with its department, in one statement.
+
+    Inside `perform` (which puts a fresh dict under `OFFICER_MEMO` at the start of each transaction
+    and removes it at the end) what this transaction already read is not read again: the reference
+    check, the use case's facts and its notice all name the same officers."""
+    memo: dict[int, tuple[Officer, Department]] | None = session.info.get(OFFICER_MEMO)
+    wanted = [i for i in dict.fromkeys(ids) if memo is None or i not in memo]
+    rows: dict[int, tuple[Officer, Department]] = {}
+    if wanted:
+        rows = {o.id: (o, d) for o, d in session.exec(_OFFICERS, params={"ids": wanted}).all()
+                if o.id is not None}
+        if memo is not None:
+            memo.update(rows)
+    found = rows if memo is None else memo
+    return {i: found[i] for i in ids if i in found}
+
+
 def officers_with_kind(session: Session, ids: Sequence[int]) -> list[tuple[Officer, str]]:
     """The officers in `ids` order, each with its department's kind; NotFound names the missing ones."""
-    query = select(Officer, Department.kind).join(Department, col(Department.id) == Officer.department_id)
-    rows = {o.id: (o, kind) for o, kind in session.exec(query.where(col(Officer.id).in_(list(ids)))).all()}
+    rows = officers_with_departments(session, ids)
     missing = [i for i in ids if i not in rows]
     if missing:
         raise NotFound("执法人员不存在", officer_ids=missing)
-    return [rows[i] for i in ids]
+    return [(rows[i][0], rows[i][1].kind) for i in ids]
 
 
 def department_for(session: Session, region_code: str, kinds: Sequence[str]) -> Department | None:

@@ -8,7 +8,7 @@ its own work: gather the facts, fire the transition, write its rows.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -119,8 +119,13 @@ def start_clock(session: Session, ctx: Ctx, case: Case, step: str, start: date, 
     return row
 
 
-def stop_clock(session: Session, ctx: Ctx, case: Case, step: str) -> Deadline | None:
-    row = repository.open_deadline(session, key(case), step)
+def stop_clock(session: Session, ctx: Ctx, case: Case, step: str, *,
+               among: Sequence[Deadline] | None = None) -> Deadline | None:
+    """Stop the running clock of `step`; `among` is the case's open clocks when the caller has read them."""
+    if among is None:
+        row = repository.open_deadline(session, key(case), step)
+    else:
+        row = next((d for d in among if d.step == step and d.open), None)
     if row is not None:
         row.open = False
         row.met_at = ctx.now()

@@ -6,6 +6,7 @@ already checked the case, the version, the actor and the input's references, and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -24,7 +25,7 @@ from cases.audit import append_event
 from cases.enums import CaseEventType, DocumentType
 from cases.errors import ValidationFailed
 from cases.lifecycle import Facts
-from cases.models import Case, CaseEvidence, Department, Document, Inspection, Institution, Officer, key
+from cases.models import Case, CaseEvidence, Deadline, Department, Document, Inspection, Institution, key
 from cases.ports import OfficerLine, Party, RectificationNoticeSnapshot
 from cases.service import paperwork
 from cases.service._common import (
@@ -46,20 +47,21 @@ def assign_case(session: Session, ctx: Ctx, case: Case, body: AssignIn) -> Case:
     """Assign (or re-assign) a team; the first officer leads (承办人), the others assist (协办人)."""
     officer_ids = list(body.officer_ids)
     team = officer_facts(session, officer_ids, ctx.today(), _competent_kinds(ctx, case))
+    running = repository.open_deadlines(session, key(case))  # read once: the clock to stop and the next due
     fire(session, ctx, case, "assign", Facts(ctx.today(), team=team), {"officer_ids": officer_ids})
     case.assignee_id, case.team_officer_ids = officer_ids[0], officer_ids
-    stop_clock(session, ctx, case, "assignment")
-    _message_assignment(session, ctx, case, officer_ids)
+    stop_clock(session, ctx, case, "assignment", among=running)
+    _message_assignment(session, ctx, case, officer_ids, running)
     return case
 
 
-def _message_assignment(session: Session, ctx: Ctx, case: Case, officer_ids: list[int]) -> None:
-    """Tell the lead department's channels (cases.messages): case number, team and the next due step."""
-    session.flush()
-    names = dict(session.exec(select(Officer.id, Officer.name).where(col(Officer.id).in_(officer_ids))).all())
-    team = [names.get(i, "") for i in officer_ids]
-    nxt = min((d for d in repository.open_deadlines(session, key(case)) if d.paused_since is None),
-              key=lambda d: d.due_date, default=None)
+def _message_assignment(session: Session, ctx: Ctx, case: Case, officer_ids: list[int],
+                        running: Sequence[Deadline]) -> None:
+    """Tell the lead department's channels (cases.messages): case number, team and the next due step
+    (of the case's running clocks, after this transition stopped the assignment clock)."""
+    officers = repository.officers_with_departments(session, officer_ids)  # already read by the checks
+    team = [officers[i][0].name if i in officers else "" for i in officer_ids]
+    nxt = min((d for d in running if d.open and d.paused_since is None), key=lambda d: d.due_date, default=None)
     messages.queue(session, department_id=case.lead_department_id, case_id=case.id, topic=messages.Topic.ASSIGNED,
                    now=ctx.now(), text=messages.assigned_text(case.case_number, team[0], team,
                                                               nxt.due_date if nxt else None,

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from cases import authority, repository
 from cases.actions import ACTIONS, Action, ActionSpec
+from cases.audit import LAST_EVENT_MEMO
 from cases.authority import ActorFacts
 from cases.errors import (
     Busy,
@@ -43,7 +44,7 @@ from cases.errors import (
 )
 from cases.fields import In
 from cases.lifecycle import declared_events
-from cases.models import Case, CaseEvidence, Department, Document, Institution, Officer
+from cases.models import Case, CaseEvidence, Document, Institution
 from cases.service._common import Ctx
 
 Handler = Callable[[Session, Ctx, Case, Any], object]
@@ -77,6 +78,8 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
     ctx = replace(ctx, action=action)
     busy = 0
     for attempt in range(RETRIES + BUSY_RETRIES):
+        session.info[repository.OFFICER_MEMO] = {}  # what this transaction read of officers (repository)
+        session.info[LAST_EVENT_MEMO] = {}
         try:
             return _once(session, ctx, spec, case_id, expected_version, data)
         except (StaleDataError, IntegrityError) as exc:
@@ -94,6 +97,9 @@ def perform(session: Session, ctx: Ctx, case_id: int, action: Action, expected_v
             if "locked" not in str(exc) or busy > BUSY_RETRIES:
                 raise
             time.sleep(0.2 * 2**busy)
+        finally:
+            session.info.pop(repository.OFFICER_MEMO, None)
+            session.info.pop(LAST_EVENT_MEMO, None)
     raise AssertionError("unreachable")
 
 
@@ -106,7 +112,7 @@ def _once(session: Session, ctx: Ctx, spec: ActionSpec, case_id: int, expected_v
           data: Mapping[str, Any] | bytes | In | None) -> Performed:
     # FOR UPDATE (PostgreSQL): concurrent writers of one case queue here and the later ones see the
     # new version; SQLite's BEGIN IMMEDIATE already serialises whole transactions.
-    case = session.get(Case, case_id, with_for_update=spec.versioned)
+    case = repository.case_for_write(session, case_id, lock=spec.versioned)  # with its chain head (cases.audit)
     if case is None or not _within(session, ctx, case.region_code):
         raise NotFound("案件不存在或不在您的辖区内", case_id=case_id)
     if spec.versioned:
@@ -153,11 +159,9 @@ def _institution(session: Session, ctx: Ctx, case: Case, value: int) -> None:
 
 def _officers(session: Session, ctx: Ctx, case: Case, value: list[int]) -> None:
     """Officers of departments inside the actor's jurisdiction whose territory covers the case."""
-    rows = session.exec(select(Officer.id, Department.region_code)
-                        .join(Department, col(Department.id) == Officer.department_id)
-                        .where(col(Officer.id).in_(value))).all()
+    rows = repository.officers_with_departments(session, value)  # read once: the use case reuses them
     parents = repository.region_parents(session)
-    found = {oid: region for oid, region in rows}
+    found = {oid: dept.region_code for oid, (_officer, dept) in rows.items()}
     bad = [oid for oid in value if oid not in found
            or not authority.within(found[oid], ctx.actor.region_code, parents)
            or not authority.within(case.region_code, found[oid], parents)]
