@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from cases import deadlines, penalty_law, repository
 from cases.actions import Action, PauseIn, ResumeIn
 from cases.audit import append_event
-from cases.calendar import WorkCalendar
+from cases.calendar import Reckoned, WorkCalendar
 from cases.enums import CaseEventType
 from cases.errors import ValidationFailed
 from cases.models import Case, Deadline, key
@@ -75,14 +76,7 @@ def recompute_provisional_deadlines(session: Session, *, calendar: WorkCalendar,
     written to the case's event log.
     """
     changed = 0
-    for row in repository.provisional_deadlines(session):
-        period = periods().get(row.step)
-        if period is None:
-            continue
-        reckoned = deadlines.compute_due(row.start_date, period.with_days(row.days) if period.days else period,
-                                         calendar, provisional=True)
-        if (reckoned.date, reckoned.provisional) == (row.due_date, row.provisional):
-            continue
+    for row, reckoned in _recounted(session, calendar):
         case = session.get(Case, row.case_id)
         payload = {"step": row.step, "due_was": row.due_date.isoformat(), "due_now": reckoned.date.isoformat(),
                    "provisional": reckoned.provisional}
@@ -93,6 +87,18 @@ def recompute_provisional_deadlines(session: Session, *, calendar: WorkCalendar,
         changed += 1
     session.commit()
     return changed
+
+
+def _recounted(session: Session, calendar: WorkCalendar) -> Iterator[tuple[Deadline, Reckoned]]:
+    """Each open provisional clock whose due date or flag `calendar` changes, with its new reckoning."""
+    for row in repository.provisional_deadlines(session):
+        period = periods().get(row.step)
+        if period is None:
+            continue
+        reckoned = deadlines.compute_due(row.start_date, period.with_days(row.days) if period.days else period,
+                                         calendar, provisional=True)
+        if (reckoned.date, reckoned.provisional) != (row.due_date, row.provisional):
+            yield row, reckoned
 
 
 @dataclass(frozen=True)
@@ -107,13 +113,5 @@ class DueChange:
 
 def preview_provisional_deadlines(session: Session, *, calendar: WorkCalendar) -> list[DueChange]:
     """What `recompute_provisional_deadlines` would change under `calendar` (reads only)."""
-    out = []
-    for row in repository.provisional_deadlines(session):
-        period = periods().get(row.step)
-        if period is None:
-            continue
-        reckoned = deadlines.compute_due(row.start_date, period.with_days(row.days) if period.days else period,
-                                         calendar, provisional=True)
-        if (reckoned.date, reckoned.provisional) != (row.due_date, row.provisional):
-            out.append(DueChange(row.case_id, row.step, row.label, row.due_date, reckoned.date, reckoned.provisional))
-    return out
+    return [DueChange(row.case_id, row.step, row.label, row.due_date, reckoned.date, reckoned.provisional)
+            for row, reckoned in _recounted(session, calendar)]
