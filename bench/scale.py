@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -393,6 +394,17 @@ def build(engine, n_cases: int, *, cities: int = 10, counties_per_city: int = 11
     return p
 
 
+def refresh_figures(engine) -> None:  # noqa: ANN001
+    """The statistics of every complete month (cases.figures), as the nightly sweep keeps them."""
+    from cases import figures
+    from cases.db import open_session
+
+    started = time.perf_counter()
+    now = datetime.combine(TODAY, time_of_day(1), figures.bureau_zone())
+    done = figures.refresh(lambda: open_session(engine), zone=figures.bureau_zone(), today=TODAY, now=now)
+    print(f"figures: {len(done.months)} months summed in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 BIG = ("enforcement_case", "complaint", "case_event", "deadline", "inspection", "document", "penalty")
 
 
@@ -735,11 +747,13 @@ def main() -> None:
     t0 = time.perf_counter()
     if args.db is not None:
         kept = _kept_url(args.backend, args.db)
-        if not _has_cases(kept):
-            migrate(kept)
-            engine = make_engine(kept)
+        fresh = not _has_cases(kept)
+        migrate(kept)
+        engine = make_engine(kept)
+        if fresh:
             build(engine, args.cases, cities=args.cities, counties_per_city=args.counties_per_city)
-            engine.dispose()
+        refresh_figures(engine)  # once, on the kept database: its copies start clean
+        engine.dispose()
     with _database(args.backend, args.db) as url:
         if url is None:
             return
@@ -753,6 +767,7 @@ def main() -> None:
             migrate(url)
             engine = make_engine(url)
             p = build(engine, args.cases, cities=args.cities, counties_per_city=args.counties_per_city)
+            refresh_figures(engine)
         built = time.perf_counter() - t0
         rows = ", ".join(f"{k} {v:,}" for k, v in p.counts.items())
         print(f"{args.backend}: {p.counts.get('enforcement_case', 0):,} cases ready in {built:.0f} s ({rows})",

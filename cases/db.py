@@ -32,6 +32,7 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, create_engine
 
+from cases import figures  # noqa: F401 — registers the stale-month hook on every session (cases.figures)
 from cases.caches import register_cache
 from cases.errors import ServiceUnavailable
 from cases.settings import CasesSettings, get_settings

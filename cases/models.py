@@ -547,3 +547,55 @@ class MessageDelivery(SQLModel, table=True):
     last_error: str = Field(default="", max_length=256)
     created_at: datetime = utc_column()
     sent_at: datetime | None = utc_column(nullable=True)
+
+
+# --- statistics by month (cases.figures; docs/scale.md "Statistics by month") ----------------------
+
+
+class FigureMonth(SQLModel, table=True):
+    """The additive figures of `queries.statistics` for one bureau-local month and one unit (the
+    case's region and lead department): recomputed from the rows by `figures.refresh`."""
+
+    __tablename__ = "figure_month"
+
+    month: date = Field(primary_key=True)  # the first day of the month
+    region_code: str = Field(primary_key=True)
+    department_id: int = Field(primary_key=True)
+    patrol_person_times: int = 0
+    problems_found: int = 0
+    notices_issued: int = 0
+    cases_opened: int = 0
+    penalties: int = 0
+    fines_yuan: int = 0
+
+
+class FigurePlace(SQLModel, table=True):
+    """检查机构数 does not add up across months: the places (institution, or -case id for a case
+    without one) inspected in a month, per unit, so a period counts each place once."""
+
+    __tablename__ = "figure_month_place"
+
+    month: date = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    department_id: int = Field(primary_key=True)
+    place: int = Field(primary_key=True)
+
+
+class FigureMonthDone(SQLModel, table=True):
+    """A month whose rows above were computed, in which zone and when."""
+
+    __tablename__ = "figure_month_done"
+
+    month: date = Field(primary_key=True)
+    zone: str = Field(max_length=64)
+    refreshed_at: datetime = utc_column()
+
+
+class FigureDirty(SQLModel, table=True):
+    """A write touched this month's figures after (or while) it was computed: appended by the flush
+    hook of `cases.figures` in the writing transaction, removed by the refresh that covers it."""
+
+    __tablename__ = "figure_dirty"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)

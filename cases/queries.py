@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlmodel import Session, col, select
 
-from cases import deadlines, repository
+from cases import deadlines, figures, repository
 from cases.calendar import WorkCalendar
 from cases.enums import CaseStatus, DecisionOutcome, DocumentType, DueState, VisitResult
 from cases.models import (
@@ -30,6 +30,8 @@ from cases.models import (
     Deadline,
     Department,
     Document,
+    FigureMonth,
+    FigurePlace,
     Inspection,
     Institution,
     Officer,
@@ -380,56 +382,59 @@ def _bounds(start: date, end: date, zone: tzinfo) -> tuple[datetime, datetime]:
 def statistics(session: Session, regions: Sequence[str], *, start: date, end: date, today: date, zone: tzinfo,
                by: str = "department") -> list[UnitFigures]:
     """Figures per unit (`by`: "department" = lead department, "region" = the case's region) for
-    the bureau-local days start..end inclusive; overdue counts are as of `today`."""
-    lo, hi = _bounds(start, end, zone)
+    the bureau-local days start..end inclusive; overdue counts are as of `today`.
+
+    The clean months wholly inside the period come from the month rows, the other days from the
+    rows themselves (`cases.figures`); 检查机构数 counts each place once over both."""
     units = _units(session, by)
-    unit_col = Case.lead_department_id if by == "department" else Case.region_code
+    unit_col: Any = col(Case.lead_department_id) if by == "department" else col(Case.region_code)
     scope = in_scope(session, Case.region_code, regions)
-    started, issued = _period(session, Inspection.started_at, regions), _period(session, Document.issued_at, regions)
-    filed, decided = _period(session, Case.filed_at, regions), _period(session, Penalty.decided_on, regions)
-    figures: dict[str, UnitFigures] = {}
+    part = figures.split(session, start, end, zone)
+    figures_: dict[str, UnitFigures] = {}
 
     def fig(key: object) -> UnitFigures:
         k = str(key)
-        return figures.setdefault(k, UnitFigures(k, units.get(k, k)))
+        return figures_.setdefault(k, UnitFigures(k, units.get(k, k)))
 
-    officers_n = func.coalesce(func.json_array_length(Inspection.officer_ids), 0)
-    codes_n = func.coalesce(func.json_array_length(Inspection.violation_codes), 0)
-    problems = sql_case((and_(col(Inspection.violation_found), not_(col(Inspection.reinspection))),
-                         sql_case((codes_n > 0, codes_n), else_=1)), else_=0)
-    place = func.coalesce(Case.institution_id, -Case.id)  # a case without an institution counts as its own
-    for unit, persons, places, found in session.exec(
-            select(unit_col, func.sum(officers_n), func.count(func.distinct(place)), func.sum(problems))
-            .select_from(Inspection).join(Case, Case.id == Inspection.case_id)
-            .where(scope, started >= lo, started < hi)
-            .group_by(unit_col)).all():
-        row = fig(unit)
-        row.patrol_person_times, row.institutions_checked = int(persons or 0), int(places or 0)
-        row.problems_found = int(found or 0)
-    for unit, n in session.exec(
-            select(unit_col, func.count()).select_from(Document).join(Case, Case.id == Document.case_id)
-            .where(scope, Document.doc_type == DocumentType.RECTIFICATION_NOTICE,
-                   issued >= lo, issued < hi).group_by(unit_col)).all():
-        fig(unit).notices_issued = n
-    for unit, n in session.exec(
-            select(unit_col, func.count()).where(scope, filed >= lo, filed < hi)
-            .group_by(unit_col)).all():
-        fig(unit).cases_opened = n
-    for unit, n, money in session.exec(
-            select(unit_col, func.count(), func.sum(Penalty.fine_yuan + Penalty.confiscation_yuan))
-            .select_from(Penalty).join(Case, Case.id == Penalty.case_id)
-            .where(scope, Penalty.outcome == str(DecisionOutcome.PENALTY), decided >= start,
-                   decided <= end).group_by(unit_col)).all():
-        fig(unit).penalties, fig(unit).fines_yuan = n, int(money or 0)
+    if part.rest:
+        for (unit,), values in figures.row_figures(
+                session, [unit_col], scope, started=_period(session, Inspection.started_at, regions),
+                issued=_period(session, Document.issued_at, regions), filed=_period(session, Case.filed_at, regions),
+                days=part.rest, zone=zone, with_places=not part.months).items():
+            row = fig(unit)
+            for name, value in values.items():
+                setattr(row, name, value)
+    if part.months:
+        month_unit: Any = col(FigureMonth.department_id) if by == "department" else col(FigureMonth.region_code)
+        for unit, *sums in session.execute(
+                sa_select(month_unit, *(func.sum(getattr(FigureMonth, n)) for n in figures.ADDITIVE))
+                .where(col(FigureMonth.month).in_(part.months), in_scope(session, FigureMonth.region_code, regions))
+                .group_by(month_unit)).all():
+            row = fig(unit)
+            for name, total in zip(figures.ADDITIVE, sums, strict=True):
+                setattr(row, name, getattr(row, name) + int(total or 0))
+        place_unit: Any = col(FigurePlace.department_id) if by == "department" else col(FigurePlace.region_code)
+        places: Any = (sa_select(place_unit.label("unit"), col(FigurePlace.place).label("place"))
+                  .where(col(FigurePlace.month).in_(part.months), in_scope(session, FigurePlace.region_code, regions)))
+        if part.rest:
+            started = _period(session, Inspection.started_at, regions)
+            places = places.union_all(
+                sa_select(unit_col, figures.place_of()).select_from(Inspection)
+                .join(Case, col(Case.id) == col(Inspection.case_id))
+                .where(scope, figures.within(started, figures.utc_ranges(part.rest, zone))))
+        both = places.subquery("places")
+        for unit, n in session.execute(sa_select(both.c.unit, func.count(func.distinct(both.c.place)))
+                                       .group_by(both.c.unit)).all():
+            fig(unit).institutions_checked = int(n)
     for unit, steps, cases in session.exec(
             select(unit_col, func.count(), func.count(func.distinct(Case.id)))
             .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-            .join(Case, Case.id == Deadline.case_id)
+            .join(Case, col(Case.id) == col(Deadline.case_id))
             .where(scope, col(Deadline.open), col(Deadline.paused_since).is_(None),
                    col(Deadline.due_date) < today, Case.status != CaseStatus.CLOSED)
             .group_by(unit_col)).all():
         fig(unit).overdue_steps, fig(unit).overdue_cases = steps, cases
-    return sorted(figures.values(), key=lambda f: f.unit_name)
+    return sorted(figures_.values(), key=lambda f: f.unit_name)
 
 
 def _units(session: Session, by: str) -> dict[str, str]:

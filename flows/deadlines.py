@@ -1,4 +1,5 @@
-"""`deadline-sweep` (daily 08:00 Asia/Shanghai): due states, reminders and 督办 escalation.
+"""`deadline-sweep` (daily 08:00 Asia/Shanghai): due states, reminders and 督办 escalation, then
+the statistics of the months that ended or changed (`cases.figures`).
 
 The flow only orchestrates; the rules are `cases.service.sweep_deadlines`. Re-running it on the
 same day changes nothing.
@@ -58,17 +59,28 @@ def deliver_messages() -> dict[str, int]:
     return asdict(run)
 
 
+@task(retries=1, retry_delay_seconds=60, retry_condition_fn=retry_transient, timeout_seconds=900)
+def refresh_figures() -> int:
+    """The statistics of every complete month not yet summed, or changed since (cases.figures)."""
+    from cases import figures
+
+    now = get_clock().now()
+    return len(figures.refresh(open_session, zone=figures.bureau_zone(), today=now.date(), now=now).months)
+
+
 @flow(name="deadline-sweep", flow_run_name=run_name("期限巡检", "day", default=today), timeout_seconds=1800,
       persist_result=True)
 def deadline_sweep(day: date | None = None) -> dict:
     require_database()
     summary = {**sweep(day), "whistles_escalated": escalate_whistles()}
     summary["messages"] = deliver_messages()
+    summary["figure_months"] = refresh_figures()
     rows = [{"项目": "检查的期限", "数量": summary["checked"]}, {"项目": "状态变化", "数量": summary["states_changed"]},
             {"项目": "到期提醒", "数量": summary["reminders"]}, {"项目": "逐级督办", "数量": summary["escalations"]},
             {"项目": "吹哨未报到督办", "数量": summary["whistles_escalated"]},
             {"项目": "消息已送达", "数量": summary["messages"]["sent"]},
-            {"项目": "消息发送失败", "数量": summary["messages"]["failed"]}]
+            {"项目": "消息发送失败", "数量": summary["messages"]["failed"]},
+            {"项目": "按月统计重算（月）", "数量": summary["figure_months"]}]
     rows += [{"项目": f"状态：{_label(k)}", "数量": v} for k, v in sorted(summary["by_state"].items())]
     publish_table("deadline-sweep", rows, f"{summary['day']} 期限巡检汇总")
     run_logger().info("期限巡检：%s", summary)

@@ -1,4 +1,4 @@
-"""`enforce db …`, `enforce demo`, `enforce audit verify`, `enforce stats`."""
+"""`enforce db …` (upgrade, figures), `enforce demo`, `enforce audit verify`, `enforce stats`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,19 @@ def db_upgrade() -> None:
 
     migrate()
     typer.echo("数据库已是最新结构")
+
+
+@db_app.command("figures")
+def db_figures() -> None:
+    """重算按月统计汇总：已结束、尚未汇总或汇总后有变动的月份（期限巡检每天也会做）。"""
+    from cases import figures
+    from cases.db import open_session
+    from cases.settings import get_clock
+
+    now = get_clock().now()
+    done = figures.refresh(open_session, zone=figures.bureau_zone(), today=now.date(), now=now)
+    months = "、".join(m.strftime("%Y年%m月") for m in done.months) or "无"
+    typer.echo(f"按月统计已重算 {len(done.months)} 个月：{months}")
 
 
 def demo(
