@@ -1,7 +1,7 @@
 """Statistics by month, exact (docs/scale.md "Statistics by month").
 
 `queries.statistics` takes the months wholly inside its period that are *clean* from the
-`figure_month` and `figure_month_place` rows, and only the rest of the period from the inspection,
+`figure_month` and `figure_place` rows, and only the rest of the period from the inspection,
 document, case and penalty rows. A month is clean when it was computed in the period's zone (a
 `figure_month_done` row) and nothing was marked stale since (no `figure_dirty` row for it).
 
@@ -25,9 +25,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, event, func, insert, inspect, literal, not_, or_
+from sqlalchemy import BigInteger, ColumnElement, and_, delete, event, func, insert, inspect, literal, not_, or_, update
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -46,6 +48,24 @@ from cases.settings import get_settings
 
 ALL_MONTHS = date(1, 1, 1)  # a `figure_dirty` month meaning "every month is stale"
 ADDITIVE = ("patrol_person_times", "problems_found", "notices_issued", "cases_opened", "penalties", "fines_yuan")
+
+
+ERA_MONTHS = 60  # months per `figure_place.months` bitmask (bits 0..59 of a BIGINT)
+
+
+def era_bit(month: date) -> tuple[int, int]:
+    """The era of a month and its bit in that era's mask."""
+    index = month.year * 12 + month.month - 1
+    return index // ERA_MONTHS, 1 << (index % ERA_MONTHS)
+
+
+def era_masks(months: Iterable[date]) -> dict[int, int]:
+    """The months as one mask per era."""
+    masks: dict[int, int] = {}
+    for month in months:
+        era, bit = era_bit(month)
+        masks[era] = masks.get(era, 0) | bit
+    return masks
 
 
 def month_of(day: date) -> date:
@@ -248,17 +268,25 @@ def refresh_month(session: Session, month: date, zone: tzinfo, now: datetime) ->
                           issued=col(Document.issued_at), filed=col(Case.filed_at), days=days, zone=zone,
                           with_places=False)
     session.execute(delete(FigureMonth).where(col(FigureMonth.month) == month))
-    session.execute(delete(FigurePlace).where(col(FigurePlace.month) == month))
     if figures:
         session.execute(insert(FigureMonth), [
             {"month": month, "region_code": region, "department_id": dept, **{k: f.get(k, 0) for k in ADDITIVE}}
             for (region, dept), f in figures.items()])
+    era, bit = era_bit(month)
+    place = col(FigurePlace.months)
+    session.execute(update(FigurePlace).where(col(FigurePlace.era) == era, place.op("&")(bit) != 0)
+                    .values(months=place.op("&")(~bit)))
     (lo, hi), = utc_ranges(days, zone)
-    session.execute(insert(FigurePlace).from_select(
-        ["month", "region_code", "department_id", "place"],
-        sa_select(literal(month), col(Case.region_code), col(Case.lead_department_id), place_of()).distinct()
-        .select_from(Inspection).join(Case, col(Case.id) == col(Inspection.case_id))
-        .where(col(Inspection.started_at) >= lo, col(Inspection.started_at) < hi)))
+    inspected = (sa_select(col(Case.region_code), col(Case.lead_department_id), place_of(), literal(era),
+                           literal(bit, BigInteger)).distinct()
+                 .select_from(Inspection).join(Case, col(Case.id) == col(Inspection.case_id))
+                 .where(col(Inspection.started_at) >= lo, col(Inspection.started_at) < hi))
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(FigurePlace)
+    statement = upsert.from_select(["region_code", "department_id", "place", "era", "months"], inspected)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["region_code", "department_id", "place", "era"],
+        set_={"months": place.op("|")(statement.excluded.months)}))
+    session.execute(delete(FigurePlace).where(col(FigurePlace.era) == era, place == 0))
     if marks:
         session.execute(delete(FigureDirty).where(col(FigureDirty.id).in_(marks)))
     done = session.get(FigureMonthDone, month)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -570,15 +570,18 @@ class FigureMonth(SQLModel, table=True):
 
 
 class FigurePlace(SQLModel, table=True):
-    """检查机构数 does not add up across months: the places (institution, or -case id for a case
-    without one) inspected in a month, per unit, so a period counts each place once."""
+    """检查机构数 does not add up across months: each place (institution, or -case id for a case
+    without one) inspected under a unit, with the months it was inspected in as bits of `months`
+    (bit k: month k of the 60-month era `era`, `cases.figures.era_bit`), so a period's count is one
+    row per place whatever its length: `months & mask <> 0`."""
 
-    __tablename__ = "figure_month_place"
+    __tablename__ = "figure_place"
 
-    month: date = Field(primary_key=True)
     region_code: str = Field(primary_key=True)
     department_id: int = Field(primary_key=True)
     place: int = Field(primary_key=True)
+    era: int = Field(primary_key=True)
+    months: int = Field(sa_type=BigInteger)
 
 
 class FigureMonthDone(SQLModel, table=True):

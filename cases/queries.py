@@ -14,7 +14,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, cast, exists, func, literal, literal_column, not_, or_, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -414,17 +427,21 @@ def statistics(session: Session, regions: Sequence[str], *, start: date, end: da
             for name, total in zip(figures.ADDITIVE, sums, strict=True):
                 setattr(row, name, getattr(row, name) + int(total or 0))
         place_unit: Any = col(FigurePlace.department_id) if by == "department" else col(FigurePlace.region_code)
-        places: Any = (sa_select(place_unit.label("unit"), col(FigurePlace.place).label("place"))
-                  .where(col(FigurePlace.month).in_(part.months), in_scope(session, FigurePlace.region_code, regions)))
-        if part.rest:
-            started = _period(session, Inspection.started_at, regions)
-            places = places.union_all(
-                sa_select(unit_col, figures.place_of()).select_from(Inspection)
-                .join(Case, col(Case.id) == col(Inspection.case_id))
-                .where(scope, figures.within(started, figures.utc_ranges(part.rest, zone))))
-        both = places.subquery("places")
-        for unit, n in session.execute(sa_select(both.c.unit, func.count(func.distinct(both.c.place)))
-                                       .group_by(both.c.unit)).all():
+        place_scope = in_scope(session, FigurePlace.region_code, regions)
+        eras = [(era, col(FigurePlace.era) == era, col(FigurePlace.months).op("&")(mask) != 0)
+                for era, mask in figures.era_masks(part.months).items()]
+        if len(eras) == 1 and not part.rest:  # one row per place: a count, no DISTINCT
+            counted: Any = (sa_select(place_unit, func.count()).where(place_scope, *eras[0][1:]).group_by(place_unit))
+        else:
+            places: Any = union_all(*(sa_select(place_unit.label("unit"), col(FigurePlace.place).label("place"))
+                                      .where(place_scope, in_era, in_months) for _, in_era, in_months in eras),
+                                    *([sa_select(unit_col, figures.place_of()).select_from(Inspection)
+                                       .join(Case, col(Case.id) == col(Inspection.case_id))
+                                       .where(scope, figures.within(_period(session, Inspection.started_at, regions),
+                                                                    figures.utc_ranges(part.rest, zone)))]
+                                      if part.rest else [])).subquery("places")
+            counted = (sa_select(places.c.unit, func.count(func.distinct(places.c.place))).group_by(places.c.unit))
+        for unit, n in session.execute(counted).all():
             fig(unit).institutions_checked = int(n)
     for unit, steps, cases in session.exec(
             select(unit_col, func.count(), func.count(func.distinct(Case.id)))

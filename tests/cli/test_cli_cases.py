@@ -79,6 +79,19 @@ def test_stats_json(demo_home: Path) -> None:
     assert set(stats) >= {"by_state", "overdue_steps", "overdue_cases", "open", "total"}
 
 
+def test_db_figures_sums_each_complete_month_once(demo_home: Path) -> None:
+    from cases import figures
+    from cases.db import open_session
+    from cases.settings import get_clock
+
+    first = enforce("db", "figures")
+    assert first.exit_code == 0 and first.output.startswith("按月统计已重算"), first.output
+    again = enforce("db", "figures")
+    assert again.exit_code == 0 and "已重算 0 个月" in again.output  # nothing stale: nothing recomputed
+    with open_session() as session:
+        assert figures.stale_months(session, figures.bureau_zone(), get_clock().now().date()) == []
+
+
 def test_audit_verify_detects_tampering(demo_home: Path) -> None:
     assert enforce("audit", "verify").exit_code == 0
     with sqlite3.connect(demo_home / "enforce.db") as conn:

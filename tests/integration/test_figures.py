@@ -85,6 +85,11 @@ def test_months_give_the_figures_of_the_rows(county: County, monkeypatch: pytest
     assert _all(county, everything) == raw["all"]  # and the rows alone still agree
 
 
+def test_months_map_to_bits_of_sixty_month_eras() -> None:
+    assert figures.era_bit(date(2025, 1, 1)) == (405, 1) and figures.era_bit(date(2024, 12, 1)) == (404, 1 << 59)
+    assert figures.era_masks([date(2024, 12, 1), date(2025, 1, 1), date(2025, 3, 1)]) == {404: 1 << 59, 405: 0b101}
+
+
 def test_a_late_write_makes_its_month_stale_until_refreshed(county: County) -> None:
     ids = _spread(county)
     assert _refresh(county)

@@ -1,4 +1,4 @@
-"""statistics by month: per-unit figures of complete months, the places inspected, stale marks
+"""statistics by month: per-unit figures of complete months, the places inspected by month, stale marks
 
 Revision ID: 0027
 Revises: 0026
@@ -40,13 +40,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('month', 'region_code', 'department_id', name=op.f('figure_month_pkey')),
     )
     op.create_table(
-        'figure_month_place',
-        sa.Column('month', sa.Date(), nullable=False),
+        'figure_place',
         sa.Column('region_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column('department_id', sa.Integer(), nullable=False),
         sa.Column('place', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('month', 'region_code', 'department_id', 'place',
-                                name=op.f('figure_month_place_pkey')),
+        sa.Column('era', sa.Integer(), nullable=False),
+        sa.Column('months', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('region_code', 'department_id', 'place', 'era', name=op.f('figure_place_pkey')),
     )
     op.create_table(
         'figure_month_done',
@@ -70,5 +70,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('figure_dirty_month_idx'))
     op.drop_table('figure_dirty')
     op.drop_table('figure_month_done')
-    op.drop_table('figure_month_place')
+    op.drop_table('figure_place')
     op.drop_table('figure_month')
