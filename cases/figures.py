@@ -25,7 +25,21 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, and_, delete, event, func, insert, inspect, literal, not_, or_, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    not_,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -317,4 +331,11 @@ def refresh(sessions: Callable[[], AbstractContextManager[Session]], *, zone: tz
         with sessions() as session:
             session.execute(delete(FigureDirty).where(col(FigureDirty.id).in_(every)))
             session.commit()
+    if months:
+        with sessions() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # the planner's row counts for the tables just filled, without waiting for autovacuum:
+                # with none it sorts a province's places on disk instead of hashing them (285 → 119 ms)
+                session.execute(text("ANALYZE figure_month, figure_place"))
+                session.commit()
     return Refreshed(months)
