@@ -93,7 +93,8 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
                 offset: int = 0) -> CaseBoard:
     """Open cases whose most urgent running clock is overdue, due today or due within
     `soon_working_days` working days; one row per case, most urgent first, each with all its
-    running steps. Three statements: the per-case aggregate with the counts, the page, its clocks."""
+    running steps. Two statements: the page of the per-case aggregate with the counts over all of it
+    (window totals), and the page's clocks."""
     until = soon_limit(today, calendar, soon_working_days)
     due, case_id, level = col(Deadline.due_date), col(Deadline.case_id), col(Deadline.escalation_level)
     per = (sa_select(case_id.label("case_id"), func.min(due).label("next_due"), func.max(level).label("escalation"))
@@ -101,25 +102,32 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
            .join(Case, col(Case.id) == case_id)
            .where(*_board_where(session, regions, department_id))
            .group_by(case_id).having(func.min(due) < until).subquery("per_case"))
-    counted = session.execute(
-        sa_select(func.count(), func.sum(sql_case((per.c.next_due < today, 1), else_=0)),
-                  func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
-                  func.sum(sql_case((per.c.escalation > 0, 1), else_=0))).select_from(per)).one()
-    total, overdue, due_today, escalated = (int(v or 0) for v in counted)
+    # the page is cut from the aggregate first, with the counts over all of it as window totals (one
+    # pass over the clocks in range); only the page's rows are joined to their case and names
+    sums = (func.count(), func.sum(sql_case((per.c.next_due < today, 1), else_=0)),
+            func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
+            func.sum(sql_case((per.c.escalation > 0, 1), else_=0)))
+    totals = [agg.over() for agg in sums]
     order = (per.c.next_due, per.c.escalation.desc(), per.c.case_id)
-    # the page is cut from the aggregate first; only its rows are joined to their case and names
-    page = sa_select(per).order_by(*order).limit(limit).offset(offset).subquery("board_page")
+    page = (sa_select(per, *(t.label(f"total_{i}") for i, t in enumerate(totals)))
+            .order_by(*order).limit(limit).offset(offset).subquery("board_page"))
     rows = session.execute(
         sa_select(col(Case.id), col(Case.case_number), col(Case.status), col(Case.version),
                   col(Case.lead_department_id), col(Department.name), col(Case.assignee_id), col(Officer.name),
-                  col(Institution.name), page.c.next_due, page.c.escalation)
+                  col(Institution.name), page.c.next_due, page.c.escalation,
+                  *(page.c[f"total_{i}"] for i in range(len(totals))))
         .select_from(page).join(Case, col(Case.id) == page.c.case_id)
         .join(Department, col(Department.id) == col(Case.lead_department_id))
         .outerjoin(Officer, col(Officer.id) == col(Case.assignee_id))
         .outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
         .order_by(page.c.next_due, page.c.escalation.desc(), page.c.case_id)).all()
+    if rows:
+        counted: Sequence[Any] = rows[0][-len(totals):]
+    else:  # past the last page (or nothing on the board): the counts alone
+        counted = session.execute(sa_select(*sums).select_from(per)).one()
+    total, overdue, due_today, escalated = (int(v or 0) for v in counted)
     out = [BoardCase(i, n, CaseStatus(s), v, d, dn, a, an, inst, nd, int(esc or 0))
-           for i, n, s, v, d, dn, a, an, inst, nd, esc in rows]
+           for i, n, s, v, d, dn, a, an, inst, nd, esc in (r[:-len(totals)] for r in rows)]
     clocks = running_clocks(session, [r.case_id for r in out])
     for row in out:
         steps = [Step(d, deadlines.due_state(d.due_date, today, calendar, soon_working_days=soon_working_days,

@@ -63,6 +63,20 @@ def case_for_write(session: Session, case_id: int, *, lock: bool) -> Case | None
     return case
 
 
+def cases_for_write(session: Session, case_ids: Sequence[int]) -> dict[int, Case]:
+    """Many cases (unlocked), each with the head of its event chain kept for `append_event`: one
+    statement (the sweep's 督办 of a page)."""
+    if not case_ids:
+        return {}
+    seq, digest = last_event_columns()
+    out: dict[int, Case] = {}
+    for case, last_seq, last_hash in session.exec(select(Case, seq, digest).where(col(Case.id).in_(list(case_ids)))):
+        case_id = int(case.id or 0)
+        remember_last(session, case_id, last_seq, last_hash)
+        out[case_id] = case
+    return out
+
+
 def get_case(session: Session, case_id: int) -> Case:
     return get_or_raise(session, Case, case_id, "案件")
 

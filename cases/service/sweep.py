@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row, or_, update
 from sqlmodel import Session, col, select
 
 from cases import deadlines, messages, repository
@@ -99,6 +99,8 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
         if not rows:
             break
         changed: dict[DueState, list[int]] = {}
+        to_remind: list[Row] = []
+        to_escalate: list[Row] = []
         for row in rows:
             result.checked += 1
             state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=ladder.remind_before,
@@ -107,9 +109,11 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
             if state is not DueState(row.state):
                 changed.setdefault(state, []).append(row.id)
             if state in (DueState.DUE_SOON, DueState.DUE) and row.reminded_on != today:
-                result.reminders += _remind(session, row, today, clock.now())
+                to_remind.append(row)
             if state is DueState.OVERDUE and escalate_today:
-                result.escalations += _escalate(session, row, today, calendar, ladder, heads, recipients, clock)
+                to_escalate.append(row)
+        result.reminders += _remind(session, to_remind, today, clock.now())
+        result.escalations += _escalate(session, to_escalate, today, calendar, ladder, heads, recipients, clock)
         for state, ids in changed.items():
             session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), _DEADLINE.c.state != state)
                             .values(state=state))
@@ -132,56 +136,75 @@ def _department_heads(session: Session) -> dict[int, int]:
     return heads
 
 
-def _claim(session: Session, deadline_id: int, **where_and_set: tuple) -> bool:
-    """UPDATE the step's row only if it still holds the values read: True when this sweep won it.
+def _claim(session: Session, ids: list[int], column: str, old: object, new: object) -> set[int]:
+    """UPDATE the steps' rows whose `column` still holds `old` (for the reminder: is not `new` yet):
+    the ids this sweep won, one statement for the page (RETURNING).
 
     A Core UPDATE of the table (not the ORM entity): nothing to synchronise with the session, whose
-    identity map the ORM form would scan on every call."""
-    query = update(_DEADLINE).where(_DEADLINE.c.id == deadline_id)
-    for name, (old, _new) in where_and_set.items():
-        column = _DEADLINE.c[name]
-        query = query.where(column.is_(None) if old is None else column == old)
-    done = session.execute(query.values(**{name: new for name, (_old, new) in where_and_set.items()}))
-    return done.rowcount == 1
+    identity map the ORM form would scan."""
+    if not ids:
+        return set()
+    target = _DEADLINE.c[column]
+    held = or_(target.is_(None), target != new) if old is None else target == old
+    done = session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), held).values({column: new})
+                           .returning(_DEADLINE.c.id))
+    return set(done.scalars())
 
 
-def _remind(session: Session, row: Row, today: date, now: datetime | None = None) -> int:
-    if not _claim(session, row.id, reminded_on=(row.reminded_on, today)):
-        return 0
-    message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
-    session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder", department_id=row.lead_department_id,
-                      officer_id=row.assignee_id, on_date=today, message=message))
-    messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id, topic=messages.Topic.DUE_SOON,
-                   text=messages.compose(message, "。"), now=now or datetime.now(UTC))
-    return 1
+def _remind(session: Session, rows: list[Row], today: date, now: datetime | None = None) -> int:
+    """The reminders of a page's steps due soon, each claimed (`reminded_on` = today) before it is written."""
+    won = _claim(session, [row.id for row in rows], "reminded_on", None, today)
+    for row in rows:
+        if row.id not in won:
+            continue
+        message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
+        session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder",
+                          department_id=row.lead_department_id, officer_id=row.assignee_id, on_date=today,
+                          message=message))
+        messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id,
+                       topic=messages.Topic.DUE_SOON, text=messages.compose(message, "。"),
+                       now=now or datetime.now(UTC))
+    return len(won)
 
 
-def _escalate(session: Session, row: Row, today: date, calendar: WorkCalendar, ladder: Ladder,
+def _escalate(session: Session, rows: list[Row], today: date, calendar: WorkCalendar, ladder: Ladder,
               heads: dict[int, int], recipients: dict[tuple[int, int], Department], clock: Clock) -> int:
-    overdue = -deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
-    target = ladder.target(overdue)
-    if target is None or target.level <= row.escalation_level:
-        return 0
-    if not _claim(session, row.id, escalation_level=(row.escalation_level, target.level)):
-        return 0  # another sweep escalated this step meanwhile
-    case = session.get(Case, row.case_id)
+    """The 督办 of a page's overdue steps: each step's level is claimed (compare-and-set from the level
+    read, one statement per (from, to) pair) before its alerts, messages and events are written; the
+    cases escalated are read once, with the heads of their event chains."""
+    due: dict[int, tuple[Row, Level, int]] = {}
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for row in rows:
+        overdue = -deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
+        target = ladder.target(overdue)
+        if target is not None and target.level > row.escalation_level:
+            due[row.id] = (row, target, overdue)
+            pairs.setdefault((row.escalation_level, target.level), []).append(row.id)
+    won: set[int] = set()
+    for (old, new), ids in pairs.items():
+        won |= _claim(session, ids, "escalation_level", old, new)  # another sweep may have escalated meanwhile
+    cases = repository.cases_for_write(session, sorted({due[i][0].case_id for i in won}))
     written = 0
-    for level in ladder.levels:
-        if row.escalation_level < level.level <= target.level:
-            key = (row.lead_department_id, level.level)
-            if key not in recipients:
-                recipients[key] = _recipient(session, case, level)
-            dept = recipients[key]
-            message = (f"{level.label}：案件{row.case_number}“{row.label}”已于{row.due_date:%Y年%m月%d日}到期，"
-                       f"逾期{overdue}个工作日")
-            session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
-                              department_id=dept.id, officer_id=heads.get(dept.id), on_date=today, message=message))
-            messages.queue(session, department_id=row_key(dept), case_id=row.case_id, topic=messages.Topic.OVERDUE,
-                           text=messages.compose(message, "。"), now=clock.now())
-            append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
-                         payload={"step": row.step, "level": level.level, "to_department": dept.name,
-                                  "overdue_working_days": overdue})
-            written += 1
+    for deadline_id in sorted(won):
+        row, target, overdue = due[deadline_id]
+        case = cases[row.case_id]
+        for level in ladder.levels:
+            if row.escalation_level < level.level <= target.level:
+                key = (row.lead_department_id, level.level)
+                if key not in recipients:
+                    recipients[key] = _recipient(session, case, level)
+                dept = recipients[key]
+                message = (f"{level.label}：案件{row.case_number}“{row.label}”已于{row.due_date:%Y年%m月%d日}到期，"
+                           f"逾期{overdue}个工作日")
+                session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
+                                  department_id=dept.id, officer_id=heads.get(dept.id), on_date=today,
+                                  message=message))
+                messages.queue(session, department_id=row_key(dept), case_id=row.case_id,
+                               topic=messages.Topic.OVERDUE, text=messages.compose(message, "。"), now=clock.now())
+                append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
+                             payload={"step": row.step, "level": level.level, "to_department": dept.name,
+                                      "overdue_working_days": overdue})
+                written += 1
     return written
 
 

@@ -88,8 +88,8 @@ def test_a_stale_read_cannot_send_a_level_or_reminder_twice(county: County) -> N
     before = _escalations(county)
     with county.session() as s:
         ladder, heads = sweep.load_ladder(), sweep._department_heads(s)
-        late = sum(sweep._escalate(s, row, clock.today(), get_calendar(), ladder, heads, {}, clock) for row in stale)
-        late += sum(sweep._remind(s, row, clock.today()) for row in stale if row.due_date > clock.today())
+        late = sweep._escalate(s, list(stale), clock.today(), get_calendar(), ladder, heads, {}, clock)
+        late += sweep._remind(s, [row for row in stale if row.due_date > clock.today()], clock.today())
         s.commit()
     with county.session() as s:
         reminders = s.exec(select(Alert).where(Alert.kind == "reminder")).all()
