@@ -691,8 +691,7 @@ def _settle(engine, day: date) -> int:  # noqa: ANN001
 
 
 def _sweeps(engine, _url: str, backend: str) -> list[Figure]:  # noqa: ANN001
-    from sqlmodel import Session
-
+    from cases.db import open_session
     from cases.service import sweep_deadlines
     from cases.settings import FixedClock, get_calendar
 
@@ -707,7 +706,7 @@ def _sweeps(engine, _url: str, backend: str) -> list[Figure]:  # noqa: ANN001
     out = []
     # the day's sweep after yesterday's; then the same day again, every reminder and 督办 claimed already
     for name in ("sweep (the day after)", "sweep again (same day)"):
-        with Session(engine) as s:
+        with open_session(engine) as s:  # as the flow opens it
             before = COUNTER.n
             t0 = time.perf_counter()
             result = sweep_deadlines(s, calendar=calendar, clock=FixedClock(NOW))

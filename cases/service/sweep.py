@@ -86,7 +86,7 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
     result = SweepResult(today)
     escalate_today = calendar.is_working_day(today, provisional=True)
     heads = _department_heads(session)
-    recipients: dict[tuple[int, int], Department] = {}
+    recipients: dict[tuple[int, int], tuple[int, str]] = {}  # (lead department, level) → (id, name)
     after = 0
     while True:
         rows = session.execute(
@@ -154,21 +154,22 @@ def _claim(session: Session, ids: list[int], column: str, old: object, new: obje
 def _remind(session: Session, rows: list[Row], today: date, now: datetime | None = None) -> int:
     """The reminders of a page's steps due soon, each claimed (`reminded_on` = today) before it is written."""
     won = _claim(session, [row.id for row in rows], "reminded_on", None, today)
-    for row in rows:
-        if row.id not in won:
-            continue
-        message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
-        session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder",
-                          department_id=row.lead_department_id, officer_id=row.assignee_id, on_date=today,
-                          message=message))
-        messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id,
-                       topic=messages.Topic.DUE_SOON, text=messages.compose(message, "。"),
-                       now=now or datetime.now(UTC))
+    with session.no_autoflush:
+        for row in rows:
+            if row.id not in won:
+                continue
+            message = f"案件{row.case_number}“{row.label}”将于{row.due_date:%Y年%m月%d日}到期"
+            session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="reminder",
+                              department_id=row.lead_department_id, officer_id=row.assignee_id, on_date=today,
+                              message=message))
+            messages.queue(session, department_id=row.lead_department_id, case_id=row.case_id,
+                           topic=messages.Topic.DUE_SOON, text=messages.compose(message, "。"),
+                           now=now or datetime.now(UTC))
     return len(won)
 
 
 def _escalate(session: Session, rows: list[Row], today: date, calendar: WorkCalendar, ladder: Ladder,
-              heads: dict[int, int], recipients: dict[tuple[int, int], Department], clock: Clock) -> int:
+              heads: dict[int, int], recipients: dict[tuple[int, int], tuple[int, str]], clock: Clock) -> int:
     """The 督办 of a page's overdue steps: each step's level is claimed (compare-and-set from the level
     read, one statement per (from, to) pair) before its alerts, messages and events are written; the
     cases escalated are read once, with the heads of their event chains."""
@@ -185,24 +186,27 @@ def _escalate(session: Session, rows: list[Row], today: date, calendar: WorkCale
         won |= _claim(session, ids, "escalation_level", old, new)  # another sweep may have escalated meanwhile
     cases = repository.cases_for_write(session, sorted({due[i][0].case_id for i in won}))
     written = 0
-    for deadline_id in sorted(won):
-        row, target, overdue = due[deadline_id]
-        case = cases[row.case_id]
-        for level in ladder.levels:
-            if row.escalation_level < level.level <= target.level:
+    with session.no_autoflush:  # the page's alerts, messages and events go out in batches at its commit
+        for deadline_id in sorted(won):
+            row, target, overdue = due[deadline_id]
+            case = cases[row.case_id]
+            for level in ladder.levels:
+                if not row.escalation_level < level.level <= target.level:
+                    continue
                 key = (row.lead_department_id, level.level)
-                if key not in recipients:
-                    recipients[key] = _recipient(session, case, level)
-                dept = recipients[key]
+                if key not in recipients:  # plain values: nothing to reload after a page's commit
+                    dept = _recipient(session, case, level)
+                    recipients[key] = (row_key(dept), dept.name)
+                dept_id, dept_name = recipients[key]
                 message = (f"{level.label}：案件{row.case_number}“{row.label}”已于{row.due_date:%Y年%m月%d日}到期，"
                            f"逾期{overdue}个工作日")
                 session.add(Alert(case_id=row.case_id, deadline_id=row.id, kind="escalation", level=level.level,
-                                  department_id=dept.id, officer_id=heads.get(dept.id), on_date=today,
+                                  department_id=dept_id, officer_id=heads.get(dept_id), on_date=today,
                                   message=message))
-                messages.queue(session, department_id=row_key(dept), case_id=row.case_id,
+                messages.queue(session, department_id=dept_id, case_id=row.case_id,
                                topic=messages.Topic.OVERDUE, text=messages.compose(message, "。"), now=clock.now())
                 append_event(session, case, CaseEventType.ESCALATE, actor_id=None, at=clock.now(),
-                             payload={"step": row.step, "level": level.level, "to_department": dept.name,
+                             payload={"step": row.step, "level": level.level, "to_department": dept_name,
                                       "overdue_working_days": overdue})
                 written += 1
     return written
