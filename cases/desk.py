@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, cast, func, literal_column, or_, true, union
+from sqlalchemy import Integer, Select, and_, cast, func, literal_column, or_, true, union
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
@@ -38,7 +38,7 @@ from cases.models import (
     key,
 )
 from cases.patrols.models import Whistle, WhistleAnswer
-from cases.queries import RUNNING_DUE_IDX, in_scope, running, running_clocks, soon_limit
+from cases.queries import RUNNING_DUE_IDX, in_scope, member_of_team, running, running_clocks, soon_limit
 
 # --- the board, one row per case --------------------------------------------------------------
 
@@ -321,18 +321,45 @@ def inbox(session: Session, regions: Sequence[str], today: date, calendar: WorkC
     if "legal" in roles:
         box.reviews = [i for i in review_queue(session, regions, officer_id) if not i.investigator]
     if department_id is not None and {"officer", "supervisor"} & roles:
-        box.whistles = list(session.exec(select(Whistle)
-                                         .join(WhistleAnswer, col(WhistleAnswer.whistle_id) == col(Whistle.id))
-                                         .where(WhistleAnswer.department_id == department_id,
-                                                col(WhistleAnswer.state).in_(("pending", "escalated")))
+        box.whistles = list(session.exec(select(Whistle).where(_waiting_whistle(department_id))
                                          .order_by(col(Whistle.answer_by), col(Whistle.id))).all())
     return box
 
 
+def _waiting_whistle(department_id: int) -> ColumnElement[bool]:
+    """A whistle (吹哨) the department has not reported (报到) to yet."""
+    return col(Whistle.id).in_(select(WhistleAnswer.whistle_id).where(
+        WhistleAnswer.department_id == department_id, col(WhistleAnswer.state).in_(("pending", "escalated"))))
+
+
 def todo_count(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
-               officer_id: int | None, department_id: int | None, roles: frozenset[str]) -> int:
-    return inbox(session, regions, today, calendar, officer_id=officer_id, department_id=department_id,
-                 roles=roles).total
+               officer_id: int | None, department_id: int | None, roles: frozenset[str],
+               soon_working_days: int = 3) -> int:
+    """The 待办 badge of every page: what `Inbox.total` adds up, counted in SQL instead of built as the
+    inbox's lists (two case lists with their names and clocks, on every page; docs/scale.md "Web
+    pages"). It counts the running steps of all the cases the inbox draws from, where the 待办 page
+    lists those of the first 200 of each list."""
+    if officer_id is None:
+        return 0
+    n = 0
+    if {"officer", "supervisor"} & roles:
+        owed: ColumnElement[bool] = or_(col(Case.assignee_id) == officer_id, member_of_team(session, officer_id))
+        if "supervisor" in roles and department_id is not None:  # the assignment their unit owes (分派)
+            owed = or_(owed, and_(col(Case.status) == CaseStatus.RECEIVED,
+                                  col(Case.lead_department_id) == department_id))
+        n += session.exec(select(func.count()).select_from(Deadline)
+                          .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
+                          .join(Case, col(Case.id) == col(Deadline.case_id))
+                          .where(*running(), col(Case.status) != CaseStatus.CLOSED,
+                                 in_scope(session, Case.region_code, regions), owed,
+                                 col(Deadline.due_date) < soon_limit(today, calendar, soon_working_days))).one()
+    if department_id is not None and "supervisor" in roles:
+        n += len(supervision_orders(session, [department_id], received=True, open_only=True))
+    if "legal" in roles:
+        n += sum(1 for i in review_queue(session, regions, officer_id) if not i.investigator)
+    if department_id is not None and {"officer", "supervisor"} & roles:
+        n += session.exec(select(func.count()).select_from(Whistle).where(_waiting_whistle(department_id))).one()
+    return n
 
 
 def lower_units(session: Session, regions: Sequence[str], own_department_id: int | None) -> list[Department]:

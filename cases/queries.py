@@ -523,7 +523,7 @@ FAR = date(9999, 12, 31)
 ListedCase = CaseRow  # the web list's row is the API list's row
 
 
-def _member_of_team(session: Session, officer_id: int):  # noqa: ANN202
+def member_of_team(session: Session, officer_id: int):  # noqa: ANN202
     """The case's team (JSON list of officer ids) contains `officer_id`."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(Case.team_officer_ids, JSONB).contains([officer_id])
@@ -567,7 +567,7 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
     elif not include_closed:
         conds.append(Case.status != CaseStatus.CLOSED)
     if member_id is not None:
-        conds.append(or_(Case.assignee_id == member_id, _member_of_team(session, member_id)))
+        conds.append(or_(Case.assignee_id == member_id, member_of_team(session, member_id)))
     if q:
         pattern = f"%{q.replace('%', '').replace('_', '')}%"
         conds.append(or_(col(Case.case_number).like(pattern), col(Institution.name).like(pattern),

@@ -59,6 +59,24 @@ def test_the_board_counts_each_case_once_like_the_case_list_and_the_statistics(c
     assert loads[team[0]] >= 1 and loads[team[2]] == 0
 
 
+def test_the_todo_badge_counts_what_the_inbox_lists(county: County) -> None:
+    _three_cases(county)
+    today, calendar = at(TODAY).date(), get_calendar()
+    officers = [county.officer(u) for u in ("education01", "education03", "education05", "education02")]
+    with county.session() as s:
+        regions = repository.subtree_codes(s, "520122")
+        for officer in officers:
+            username = officer.username
+            roles = frozenset(officer.roles)
+            box = desk.inbox(s, regions, today, calendar, officer_id=officer.id,
+                             department_id=officer.department_id, roles=roles)
+            badge = desk.todo_count(s, regions, today, calendar, officer_id=officer.id,
+                                    department_id=officer.department_id, roles=roles)
+            assert badge == box.total, username
+            if username == "education01":  # the supervisor owes two assignments, one overdue, one due soon
+                assert badge >= 2
+
+
 class FlakySender:
     """Refuses the first `failures` sends, then accepts; keeps what it accepted."""
 
