@@ -87,6 +87,7 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
     escalate_today = calendar.is_working_day(today, provisional=True)
     heads = _department_heads(session)
     recipients: dict[tuple[int, int], tuple[int, str]] = {}  # (lead department, level) → (id, name)
+    states: dict[tuple[date, bool], DueState] = {}
     after = 0
     while True:
         rows = session.execute(
@@ -103,8 +104,12 @@ def sweep_deadlines(session: Session, *, calendar: WorkCalendar, clock: Clock,
         to_escalate: list[Row] = []
         for row in rows:
             result.checked += 1
-            state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=ladder.remind_before,
-                                        paused=row.paused_since is not None, provisional=True)
+            paused = row.paused_since is not None
+            state = states.get((row.due_date, paused))
+            if state is None:  # a state depends only on the due date (and the pause): once per date
+                state = states[(row.due_date, paused)] = deadlines.due_state(
+                    row.due_date, today, calendar, soon_working_days=ladder.remind_before, paused=paused,
+                    provisional=True)
             result.by_state[str(state)] = result.by_state.get(str(state), 0) + 1
             if state is not DueState(row.state):
                 changed.setdefault(state, []).append(row.id)
