@@ -53,13 +53,14 @@ def demo(
     from flows.demo import DemoScale, demo_dossier, run_demo, summary
 
     migrate()
+    scale = DemoScale(institutions, complaints)
     with open_session() as session:
-        password, fresh = run_demo(session, scale=DemoScale(institutions, complaints))
+        password, fresh = run_demo(session, scale=scale)
     scheduled = None
     if fresh:  # this morning's scheduled work: sweep, patrol plan with task sheets, 半月通报
         from flows.demo.schedules import run_schedules
 
-        scheduled = run_schedules()
+        scheduled = run_schedules(time_limit=scale.plan_time_limit)
     with open_session() as session:
         info = summary(session)
         bound = demo_dossier(session) if fresh else None

@@ -86,5 +86,7 @@ def test_batch_returns_the_sequential_bytes_in_input_order():
              (DocumentType.RECTIFICATION_NOTICE, samples.rectification_notice()),
              (DocumentType.SERVICE_RECEIPT, samples.service_receipt()),
              (DocumentType.RECTIFICATION_NOTICE, samples.rectification_notice(number="清教责改〔2026〕4号"))]
-    assert render_batch(items, processes=2) == [render.render_document(t, s) for t, s in items]
+    sequential = [render.render_document(t, s) for t, s in items]
+    assert render_batch(items, processes=2, min_per_worker=1) == sequential  # on two workers
+    assert render_batch(items, processes=2) == sequential  # too few for two workers: in the caller
     assert render_batch([]) == []
