@@ -610,7 +610,7 @@ def measure(engine, url: str, p: Province, repeats: int, backend: str,  # noqa: 
                 ("web cases deep", "/cases?page=200", target),
             ]
             if explain_only:
-                explain(engine, client, auth, ops, scope)
+                explain(engine, client, auth, [op for op in ops if not _skipped(op[0])], scope)
                 continue
             for name, path, tgt in ops:
                 if _skipped(name):

@@ -364,7 +364,7 @@ def todo_count(session: Session, regions: Sequence[str], today: date, calendar: 
 
 def lower_units(session: Session, regions: Sequence[str], own_department_id: int | None) -> list[Department]:
     """Departments in scope other than one's own: those a 督办单 may be sent to."""
-    return [d for d in session.exec(select(Department).where(col(Department.region_code).in_(list(regions)))
+    return [d for d in session.exec(select(Department).where(in_scope(session, Department.region_code, regions))
                                     .order_by(col(Department.id))).all() if d.id != own_department_id]
 
 

@@ -466,7 +466,7 @@ def _units(session: Session, by: str) -> dict[str, str]:
 def institutions(session: Session, regions: Sequence[str], *, q: str | None = None, uscc: str | None = None,
                  region: str | None = None, category: str | None = None, licence_status: str | None = None,
                  list_status: str | None = None, limit: int, offset: int) -> tuple[list[Institution], int]:
-    conds: list = [col(Institution.region_code).in_(list(regions))]
+    conds: list = [in_scope(session, Institution.region_code, regions)]
     if region is not None:
         conds.append(col(Institution.region_code).in_(repository.subtree_codes(session, region)))
     if q:
@@ -500,14 +500,14 @@ def institution_search(q: str) -> ColumnElement[bool]:
 
 
 def departments(session: Session, regions: Sequence[str]) -> list[Department]:
-    return list(session.exec(select(Department).where(col(Department.region_code).in_(list(regions)))
+    return list(session.exec(select(Department).where(in_scope(session, Department.region_code, regions))
                              .order_by(col(Department.id))).all())
 
 
 def officers(session: Session, regions: Sequence[str], *, department_id: int | None = None,
              active: bool | None = None) -> list[tuple[Officer, Department]]:
     query = (select(Officer, Department).join(Department, Department.id == Officer.department_id)
-             .where(col(Department.region_code).in_(list(regions))))
+             .where(in_scope(session, Department.region_code, regions)))
     if department_id is not None:
         query = query.where(Officer.department_id == department_id)
     if active is not None:
@@ -626,7 +626,7 @@ def officer_options(session: Session, regions: Sequence[str], today: date, *,
                     department_ids: Sequence[int] | None = None) -> list[OfficerOption]:
     """Active field staff (officers and supervisors) of the given departments within scope."""
     query = (select(Officer, Department).join(Department, Department.id == Officer.department_id)
-             .where(col(Department.region_code).in_(list(regions)), col(Officer.active)))
+             .where(in_scope(session, Department.region_code, regions), col(Officer.active)))
     if department_ids:
         query = query.where(col(Officer.department_id).in_(list(department_ids)))
     out = []
@@ -944,7 +944,7 @@ def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: da
                   col(PatrolVisit.result), col(PatrolTeam.day), col(PatrolPlan.region_code))
         .join(PatrolTeam, col(PatrolTeam.id) == col(PatrolVisit.team_id))
         .join(PatrolPlan, col(PatrolPlan.id) == col(PatrolTeam.plan_id))
-        .where(col(PatrolPlan.region_code).in_(list(regions)), col(PatrolTeam.day) >= start,
+        .where(in_scope(session, PatrolPlan.region_code, regions), col(PatrolTeam.day) >= start,
                col(PatrolTeam.day) <= last)).all()
     institution_ids = sorted({v[0] for v in visits})
     found_on: set[tuple[int, date]] = set()
