@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import (
@@ -384,12 +384,6 @@ class UnitFigures:
     fines_yuan: int = 0  # 罚没金额
     overdue_steps: int = 0  # open clocks past due today
     overdue_cases: int = 0
-
-
-def _bounds(start: date, end: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """[start 00:00, end+1 00:00) in the bureau's zone, as UTC."""
-    first = datetime.combine(start, time(), zone).astimezone(UTC)
-    return first, datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
 
 
 def statistics(session: Session, regions: Sequence[str], *, start: date, end: date, today: date, zone: tzinfo,
@@ -866,7 +860,7 @@ def statistics_case_ids(session: Session, regions: Sequence[str], figure: str, *
     figure counted from inspections lists the inspected cases, a money figure the penalised ones."""
     if figure not in DRILL_FIGURES:
         raise ValueError(figure)
-    lo, hi = _bounds(start, end, zone)
+    (lo, hi), = figures.utc_ranges([(start, end)], zone)
     conds: list[Any] = [in_scope(session, Case.region_code, regions)]
     if unit is not None:
         conds.append(col(Case.lead_department_id) == (int(unit) if unit.isdigit() else -1) if by == "department"
@@ -948,7 +942,7 @@ def patrol_visit_outcomes(session: Session, regions: Sequence[str], *, start: da
                col(PatrolTeam.day) <= last)).all()
     institution_ids = sorted({v[0] for v in visits})
     found_on: set[tuple[int, date]] = set()
-    lo, hi = _bounds(start, last, zone)
+    (lo, hi), = figures.utc_ranges([(start, last)], zone)
     for chunk in range(0, len(institution_ids), 500):
         for inst_id, started in session.exec(
                 select(Case.institution_id, Inspection.started_at).join(Case, col(Case.id) == col(Inspection.case_id))
