@@ -50,11 +50,15 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, every: float =
 def base_env(**extra: str) -> dict[str, str]:
     """The environment of a spawned server, worker or CLI. The polls are shortened for the tests: a
     worker asks for runs every second, and a run refused by a deployment's `concurrency_limit` is
-    offered again after one second instead of Prefect's 30 (the limit itself still holds)."""
+    offered again after one second instead of Prefect's 30 (the limit itself still holds). The
+    server's scheduler service is off: it would fill the database with the schedules' future runs
+    (none of which falls inside a test) and their events, for CPU the two-core suite does not have;
+    every run a test checks is started explicitly."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "ENFORCE_"))}
     env.update({"PATH": f"{BIN}:{env.get('PATH', '')}", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                 "DO_NOT_TRACK": "1", "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-                "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "1"})
+                "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "1",
+                "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"})
     env.update(extra)
     return env
 

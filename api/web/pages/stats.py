@@ -22,6 +22,7 @@ from api.web.templating import page
 from cases import queries, repository
 from cases.enums import Role
 from cases.errors import ValidationFailed
+from cases.fields import sane_day
 from cases.patrols.control_group import GROUP_LABELS, GROUPS, VisitOutcome, control_rows, percent
 from cases.ports import Clock
 from cases.queries import UnitFigures
@@ -80,7 +81,7 @@ def parse_day(raw: str | None, label: str) -> date | None:
     if raw is None or not raw.strip():
         return None
     try:
-        return date.fromisoformat(normalise_date(raw))
+        return sane_day(date.fromisoformat(normalise_date(raw)))
     except ValueError:
         raise ValidationFailed(f"{label}“{raw[:20]}”不是有效日期，请按“年-月-日”填写，如 2026-03-16",
                                code="period_invalid") from None
