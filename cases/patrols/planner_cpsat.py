@@ -23,7 +23,7 @@ department p needs an officer of p there, and visits needing p ≤ cap·(officer
 needing only p ≤ cap·(officers not of p) (joint teams); a recused officer and the institution
 not together unless n ≥ 2. Plus one township per officer-day, the duty cap, and visit spacing.
 Each is implied by the real rules, so the model is a relaxation and its bound is valid for the
-real problem. The redundant aggregate constraints (docs/stack.md, "OR-Tools CP-SAT") (visits ≤ cap·teams and
+real problem. The redundant aggregate constraints (docs/dependencies.md, "OR-Tools CP-SAT") (visits ≤ cap·teams and
 teams ≤ officer-days/2 per day and per block, department demand ≤ cap·department officers per
 day) are kept: here they are sums of per-township-day rows, so the LP bound did not move, but the
 LNS did slightly better with them (mean +21.6% vs +18.3% over greedy on three districts).
@@ -37,7 +37,7 @@ unless the result scores higher: never worse than greedy.
 Determinism. Budgets are counted in CP-SAT deterministic time (`max_deterministic_time`, an
 operation count): `time_limit` seconds buy time_limit × DET_PER_SECOND × threads units, the rate
 measured on the development box, so a plan takes about `time_limit` there, longer on a loaded or
-slower machine, and is the same plan. Every solve also has a wall-clock limit (docs/stack.md, "OR-Tools CP-SAT"):
+slower machine, and is the same plan. Every solve also has a wall-clock limit (docs/dependencies.md, "OR-Tools CP-SAT"):
 WALL_SAFETY × the expected time; if it ever fires the plan says so in
 `stats["wall_limit_hit"]`, because that run may not repeat. `deterministic=False` counts the
 budget in wall seconds instead (more search on a fast machine, not reproducible).

@@ -139,7 +139,7 @@ def _solve(model, fixed, hint, det_limit, wall_limit, seed, linearization=None):
         params.linearization_level = linearization
     if det_limit is not None:
         params.max_deterministic_time = max(0.01, det_limit)
-    params.max_time_in_seconds = max(0.05, wall_limit)  # always set (docs/stack.md, "OR-Tools CP-SAT")
+    params.max_time_in_seconds = max(0.05, wall_limit)  # always set (docs/dependencies.md, "OR-Tools CP-SAT")
     status = solver.solve(clone)
     name = solver.status_name(status)
     det = solver.response_proto.deterministic_time
