@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Row, or_, update
+from sqlalchemy import ColumnElement, Row, or_, update
 from sqlmodel import Session, col, select
 
 from cases import deadlines, messages, repository
@@ -141,24 +141,23 @@ def _department_heads(session: Session) -> dict[int, int]:
     return heads
 
 
-def _claim(session: Session, ids: list[int], column: str, old: object, new: object) -> set[int]:
-    """UPDATE the steps' rows whose `column` still holds `old` (for the reminder: is not `new` yet):
-    the ids this sweep won, one statement for the page (RETURNING).
+def _claim(session: Session, ids: list[int], held: ColumnElement[bool], **values: object) -> set[int]:
+    """UPDATE the steps' rows that still satisfy `held` (the value this sweep read): the ids it won,
+    one statement for the page (RETURNING).
 
     A Core UPDATE of the table (not the ORM entity): nothing to synchronise with the session, whose
     identity map the ORM form would scan."""
     if not ids:
         return set()
-    target = _DEADLINE.c[column]
-    held = or_(target.is_(None), target != new) if old is None else target == old
-    done = session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), held).values({column: new})
+    done = session.execute(update(_DEADLINE).where(_DEADLINE.c.id.in_(ids), held).values(**values)
                            .returning(_DEADLINE.c.id))
     return set(done.scalars())
 
 
 def _remind(session: Session, rows: list[Row], today: date, now: datetime | None = None) -> int:
     """The reminders of a page's steps due soon, each claimed (`reminded_on` = today) before it is written."""
-    won = _claim(session, [row.id for row in rows], "reminded_on", None, today)
+    reminded = _DEADLINE.c.reminded_on
+    won = _claim(session, [row.id for row in rows], or_(reminded.is_(None), reminded != today), reminded_on=today)
     with session.no_autoflush:
         for row in rows:
             if row.id not in won:
@@ -188,7 +187,8 @@ def _escalate(session: Session, rows: list[Row], today: date, calendar: WorkCale
             pairs.setdefault((row.escalation_level, target.level), []).append(row.id)
     won: set[int] = set()
     for (old, new), ids in pairs.items():
-        won |= _claim(session, ids, "escalation_level", old, new)  # another sweep may have escalated meanwhile
+        # another sweep may have escalated meanwhile
+        won |= _claim(session, ids, _DEADLINE.c.escalation_level == old, escalation_level=new)
     cases = repository.cases_for_write(session, sorted({due[i][0].case_id for i in won}))
     written = 0
     with session.no_autoflush:  # the page's alerts, messages and events go out in batches at its commit
