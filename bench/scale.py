@@ -338,13 +338,15 @@ def build(engine, n_cases: int, *, cities: int = 10, counties_per_city: int = 11
                                            {"outcome": "penalty", "fine_yuan": fine}))
                             events.append((E.CLOSE_PENALTY, S.PENALTY, S.CLOSED, team[0], step(30).astimezone(UTC), {}))
                             status, penalty_step, closed_at, close_reason = S.CLOSED, None, t, "penalty_executed"
+        running_dues = [due for _step, _days, _start, due, running in clocks if running and status is not S.CLOSED]
         w.add("enforcement_case", id=case_id, case_number=f"{county}-{received.year}-{case_id:07d}", status=status,
               penalty_step=penalty_step, version=len(events), region_code=township, lead_department_id=lead,
               cooperating_department_ids=[], institution_id=inst, violation_codes=["rest_day_training"],
               assignee_id=assignee, team_officer_ids=team if assignee else [], jurisdiction_basis="offline_occurrence",
               received_at=received_utc, filed_at=filed_at.astimezone(UTC) if filed_at else None,
               closed_at=closed_at.astimezone(UTC) if closed_at else None, close_reason=close_reason,
-              merged_into_id=None, transferred_to="", updated_at=t.astimezone(UTC))
+              merged_into_id=None, transferred_to="", updated_at=t.astimezone(UTC),
+              next_due=min(running_dues, default=None))  # cases.clock_units
         w.add("complaint", id=case_id, tracking_code=f"T{case_id:010d}", idempotency_key=None,
               channel=Channel.HOTLINE_12345, received_at=received_utc, content="周末上课", institution_id=inst,
               reported_name=f"培训机构{inst}", reported_address="", region_code=township,
@@ -364,7 +366,8 @@ def build(engine, n_cases: int, *, cities: int = 10, counties_per_city: int = 11
                   kind=DeadlineKind.WORKING, days=days, start_date=start, due_date=due, provisional=False,
                   open=running and status is not S.CLOSED, state=state,
                   met_at=None if running else datetime.combine(start + timedelta(days=2), datetime.min.time(), UTC),
-                  paused_since=None, paused_reason="", escalation_level=0, reminded_on=None)
+                  paused_since=None, paused_reason="", escalation_level=0, reminded_on=None,
+                  region_code=township, department_id=lead, assignee_id=assignee)  # cases.clock_units
         if county == p.counties[0] and "county" not in p.sample_cases and is_open:
             p.sample_cases["county"] = case_id
         if case_id % 20_000 == 0:

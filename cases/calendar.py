@@ -31,6 +31,7 @@ from cases.caches import register_cache
 from cases.errors import CalendarUnknown, ValidationFailed
 
 ONE_DAY = timedelta(days=1)
+BETWEEN_CACHE = 65_536  # remembered day counts per calendar (WorkCalendar.working_days_between)
 STATUTORY_NAMES = frozenset({"元旦", "农历除夕", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"})
 _LUNAR_NAMES = frozenset({"春节", "清明节", "端午节", "中秋节"})
 _INVALID = "calendar_table_invalid"
@@ -241,6 +242,7 @@ class WorkCalendar:
         self._tables = {table.year: table for table in tables}
         self.makeup_day_counts_as_working = makeup_day_counts_as_working
         self._cache: dict[int, _YearDays] = {}
+        self._between: dict[tuple[date, date, bool], int] = {}
 
     @property
     def known_years(self) -> frozenset[int]:
@@ -302,9 +304,21 @@ class WorkCalendar:
         return self.roll_to_working_day(start + timedelta(days=n), provisional=provisional)
 
     def working_days_between(self, a: date, b: date, *, provisional: bool = False) -> int:
-        """Working days in (a, b]; negative (b, a] count when b < a."""
+        """Working days in (a, b]; negative (b, a] count when b < a.
+
+        Remembered per (a, b): a page of a thousand clocks asks for the days left to a few dozen
+        due dates, twice each (docs/scale.md "The board without the case join")."""
+        key = (a, b, provisional)
+        known = self._between.get(key)
+        if known is None:
+            if len(self._between) >= BETWEEN_CACHE:
+                self._between.clear()
+            known = self._between[key] = self._count_between(a, b, provisional)
+        return known
+
+    def _count_between(self, a: date, b: date, provisional: bool) -> int:
         if b <= a:
-            return -self.working_days_between(b, a, provisional=provisional) if b < a else 0
+            return -self._count_between(b, a, provisional) if b < a else 0
         count, low = 0, a + ONE_DAY
         for y in range(low.year, b.year + 1):
             year = self._year(y, provisional)

@@ -32,7 +32,9 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, create_engine
 
-from cases import figures  # noqa: F401 — registers the stale-month hook on every session (cases.figures)
+# flush hooks on every session: the clocks' copies of their case's units (cases.clock_units), the
+# stale months of the statistics (cases.figures)
+from cases import clock_units, figures  # noqa: F401
 from cases.caches import register_cache
 from cases.errors import ServiceUnavailable
 from cases.settings import CasesSettings, get_settings

@@ -82,9 +82,12 @@ class CaseBoard:
 
 
 def _board_where(session: Session, regions: Sequence[str], department_id: int | None) -> list[Any]:
-    where: list[Any] = [*running(), Case.status != CaseStatus.CLOSED, in_scope(session, Case.region_code, regions)]
+    """The running clocks of the scope, by the case's region and lead department copied into each
+    clock (`cases.clock_units`): a running clock is one of an open case, since every way of closing
+    a case closes its clocks."""
+    where: list[Any] = [*running(), in_scope(session, Deadline.region_code, regions)]
     if department_id is not None:
-        where.append(Case.lead_department_id == department_id)
+        where.append(Deadline.department_id == department_id)
     return where
 
 
@@ -99,7 +102,6 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
     due, case_id, level = col(Deadline.due_date), col(Deadline.case_id), col(Deadline.escalation_level)
     per = (sa_select(case_id.label("case_id"), func.min(due).label("next_due"), func.max(level).label("escalation"))
            .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-           .join(Case, col(Case.id) == case_id)
            .where(*_board_where(session, regions, department_id))
            .group_by(case_id).having(func.min(due) < until).subquery("per_case"))
     # the page is cut from the aggregate first, with the counts over all of it as window totals (one
@@ -150,21 +152,21 @@ def officer_loads(session: Session, officer_ids: Sequence[int]) -> dict[int, int
     # the departments as values, not a subquery: the open cases of a few departments are then a
     # range of the open-cases index (PostgreSQL, migration 0025) instead of a scan of every open case
     depts = sorted(set(session.exec(select(Officer.department_id).where(col(Officer.id).in_(ids))).all()))
-    where: tuple[ColumnElement[bool], ...] = (
-        col(Case.status) != CaseStatus.CLOSED,
-        or_(col(Case.assignee_id).in_(ids), col(Case.lead_department_id).in_(depts)))
+    open_ = col(Case.status) != CaseStatus.CLOSED
+    # each case set by its own index (the open cases of the departments; the cases each leads), not
+    # one OR that no index answers: a county's 64,000-row scan of every open case became two ranges
+    led_by_them, of_their_units = col(Case.assignee_id).in_(ids), col(Case.lead_department_id).in_(depts)
     team = col(Case.team_officer_ids)
     if session.get_bind().dialect.name == "postgresql":
         arrays = sql_case((func.json_typeof(team) == "array", team), else_=literal_column("'[]'::json"))
         members = func.json_array_elements_text(arrays).table_valued("value")
     else:
         members = func.json_each(team).table_valued("value")
-    on_team: Select[Any] = (
-        sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
-        .select_from(Case).join(members, true()).where(*where))
+    on_team = [sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
+               .select_from(Case).join(members, true()).where(open_, cases) for cases in (led_by_them, of_their_units)]
     leading: Select[Any] = (
-        sa_select(col(Case.id).label("case_id"), col(Case.assignee_id).label("officer_id")).where(*where))
-    pairs = union(on_team, leading).subquery("members")
+        sa_select(col(Case.id).label("case_id"), col(Case.assignee_id).label("officer_id")).where(open_, led_by_them))
+    pairs = union(*on_team, leading).subquery("members")
     counted = session.execute(sa_select(pairs.c.officer_id, func.count()).where(pairs.c.officer_id.in_(ids))
                               .group_by(pairs.c.officer_id)).all()
     loads = {int(officer): int(n) for officer, n in counted}

@@ -179,6 +179,9 @@ class Case(SQLModel, table=True):
     transferred_to: str = ""
     received_by_transfer: bool = False  # received by 移送: not transferred on (53号令 art. 10 ¶3), migration 0017
     updated_at: datetime = utc_column()
+    # the earliest due date of its running clocks (None: none runs), kept by cases.clock_units
+    # (migration 0028): the work list's order and its due-date filters read it from an index
+    next_due: date | None = None
 
     __mapper_args__ = {"version_id_col": _CASE_VERSION}  # UPDATE … WHERE version = :old
     __table_args__ = (  # read paths at scale: migration 0016, docs/scale.md
@@ -193,6 +196,9 @@ class Case(SQLModel, table=True):
               ).ddl_if(dialect="postgresql"),
         # the open cases by region, newest first: the overdue and due-soon lists of a scope (0026)
         Index("enforcement_case_open_region_idx", "region_code", "received_at", "id",
+              postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
+        # the open cases in the work list's order: next due date first, then the newest (0028)
+        Index("enforcement_case_open_next_due_idx", "next_due", text("received_at DESC"), text("id DESC"),
               postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
         Index("enforcement_case_region_units_idx", "region_code", "id",
               postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),
@@ -258,7 +264,7 @@ class Deadline(SQLModel, table=True):
     start_date: date
     due_date: date = Field(index=True)
     provisional: bool = False  # computed with statutory days only (year without official table)
-    open: bool = Field(default=True, index=True)
+    open: bool = True  # its index over every clock ever kept went in 0028: the partial indexes serve open clocks
     state: DueState = Field(default=DueState.ON_TRACK, index=True, sa_type=enum_type(DueState))  # by the sweep
     met_at: datetime | None = utc_column(nullable=True)
     paused_since: date | None = None
@@ -266,10 +272,19 @@ class Deadline(SQLModel, table=True):
     paused_reason_code: str = ""  # PauseReason (migration 0017)
     escalation_level: int = 0
     reminded_on: date | None = None
+    # the case's, copied into the clock (cases.clock_units, migration 0028): the board groups and
+    # scopes the running clocks by them without joining every clock to its case
+    region_code: str | None = None
+    department_id: int | None = None  # the case's lead department (主办部门)
+    assignee_id: int | None = None  # the case's 承办人
 
     __table_args__ = (  # running clocks (open, not paused) and open steps: migration 0016, docs/scale.md
         Index("deadline_running_due_idx", "due_date", "case_id", postgresql_where=text(RUNNING_PG),
-              postgresql_include=["escalation_level"], sqlite_where=text(RUNNING_SQLITE)),  # include: 0025
+              postgresql_include=["escalation_level", "region_code", "department_id", "assignee_id"],
+              sqlite_where=text(RUNNING_SQLITE)),  # include: 0025, 0028
+        # a board page's groups, pair by pair, most urgent first (0028)
+        Index("deadline_running_group_idx", "department_id", "assignee_id", "due_date",
+              postgresql_where=text(RUNNING_PG), sqlite_where=text(RUNNING_SQLITE)),
         Index("deadline_running_case_idx", "case_id", "due_date", postgresql_where=text(RUNNING_PG),
               sqlite_where=text(RUNNING_SQLITE)),
         Index("deadline_open_id_idx", "id", postgresql_where=text("open"), sqlite_where=text("open = 1")),

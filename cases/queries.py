@@ -299,66 +299,88 @@ def board_page(session: Session, regions: Sequence[str], today: date, calendar: 
                items_per_group: int = 100) -> Board:
     """Open, running clocks that are overdue, due today or due within `soon_working_days` working
     days, grouped by lead department and assignee (most overdue first); most urgent first in each
-    group. Two statements whatever the number of rows: the groups with their counts (GROUP BY),
-    then the first `items_per_group` items of the page's groups (a window over the same range)."""
+    group. Two statements whatever the number of rows: the page of groups with their counts and
+    the totals over all groups (GROUP BY, window sums), then the first `items_per_group` items of
+    the page's groups (a window over the same range, read group by group).
+
+    Both read the clocks alone, by the running-clocks index on due date, which includes the case's
+    region, lead department and assignee copied into each clock (`cases.clock_units`); a running
+    clock is a clock of an open case, since every way of closing a case closes its clocks. The
+    case numbers and the names are joined to the page's rows only."""
     until = soon_limit(today, calendar, soon_working_days)
-    where = [*running(), col(Deadline.due_date) < until, Case.status != CaseStatus.CLOSED,
-             in_scope(session, Case.region_code, regions)]
+    where = [*running(), col(Deadline.due_date) < until, in_scope(session, Deadline.region_code, regions)]
     if department_id is not None:
-        where.append(Case.lead_department_id == department_id)
+        where.append(Deadline.department_id == department_id)
     late = func.sum(sql_case((col(Deadline.due_date) < today, 1), else_=0))
     due_today = func.sum(sql_case((col(Deadline.due_date) == today, 1), else_=0))
     escalated = func.sum(sql_case((col(Deadline.escalation_level) > 0, 1), else_=0))
-    counted = session.exec(
-        select(Case.lead_department_id, Department.name, Case.assignee_id, Officer.name, func.count(), late,
-               func.max(Deadline.escalation_level), due_today, escalated)
-        .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-        .join(Case, Case.id == Deadline.case_id)
-        .join(Department, Department.id == Case.lead_department_id)
-        .outerjoin(Officer, Officer.id == Case.assignee_id)
-        .where(*where).group_by(Case.lead_department_id, Department.name, Case.assignee_id, Officer.name)).all()
-    everything = sorted(counted, key=lambda r: (-int(r[5] or 0), r[1], r[3] or ""))
-    total_overdue = sum(int(r[5] or 0) for r in counted)
-    total_items = sum(r[4] for r in counted)
-    page = everything[offset:offset + limit]
+    per = (select(Deadline.department_id, Deadline.assignee_id, func.count().label("n"), late.label("late"),
+                  func.max(Deadline.escalation_level).label("top"), due_today.label("today"),
+                  escalated.label("escalated"))
+           .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
+           .where(*where).group_by(Deadline.department_id, Deadline.assignee_id).subquery("per_group"))
+    # the page cut in SQL, most overdue first, with the totals over every group as window sums: a
+    # province has some 6,000 groups, and only the page's hundred come back
+    sums = (func.count(), func.sum(per.c.late), func.sum(per.c.n), func.sum(per.c.today), func.sum(per.c.escalated))
+    rows = session.exec(
+        select(per.c.department_id, Department.name, per.c.assignee_id, Officer.name, per.c.n, per.c.late,
+               per.c.top, *(agg.over() for agg in sums))
+        .select_from(per).join(Department, Department.id == per.c.department_id)
+        .outerjoin(Officer, Officer.id == per.c.assignee_id)
+        .order_by(per.c.late.desc(), _codepoints(session, Department.name),
+                  func.coalesce(_codepoints(session, Officer.name), ""), per.c.department_id, per.c.assignee_id)
+        .limit(limit).offset(offset)).all()
+    if rows:
+        totals = rows[0][-len(sums):]
+    else:  # past the last page (or nothing on the board): the totals alone
+        totals = session.exec(select(*sums).select_from(per)).one()
+    groups_total, total_overdue, total_items, total_today, total_escalated = (int(v or 0) for v in totals)
     groups = {(d, a): BoardGroup(d, dn, a, an, count=n, overdue_count=int(o or 0), top_escalation=int(m or 0))
-              for d, dn, a, an, n, o, m, _t, _e in page}
+              for d, dn, a, an, n, o, m, *_totals in rows}
     if groups:
         rank = func.row_number().over(
-            partition_by=(Case.lead_department_id, Case.assignee_id),
+            partition_by=(Deadline.department_id, Deadline.assignee_id),
             order_by=(col(Deadline.due_date), col(Deadline.escalation_level).desc(), col(Deadline.case_id),
                       col(Deadline.id))).label("rank")
-        # the ranks from the indexes alone (clock ids and their cases' groups); the case number and
-        # the institution are joined to the ranked items only
-        inner = (select(Deadline.id.label("deadline_id"), Case.lead_department_id, Case.assignee_id, rank)
-                 .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-                 .join(Case, Case.id == Deadline.case_id)
+        # the ranks from the index alone; the case number and the institution are joined to the
+        # ranked items only
+        inner = (select(Deadline.id.label("deadline_id"), rank)
+                 .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
                  .where(*where, _groups_in(groups)).subquery())
-        rows = session.exec(select(Deadline, Case.case_number, inner.c.lead_department_id, inner.c.assignee_id,
-                                   Institution.name)
+        rows = session.exec(select(Deadline, Case.case_number, Institution.name)
                             .join(inner, inner.c.deadline_id == Deadline.id)
                             .join(Case, Case.id == Deadline.case_id)
                             .outerjoin(Institution, Institution.id == Case.institution_id)
                             .where(inner.c.rank <= items_per_group)
-                            .order_by(inner.c.lead_department_id, inner.c.rank)).all()
-        for row, number, dept_id, assignee_id, inst in rows:
-            group = groups.get((dept_id, assignee_id))
-            if group is None:
-                continue  # a group of the same department on another page
+                            .order_by(col(Deadline.department_id), inner.c.rank)).all()
+        for row, number, inst in rows:
             state = deadlines.due_state(row.due_date, today, calendar, soon_working_days=soon_working_days,
                                         provisional=True)
             left = deadlines.working_days_left(today, row.due_date, calendar, provisional=True)
-            group.items.append(BoardItem(row, row.case_id, number, inst, state, left))
-    return Board(list(groups.values()), len(counted), total_overdue, total_items - total_overdue,
-                 sum(int(r[7] or 0) for r in counted), sum(int(r[8] or 0) for r in counted))
+            groups[row.department_id, row.assignee_id].items.append(
+                BoardItem(row, row.case_id, number, inst, state, left))
+    return Board(list(groups.values()), groups_total, total_overdue, total_items - total_overdue, total_today,
+                 total_escalated)
+
+
+def _codepoints(session: Session, column):  # noqa: ANN001, ANN202
+    """`column` compared by code point, as Python and SQLite compare strings (PostgreSQL would use
+    the database's collation)."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
 
 
 def _groups_in(groups: dict[tuple[int, int | None], BoardGroup]):  # noqa: ANN202
-    """The rows of the page's groups only: (lead department, assignee) pairs, nobody assigned as 0
-    (ids start at 1). A page of 100 groups out of thousands must not read the items of every group
-    of its departments."""
-    pairs = {(d, a or 0) for d, a in groups}
-    return tuple_(col(Case.lead_department_id), func.coalesce(Case.assignee_id, 0)).in_(pairs)
+    """The clocks of the page's groups only, as (lead department, assignee) pairs that the
+    running-clocks index by group answers pair by pair (nobody assigned: the department with no
+    assignee). A page of 100 groups out of thousands must not rank the clocks of every group."""
+    assigned = sorted((d, a) for d, a in groups if a is not None)
+    unassigned = sorted(d for d, a in groups if a is None)
+    terms = []
+    if assigned:
+        terms.append(tuple_(col(Deadline.department_id), col(Deadline.assignee_id)).in_(assigned))
+    if unassigned:
+        terms.append(and_(col(Deadline.assignee_id).is_(None), col(Deadline.department_id).in_(unassigned)))
+    return or_(*terms)
 
 
 def board(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
@@ -511,9 +533,6 @@ def officers(session: Session, regions: Sequence[str], *, department_id: int | N
 
 # --- the web pages' reads (work list, pickers, institution history, patrol calendar) ----------------
 
-FAR = date(9999, 12, 31)
-
-
 ListedCase = CaseRow  # the web list's row is the API list's row
 
 
@@ -523,14 +542,6 @@ def member_of_team(session: Session, officer_id: int):  # noqa: ANN202
         return cast(Case.team_officer_ids, JSONB).contains([officer_id])
     members = func.json_each(Case.team_officer_ids).table_valued("value")
     return exists(sa_select(literal(1)).select_from(members).where(members.c.value == officer_id))
-
-
-def next_due_by_case():  # noqa: ANN201
-    """(case_id, next_due): the earliest running clock per case, one aggregate over the running-clocks
-    index (joined once, instead of a correlated subquery repeated in the filter and the ordering)."""
-    return (select(Deadline.case_id.label("case_id"), func.min(Deadline.due_date).label("next_due"))
-            .where(*running()).with_hint(Deadline, f"INDEXED BY {RUNNING_CASE_IDX}", "sqlite")
-            .group_by(Deadline.case_id).subquery("next_due_by_case"))
 
 
 def work_list(session: Session, regions: Sequence[str], today: date, *, member_id: int | None = None,
@@ -546,14 +557,11 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
     conds: list = [in_scope(session, Case.region_code, regions)]
     if department_id is not None:
         conds.append(Case.lead_department_id == department_id)
-    if next_due_from is not None or next_due_before is not None:
-        per = next_due_by_case()  # type: ignore[no-untyped-call]
-        ranged = select(per.c.case_id)
-        if next_due_from is not None:
-            ranged = ranged.where(per.c.next_due >= next_due_from)
-        if next_due_before is not None:
-            ranged = ranged.where(per.c.next_due < next_due_before)
-        conds.append(col(Case.id).in_(ranged))
+    next_due = col(Case.next_due)  # the earliest running clock's (cases.clock_units)
+    if next_due_from is not None:
+        conds.append(next_due >= next_due_from)
+    if next_due_before is not None:
+        conds.append(next_due < next_due_before)
     if escalated:
         conds.append(_running(col(Deadline.escalation_level) > 0))
     if state is not None:
@@ -570,37 +578,34 @@ def work_list(session: Session, regions: Sequence[str], today: date, *, member_i
                                         or_(col(Complaint.reported_name).like(pattern),
                                             col(Complaint.reported_address).like(pattern)))))
     if overdue_only:
-        conds.append(_running(col(Deadline.due_date) < today))
+        conds.append(next_due < today)
     counted = select(func.count()).select_from(Case)
     if q:
         counted = (counted.join(Region, Region.code == Case.region_code)
                    .outerjoin(Institution, Institution.id == Case.institution_id))
     total = session.exec(counted.where(*conds)).one()
-    nd = next_due_by_case()
-    overdue_first = sql_case((and_(nd.c.next_due.is_not(None), nd.c.next_due < today), 0), else_=1)
-    # the page's ids first (ordered and cut over the case and clock indexes, without the rows), then
-    # the rows of those ids only: a wide scope's sort does not carry every case's columns and names
-    ids = (select(Case.id.label("case_id"), nd.c.next_due.label("next_due"),
-                  overdue_first.label("overdue_first"), Case.received_at.label("received_at"))
-           .outerjoin(nd, nd.c.case_id == Case.id))
+    # overdue first is the next due date's own order (an overdue case's is before today); then the
+    # newest: the order of the open cases' index on PostgreSQL (migration 0028), walked to the page
+    order = (next_due.asc().nulls_last(), col(Case.received_at).desc(), col(Case.id).desc())
+    # the page's ids first (ordered and cut over the case index, without the rows), then the rows
+    # of those ids only: a wide scope's sort does not carry every case's columns and names
+    ids = select(Case.id.label("case_id"), Case.next_due.label("next_due"), Case.received_at.label("received_at"))
     if q:
         ids = (ids.join(Region, Region.code == Case.region_code)
                .outerjoin(Institution, Institution.id == Case.institution_id))
-    page = (ids.where(*conds)
-            .order_by(overdue_first, func.coalesce(nd.c.next_due, FAR), col(Case.received_at).desc(),
-                      col(Case.id).desc()).limit(limit).offset(offset).subquery("work_page"))
+    page = ids.where(*conds).order_by(*order).limit(limit).offset(offset).subquery("work_page")
     rows = session.exec(
-        select(Case, Institution.name, Department.name, Region.name, page.c.next_due)
+        select(Case, Institution.name, Department.name, Region.name)
         .join(page, page.c.case_id == Case.id)
         .join(Department, Department.id == Case.lead_department_id)
         .join(Region, Region.code == Case.region_code)
         .outerjoin(Institution, Institution.id == Case.institution_id)
-        .order_by(page.c.overdue_first, func.coalesce(page.c.next_due, FAR), page.c.received_at.desc(),
-                  page.c.case_id.desc())).all()
+        .order_by(page.c.next_due.asc().nulls_last(), page.c.received_at.desc(), page.c.case_id.desc())).all()
     clocks = running_clocks(session, [r[0].id for r in rows])
     out = []
-    for case, inst, dept, region, due in rows:
+    for case, inst, dept, region in rows:
         mine = clocks.get(case.id, [])
+        due = case.next_due
         out.append(CaseRow(case, inst, dept, region, mine[0] if mine else None, due is not None and due < today))
     return out, total
 

@@ -24,7 +24,7 @@ from cases.authority import Actor, ActorFacts
 from cases.caches import register_cache
 from cases.calendar import WorkCalendar
 from cases.catalogue import Catalogue, load_catalogue
-from cases.enums import CaseEventType, DocumentType
+from cases.enums import CaseEventType, CaseStatus, DocumentType
 from cases.errors import NotFound, ValidationFailed
 from cases.lifecycle import Facts, OfficerFact, transition
 from cases.models import Case, Deadline, Department, Document, key
@@ -64,13 +64,18 @@ def scoped_case(session: Session, ctx: Ctx, case_id: int) -> Case:
 
 
 def fire(session: Session, ctx: Ctx, case: Case, event: str, facts: Facts, payload: dict[str, Any]) -> None:
-    """Run a lifecycle transition with the audit listener; bump `updated_at`.
+    """Run a lifecycle transition with the audit listener; bump `updated_at`. A transition into the
+    final state stamps `closed_at` and stops every clock of the case, whichever use case closes it
+    (the board counts running clocks without asking their case's state: `queries.board_page`).
 
     The action and the actor's roles and standing on the case are added to the facts here, from
     the context `perform` built, so no use case states them."""
     facts = replace(facts, action=ctx.action, actor=ActorFacts.of(ctx.actor, case.team_officer_ids))
     listener = AuditTrail(session, case, actor_id=ctx.actor.officer_id, at=ctx.now(), payload=payload)
     transition(case, event, facts=facts, listeners=[listener])
+    if case.status is CaseStatus.CLOSED:  # the final state: no clock runs on a closed case
+        case.closed_at = ctx.now()
+        _close_all_clocks(session, ctx, case)
     touch(session, ctx, case)
 
 
@@ -133,7 +138,7 @@ def stop_clock(session: Session, ctx: Ctx, case: Case, step: str, *,
     return row
 
 
-def close_all_clocks(session: Session, ctx: Ctx, case: Case) -> None:
+def _close_all_clocks(session: Session, ctx: Ctx, case: Case) -> None:
     for row in repository.open_deadlines(session, key(case)):
         row.open, row.met_at = False, ctx.now()
         session.add(row)

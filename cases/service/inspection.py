@@ -31,7 +31,6 @@ from cases.service import paperwork
 from cases.service._common import (
     Ctx,
     authority_of,
-    close_all_clocks,
     fire,
     issue_document,
     officer_facts,
@@ -144,8 +143,7 @@ def close_no_violation(session: Session, ctx: Ctx, case: Case, body: EmptyIn) ->
     last = repository.inspections(session, case.id, reinspection=False)
     found = bool(last and last[-1].violation_found)
     fire(session, ctx, case, "close_no_violation", Facts(ctx.today(), violation_found=found), {})
-    case.close_reason, case.closed_at = "no_violation", ctx.now()
-    close_all_clocks(session, ctx, case)
+    case.close_reason = "no_violation"
     return case
 
 
@@ -208,8 +206,7 @@ def record_reinspection(session: Session, ctx: Ctx, case: Case, body: Reinspecti
     facts = Facts(ctx.today(), team=team, findings=body.findings, reinspection_rectified=body.rectified)
     if body.rectified:
         fire(session, ctx, case, "confirm_rectified", facts, payload)
-        case.close_reason, case.closed_at = "rectified", ctx.now()
-        close_all_clocks(session, ctx, case)
+        case.close_reason = "rectified"
     else:
         fire(session, ctx, case, "record_reinspection", facts, payload)
         rect = repository.last_deadline(session, case.id, "rectification")

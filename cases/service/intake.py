@@ -17,7 +17,7 @@ from cases.enums import CaseEventType, Channel, CloseReason
 from cases.errors import Busy, NotFound, ValidationFailed
 from cases.lifecycle import Facts
 from cases.models import Case, Complaint, Institution, Region
-from cases.service._common import Ctx, close_all_clocks, fire, start_clock
+from cases.service._common import Ctx, fire, start_clock
 from cases.service.perform import handles
 from cases.uscc import normalise_name, validate_uscc
 
@@ -197,7 +197,6 @@ def dismiss_case(session: Session, ctx: Ctx, case: Case, body: DismissIn) -> Cas
                   transferred_to=body.transferred_to, received_by_transfer=case.received_by_transfer)
     fire(session, ctx, case, "dismiss", facts, {"reason": str(reason), "merged_into": body.merged_into_case_id,
                                                  "transferred_to": body.transferred_to, "note": body.note})
-    case.close_reason, case.closed_at = str(reason), ctx.now()
+    case.close_reason = str(reason)
     case.merged_into_id, case.transferred_to = body.merged_into_case_id, body.transferred_to
-    close_all_clocks(session, ctx, case)
     return case

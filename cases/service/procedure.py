@@ -26,7 +26,7 @@ from cases.lifecycle import Facts
 from cases.models import Case, Department, Document, Penalty, key
 from cases.ports import HearingNoticeSnapshot, PaymentReminderSnapshot
 from cases.service import paperwork
-from cases.service._common import Ctx, authority_of, close_all_clocks, fire, issue_document, periods, record
+from cases.service._common import Ctx, authority_of, fire, issue_document, periods, record
 from cases.service.inspection import party_of
 from cases.service.perform import handles
 from cases.service.sanctions import CONDITION_KEYS, _step, loaded, local_day, pauses_of, surcharge_on
@@ -106,9 +106,9 @@ def _decided_text(penalty: Penalty) -> str:
     return loaded(penalty.decided_items).text_zh if penalty.decided_items else penalty.intended_penalty
 
 
-def _close(session: Session, ctx: Ctx, case: Case, reason: CloseReason) -> Case:
-    case.close_reason, case.closed_at = str(reason), ctx.now()
-    close_all_clocks(session, ctx, case)
+def _close(case: Case, reason: CloseReason) -> Case:
+    """The reason of a close `fire` has made (its time and the clocks closed there)."""
+    case.close_reason = str(reason)
     return case
 
 
@@ -119,7 +119,7 @@ def revoke_filing(session: Session, ctx: Ctx, case: Case, body: RevokeFilingIn) 
     conditions = penalty_law.FilingConditions(**{k: k not in unmet for k in CONDITION_KEYS})
     fire(session, ctx, case, "revoke_filing", Facts(ctx.today(), filing_conditions=conditions, reason=body.reason),
          {"unmet": sorted(unmet), "reason": body.reason})
-    return _close(session, ctx, case, CloseReason.FILING_REVOKED)
+    return _close(case, CloseReason.FILING_REVOKED)
 
 
 @handles(Action.TERMINATE_INVESTIGATION)
@@ -127,7 +127,7 @@ def terminate_investigation(session: Session, ctx: Ctx, case: Case, body: Reason
     """终止调查, then 结案 with the head's approval (53号令 art. 37(三))."""
     fire(session, ctx, case, "terminate_investigation", Facts(ctx.today(), reason=body.reason),
          {"reason": body.reason})
-    return _close(session, ctx, case, CloseReason.INVESTIGATION_TERMINATED)
+    return _close(case, CloseReason.INVESTIGATION_TERMINATED)
 
 
 @handles(Action.TRANSFER)
@@ -140,7 +140,7 @@ def transfer(session: Session, ctx: Ctx, case: Case, body: TransferIn) -> Case:
                                                received_by_transfer=case.received_by_transfer),
          {"transferred_to": body.transferred_to, "reason": body.reason})
     case.transferred_to = body.transferred_to.strip()
-    return _close(session, ctx, case, CloseReason.TRANSFERRED)
+    return _close(case, CloseReason.TRANSFERRED)
 
 
 @handles(Action.WITHDRAW_PUBLICATION)

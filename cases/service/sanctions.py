@@ -56,7 +56,6 @@ from cases.service import paperwork
 from cases.service._common import (
     Ctx,
     authority_of,
-    close_all_clocks,
     fire,
     issue_document,
     periods,
@@ -595,6 +594,5 @@ def close_penalty(session: Session, ctx: Ctx, case: Case, body: EmptyIn) -> Case
     reason = {str(DecisionOutcome.NO_PENALTY): CloseReason.NO_PENALTY}.get(penalty.outcome or "")
     if reason is None:
         reason = CloseReason.PENALTY_EXECUTED if penalty.executed_on else CloseReason.COURT_ENFORCEMENT
-    case.close_reason, case.closed_at = str(reason), ctx.now()
-    close_all_clocks(session, ctx, case)
+    case.close_reason = str(reason)
     return case
