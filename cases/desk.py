@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, cast, func, literal_column, or_, true, union
+from sqlalchemy import Integer, and_, cast, func, literal_column, or_, true, union
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
@@ -81,63 +81,64 @@ class CaseBoard:
     until: date  # first day past the range (exclusive)
 
 
-def _board_where(session: Session, regions: Sequence[str], department_id: int | None) -> list[Any]:
-    """The running clocks of the scope, by the case's region and lead department copied into each
-    clock (`cases.clock_units`): a running clock is one of an open case, since every way of closing
-    a case closes its clocks."""
-    where: list[Any] = [*running(), in_scope(session, Deadline.region_code, regions)]
-    if department_id is not None:
-        where.append(Deadline.department_id == department_id)
-    return where
-
-
 def board_cases(session: Session, regions: Sequence[str], today: date, calendar: WorkCalendar, *,
                 soon_working_days: int = 3, department_id: int | None = None, limit: int = 50,
                 offset: int = 0) -> CaseBoard:
     """Open cases whose most urgent running clock is overdue, due today or due within
-    `soon_working_days` working days; one row per case, most urgent first, each with all its
-    running steps. Two statements: the page of the per-case aggregate with the counts over all of it
-    (window totals), and the page's clocks."""
+    `soon_working_days` working days; one row per case, most urgent first (by the case's next due
+    date, then case id), each with all its running steps.
+
+    Three statements: the page of the open cases by next due date (`Case.next_due`, kept by
+    `cases.clock_units`; read from the open cases' index in that order on PostgreSQL) with the
+    counts over the whole range as window totals, the cases with a 督办 level among them (from the running
+    clocks, which carry their case's region and department), and the page's clocks. Within a due
+    date the order is the case id: the 督办 level of a case's earliest clock follows from how long it
+    is overdue, so cases due the same day stand at the same level."""
     until = soon_limit(today, calendar, soon_working_days)
-    due, case_id, level = col(Deadline.due_date), col(Deadline.case_id), col(Deadline.escalation_level)
-    per = (sa_select(case_id.label("case_id"), func.min(due).label("next_due"), func.max(level).label("escalation"))
-           .select_from(Deadline).with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
-           .where(*_board_where(session, regions, department_id))
-           .group_by(case_id).having(func.min(due) < until).subquery("per_case"))
-    # the page is cut from the aggregate first, with the counts over all of it as window totals (one
-    # pass over the clocks in range); only the page's rows are joined to their case and names
-    sums = (func.count(), func.sum(sql_case((per.c.next_due < today, 1), else_=0)),
-            func.sum(sql_case((per.c.next_due == today, 1), else_=0)),
-            func.sum(sql_case((per.c.escalation > 0, 1), else_=0)))
-    totals = [agg.over() for agg in sums]
-    order = (per.c.next_due, per.c.escalation.desc(), per.c.case_id)
-    page = (sa_select(per, *(t.label(f"total_{i}") for i, t in enumerate(totals)))
-            .order_by(*order).limit(limit).offset(offset).subquery("board_page"))
+    next_due = col(Case.next_due)
+    where: list[Any] = [next_due < until, col(Case.status) != CaseStatus.CLOSED,
+                        in_scope(session, Case.region_code, regions)]
+    if department_id is not None:
+        where.append(Case.lead_department_id == department_id)
+    sums = (func.count(), func.sum(sql_case((next_due < today, 1), else_=0)),
+            func.sum(sql_case((next_due == today, 1), else_=0)))
+    # the page's ids cut first, with the counts over the whole range as window totals (from the
+    # open cases' index alone on PostgreSQL); only the page's rows are joined to their names
+    page = (sa_select(col(Case.id).label("case_id"), *(agg.over().label(f"total_{i}") for i, agg in enumerate(sums)))
+            .where(*where).order_by(next_due, col(Case.id)).limit(limit).offset(offset).subquery("board_page"))
     rows = session.execute(
         sa_select(col(Case.id), col(Case.case_number), col(Case.status), col(Case.version),
                   col(Case.lead_department_id), col(Department.name), col(Case.assignee_id), col(Officer.name),
-                  col(Institution.name), page.c.next_due, page.c.escalation,
-                  *(page.c[f"total_{i}"] for i in range(len(totals))))
+                  col(Institution.name), next_due, *(page.c[f"total_{i}"] for i in range(len(sums))))
         .select_from(page).join(Case, col(Case.id) == page.c.case_id)
         .join(Department, col(Department.id) == col(Case.lead_department_id))
         .outerjoin(Officer, col(Officer.id) == col(Case.assignee_id))
         .outerjoin(Institution, col(Institution.id) == col(Case.institution_id))
-        .order_by(page.c.next_due, page.c.escalation.desc(), page.c.case_id)).all()
+        .order_by(next_due, col(Case.id))).all()
     if rows:
-        counted: Sequence[Any] = rows[0][-len(totals):]
+        counted: Sequence[Any] = rows[0][-len(sums):]
     else:  # past the last page (or nothing on the board): the counts alone
-        counted = session.execute(sa_select(*sums).select_from(per)).one()
-    total, overdue, due_today, escalated = (int(v or 0) for v in counted)
-    out = [BoardCase(i, n, CaseStatus(s), v, d, dn, a, an, inst, nd, int(esc or 0))
-           for i, n, s, v, d, dn, a, an, inst, nd, esc in (r[:-len(totals)] for r in rows)]
-    clocks = running_clocks(session, [r.case_id for r in out])
-    for row in out:
-        steps = [Step(d, deadlines.due_state(d.due_date, today, calendar, soon_working_days=soon_working_days,
+        counted = session.execute(sa_select(*sums).select_from(Case).where(*where)).one()
+    total, overdue, due_today = (int(v or 0) for v in counted)
+    # the running clocks copy their case's region and department (cases.clock_units); one with a
+    # 督办 level is overdue, so its case is on the board
+    clock_scope: list[Any] = [*running(), col(Deadline.escalation_level) > 0, col(Deadline.due_date) < until,
+                              in_scope(session, Deadline.region_code, regions)]
+    if department_id is not None:
+        clock_scope.append(Deadline.department_id == department_id)
+    escalated = session.exec(select(func.count(func.distinct(Deadline.case_id))).where(*clock_scope)
+                             .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")).one()
+    clocks = running_clocks(session, [r[0] for r in rows])
+    out = []
+    for i, n, st, v, d, dn, a, an, inst, nd, *_totals in rows:
+        steps = [Step(c, deadlines.due_state(c.due_date, today, calendar, soon_working_days=soon_working_days,
                                              provisional=True),
-                      deadlines.working_days_left(today, d.due_date, calendar, provisional=True))
-                 for d in clocks.get(row.case_id, [])]
-        row.steps = sorted(steps, key=lambda s: (s.deadline.due_date, -s.deadline.escalation_level, s.deadline.id))
-    return CaseBoard(out, total, overdue, due_today, total - overdue - due_today, escalated, until)
+                      deadlines.working_days_left(today, c.due_date, calendar, provisional=True))
+                 for c in clocks.get(i, [])]
+        steps.sort(key=lambda s: (s.deadline.due_date, -s.deadline.escalation_level, s.deadline.id))
+        level = max((s.deadline.escalation_level for s in steps), default=0)
+        out.append(BoardCase(i, n, CaseStatus(st), v, d, dn, a, an, inst, nd, level, steps))
+    return CaseBoard(out, total, overdue, due_today, total - overdue - due_today, int(escalated or 0), until)
 
 
 def officer_loads(session: Session, officer_ids: Sequence[int]) -> dict[int, int]:
@@ -164,9 +165,8 @@ def officer_loads(session: Session, officer_ids: Sequence[int]) -> dict[int, int
         members = func.json_each(team).table_valued("value")
     on_team = [sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
                .select_from(Case).join(members, true()).where(open_, cases) for cases in (led_by_them, of_their_units)]
-    leading: Select[Any] = (
-        sa_select(col(Case.id).label("case_id"), col(Case.assignee_id).label("officer_id")).where(open_, led_by_them))
-    pairs = union(*on_team, leading).subquery("members")
+    # the 承办人 is the first of the team (`assign_case` writes both), so leading is being on the team
+    pairs = union(*on_team).subquery("members")
     counted = session.execute(sa_select(pairs.c.officer_id, func.count()).where(pairs.c.officer_id.in_(ids))
                               .group_by(pairs.c.officer_id)).all()
     loads = {int(officer): int(n) for officer, n in counted}

@@ -199,7 +199,8 @@ class Case(SQLModel, table=True):
               postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
         # the open cases in the work list's order: next due date first, then the newest (0028)
         Index("enforcement_case_open_next_due_idx", "next_due", text("received_at DESC"), text("id DESC"),
-              postgresql_where=text("status <> 'closed'")).ddl_if(dialect="postgresql"),
+              postgresql_where=text("status <> 'closed'"), postgresql_include=["region_code", "lead_department_id"],
+              ).ddl_if(dialect="postgresql"),
         Index("enforcement_case_region_units_idx", "region_code", "id",
               postgresql_include=["lead_department_id", "institution_id"]).ddl_if(dialect="postgresql"),
         Index("enforcement_case_open_team_idx", text("(team_officer_ids::jsonb) jsonb_path_ops"),

@@ -63,7 +63,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.create_index('enforcement_case_open_next_due_idx', 'enforcement_case',
                         ['next_due', sa.text('received_at DESC'), sa.text('id DESC')],
-                        postgresql_where=sa.text("status <> 'closed'"))
+                        postgresql_where=sa.text("status <> 'closed'"),
+                        postgresql_include=['region_code', 'lead_department_id'])
         # the planner's statistics of the new columns; the rows just written are read from the
         # indexes alone only once VACUUM has marked their pages (docs/operations.md "Upgrading")
         op.execute("ANALYZE deadline")
