@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlmodel import col
 
 from cases.models import Case, Deadline
@@ -46,7 +46,7 @@ def values_of(case: Case) -> dict[str, Any]:
 @event.listens_for(OrmSession, "before_flush")
 def _copy_units(session: OrmSession, _context: Any, _instances: Any) -> None:
     changed = [obj for obj in session.dirty if isinstance(obj, Case)
-               and any(inspect(obj).attrs[c].history.has_changes() for c in COPIED)]
+               and any(instance_state(obj).attrs[c].history.has_changes() for c in COPIED)]
     new_clocks = [obj for obj in session.new if isinstance(obj, Deadline)]
     if not changed and not new_clocks:
         return
@@ -66,7 +66,7 @@ def _copy_units(session: OrmSession, _context: Any, _instances: Any) -> None:
 
 
 def _due_changed(obj: Any, new: bool) -> bool:
-    return new or any(inspect(obj).attrs[c].history.has_changes() for c in DUE_COLUMNS)
+    return new or any(instance_state(obj).attrs[c].history.has_changes() for c in DUE_COLUMNS)
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -81,6 +81,6 @@ def _next_due(session: OrmSession, _context: Any) -> None:
     rows = session.connection().execute(update(Case).where(col(Case.id).in_(sorted(ids)))
                                         .values(next_due=earliest).returning(col(Case.id), col(Case.next_due)))
     for case_id, due in rows:  # a loaded case shows what its row now holds
-        case = session.identity_map.get(session.identity_key(Case, case_id))  # type: ignore[arg-type]
+        case = session.identity_map.get(session.identity_key(Case, case_id))
         if case is not None:
             set_committed_value(case, "next_due", due)

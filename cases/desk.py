@@ -163,7 +163,7 @@ def officer_loads(session: Session, officer_ids: Sequence[int]) -> dict[int, int
         members = func.json_array_elements_text(arrays).table_valued("value")
     else:
         members = func.json_each(team).table_valued("value")
-    on_team = [sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
+    on_team: list[Any] = [sa_select(col(Case.id).label("case_id"), cast(members.c.value, Integer).label("officer_id"))
                .select_from(Case).join(members, true()).where(open_, cases) for cases in (led_by_them, of_their_units)]
     # the 承办人 is the first of the team (`assign_case` writes both), so leading is being on the team
     pairs = union(*on_team).subquery("members")
