@@ -90,8 +90,8 @@ def board_cases(session: Session, regions: Sequence[str], today: date, calendar:
 
     Three statements: the page of the open cases by next due date (`Case.next_due`, kept by
     `cases.clock_units`; read from the open cases' index in that order on PostgreSQL) with the
-    counts over the whole range as window totals, the cases with a 督办 level among them (from the running
-    clocks, which carry their case's region and department), and the page's clocks. Within a due
+    counts over the whole range as window totals, the cases with a 督办 level among them (from
+    the running clocks, which carry their case's region and department), and the page's clocks. Within a due
     date the order is the case id: the 督办 level of a case's earliest clock follows from how long it
     is overdue, so cases due the same day stand at the same level."""
     until = soon_limit(today, calendar, soon_working_days)

@@ -305,7 +305,7 @@ def board_page(session: Session, regions: Sequence[str], today: date, calendar: 
 
     Both read the clocks alone, by the running-clocks index on due date, which includes the case's
     region, lead department and assignee copied into each clock (`cases.clock_units`); a running
-    clock is a clock of an open case, since every way of closing a case closes its clocks. The
+    clock is a clock of an open case, since `fire` stops every clock of a case it closes. The
     case numbers and the names are joined to the page's rows only."""
     until = soon_limit(today, calendar, soon_working_days)
     where = [*running(), col(Deadline.due_date) < until, in_scope(session, Deadline.region_code, regions)]
@@ -320,7 +320,7 @@ def board_page(session: Session, regions: Sequence[str], today: date, calendar: 
            .with_hint(Deadline, f"INDEXED BY {RUNNING_DUE_IDX}", "sqlite")
            .where(*where).group_by(Deadline.department_id, Deadline.assignee_id).subquery("per_group"))
     # the page cut in SQL, most overdue first, with the totals over every group as window sums: a
-    # province has some 6,000 groups, and only the page's hundred come back
+    # province has some 6,000 groups, and only the page's come back
     sums = (func.count(), func.sum(per.c.late), func.sum(per.c.n), func.sum(per.c.today), func.sum(per.c.escalated))
     rows = session.exec(
         select(per.c.department_id, Department.name, per.c.assignee_id, Officer.name, per.c.n, per.c.late,
