@@ -82,19 +82,27 @@ def get_case(session: Session, case_id: int) -> Case:
 
 
 _REGION_TTL_SECONDS = 60.0
-_region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
+# per database: (read at, child → parent, parent → children)
+_region_cache: dict[str, tuple[float, dict[str, str | None], dict[str | None, list[str]]]] = {}
+
+
+def _region_tree(session: Session) -> tuple[dict[str, str | None], dict[str | None, list[str]]]:
+    key = str(session.get_bind().engine.url)
+    hit = _region_cache.get(key)
+    if hit and time.monotonic() - hit[0] < _REGION_TTL_SECONDS:
+        return hit[1], hit[2]
+    parents = dict(session.exec(select(Region.code, Region.parent_code)).all())
+    children: dict[str | None, list[str]] = {}
+    for code, parent in parents.items():
+        children.setdefault(parent, []).append(code)
+    _region_cache[key] = (time.monotonic(), parents, children)
+    return parents, children
 
 
 def region_parents(session: Session) -> dict[str, str | None]:
     """The region tree as child → parent, cached per database for a minute (regions change rarely;
     whoever changes them calls `clear_region_cache`)."""
-    key = str(session.get_bind().engine.url)
-    hit = _region_cache.get(key)
-    if hit and time.monotonic() - hit[0] < _REGION_TTL_SECONDS:
-        return hit[1]
-    parents = dict(session.exec(select(Region.code, Region.parent_code)).all())
-    _region_cache[key] = (time.monotonic(), parents)
-    return parents
+    return _region_tree(session)[0]
 
 
 def clear_region_cache() -> None:
@@ -105,10 +113,9 @@ register_cache("cases.repository._region_cache", clear_region_cache)
 
 
 def subtree_codes(session: Session, root: str) -> list[str]:
-    """`root` and every region below it."""
-    children: dict[str | None, list[str]] = {}
-    for code, parent in region_parents(session).items():
-        children.setdefault(parent, []).append(code)
+    """`root` and every region below it (the children read from the cached tree: a province's
+    1,221 regions were regrouped on every call, three times per web page)."""
+    children = _region_tree(session)[1]
     out, stack = [], [root]
     while stack:
         code = stack.pop()
