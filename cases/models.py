@@ -185,7 +185,7 @@ class Case(SQLModel, table=True):
 
     __mapper_args__ = {"version_id_col": _CASE_VERSION}  # UPDATE … WHERE version = :old
     __table_args__ = (  # read paths at scale: migration 0016, docs/scale.md
-        Index("enforcement_case_received_idx", "received_at", "id"),
+        Index("enforcement_case_received_idx", "received_at", "id", postgresql_include=["region_code"]),  # 0028
         Index("enforcement_case_region_received_idx", "region_code", "received_at", "id"),
         Index("enforcement_case_filed_idx", "filed_at"),
         # the open cases with what the board and the work list group, join and order by, and "my

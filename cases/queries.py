@@ -149,7 +149,8 @@ def _conditions(session: Session, f: CaseFilter) -> list:
         conds.append(col(Case.received_at) >= f.received_from)
     if f.received_before is not None:
         conds.append(col(Case.received_at) < f.received_before)
-    overdue = _running(col(Deadline.due_date) < f.today)
+    # a running clock past due ⇔ the case's earliest one is (`Case.next_due`, cases.clock_units)
+    overdue = col(Case.next_due) < f.today
     if f.overdue is True or f.due_within_days is not None:
         # implied (closing a case closes its clocks), stated for the open cases' index by region
         # (0026): the scope's open cases instead of all its cases
@@ -157,7 +158,7 @@ def _conditions(session: Session, f: CaseFilter) -> list:
     if f.overdue is True:
         conds.append(overdue)
     elif f.overdue is False:
-        conds.append(not_(overdue))  # case_id is NOT NULL: NOT IN is safe
+        conds.append(or_(col(Case.next_due).is_(None), not_(overdue)))
     if f.due_within_days is not None:
         last = f.today + timedelta(days=f.due_within_days)
         conds.append(_running(and_(col(Deadline.due_date) >= f.today, col(Deadline.due_date) <= last)))
