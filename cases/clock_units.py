@@ -56,13 +56,11 @@ def _copy_units(session: OrmSession, _context: Any, _instances: Any) -> None:
             if case is not None:
                 for name, value in values_of(case).items():
                     setattr(clock, name, value)
+        # written to the rows only: nothing reads the copies from a loaded clock (the board reads
+        # SQL), and walking the identity map per case made a long session's flushes quadratic
         for case in changed:
-            values = values_of(case)
             session.connection().execute(update(Deadline).where(col(Deadline.case_id) == case.id, col(Deadline.open))
-                                         .values(**values))
-            for obj in list(session.identity_map.values()):  # loaded clocks read the rows again
-                if isinstance(obj, Deadline) and obj.case_id == case.id:
-                    session.expire(obj, list(values))
+                                         .values(**values_of(case)))
 
 
 def _due_changed(obj: Any, new: bool) -> bool:
