@@ -307,7 +307,7 @@ class WorkCalendar:
         """Working days in (a, b]; negative (b, a] count when b < a.
 
         Remembered per (a, b): a page of a thousand clocks asks for the days left to a few dozen
-        due dates, twice each (docs/scale.md "The board without the case join")."""
+        due dates, twice each (docs/scale.md "The board and the work list without an aggregate per request")."""
         key = (a, b, provisional)
         known = self._between.get(key)
         if known is None:

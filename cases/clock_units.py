@@ -2,7 +2,8 @@
 
 The supervisor's board counts the running clocks of a scope per (lead department, 承办人): at
 province scale some 30,000 clocks per request. Joined to their cases for those three values, the
-count was a hash join over every open case (docs/scale.md "The board without the case join"); with
+count was a hash join over every open case (docs/scale.md
+"The board and the work list without an aggregate per request"); with
 the values on the clock it is one read of the running-clocks index on due date, which includes
 them (migration 0028).
 

@@ -22,7 +22,8 @@ router = APIRouter(tags=["督办与统计"])
 # (docs/scale.md "10^6 cases on PostgreSQL")
 BOARD_ITEMS = 10
 # and a screen of groups per page: 100 groups of 10 items are 1,000 items, 437 kB, 165–233 ms of
-# which two thirds build and encode the items (docs/scale.md "The board without the case join")
+# which two thirds build and encode the items
+# (docs/scale.md "The board and the work list without an aggregate per request")
 BOARD_GROUPS = 20
 
 

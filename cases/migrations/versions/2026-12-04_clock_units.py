@@ -5,7 +5,7 @@ Revises: 0027
 Create Date: 2026-12-04 09:00:00
 
 The board counts a scope's running clocks per (lead department, 承办人); at province scale that was
-a hash join of ~30,000 clocks to every open case (docs/scale.md "The board without the case join").
+a hash join of ~30,000 clocks to every open case (docs/scale.md "The board and the work list without an aggregate per request").
 `cases.clock_units` copies the three values into each clock and keeps an open clock's copy equal to
 its case's; this migration adds the columns, fills them for the open clocks from their cases, and
 on PostgreSQL rebuilds the running-clocks index on due date with them included, so the board reads
@@ -17,7 +17,7 @@ by (lead department, assignee, due date), and the index of the `open` flag goes.
 `enforcement_case.next_due` is the earliest due date of the case's running clocks (kept by the same
 module), filled here for the open cases; on PostgreSQL the open cases are indexed in the work
 list's order (next due date, then newest), so a page of it is a walk of that index instead of an
-aggregate of every running clock (docs/scale.md "The work list by the case's next due date").
+aggregate of every running clock (docs/scale.md "The board and the work list without an aggregate per request").
 """
 
 from collections.abc import Sequence
