@@ -153,9 +153,9 @@ async def warm_up(_app: FastAPI) -> AsyncIterator[None]:
     take what startup built out of the cyclic collector's generations while the app serves: a full
     collection then walks only what requests made. At province scale a board request allocates
     enough to trigger one every other request, which walked every module, route and schema
-    (100–160 ms each; docs/scale.md
-    "The board and the work list without an aggregate per request"). Unfrozen at shutdown, so an app made and
-    dropped (the tests make hundreds) leaves nothing behind."""
+    (100–160 ms each; docs/scale.md "The board and the work list without an aggregate per
+    request"). Unfrozen at shutdown, so an app made and dropped (the tests make hundreds) leaves
+    nothing behind."""
     from cases.catalogue import load_catalogue
     from cases.settings import get_calendar
 

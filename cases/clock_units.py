@@ -39,6 +39,11 @@ COPIED: dict[str, str] = {"region_code": "region_code", "lead_department_id": "d
 DUE_COLUMNS = ("open", "paused_since", "due_date")
 
 
+def running() -> list[Any]:
+    """The terms of a running clock (open, not paused), written as the partial indexes' WHERE."""
+    return [col(Deadline.open), col(Deadline.paused_since).is_(None)]
+
+
 def values_of(case: Case) -> dict[str, Any]:
     """The clock's copies of `case`'s columns."""
     return {mine: getattr(case, theirs) for theirs, mine in COPIED.items()}
@@ -75,7 +80,7 @@ def _next_due(session: OrmSession, _context: Any) -> None:
     if not ids:
         return
     earliest = (select(func.min(Deadline.due_date))
-                .where(col(Deadline.case_id) == Case.id, col(Deadline.open), col(Deadline.paused_since).is_(None))
+                .where(col(Deadline.case_id) == Case.id, *running())
                 .scalar_subquery())
     rows = session.connection().execute(update(Case).where(col(Case.id).in_(sorted(ids)))
                                         .values(next_due=earliest).returning(col(Case.id), col(Case.next_due)))

@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 
 from cases import deadlines, figures, repository
 from cases.calendar import WorkCalendar
+from cases.clock_units import running
 from cases.enums import CaseStatus, DecisionOutcome, DocumentType, DueState, VisitResult
 from cases.models import (
     Case,
@@ -117,11 +118,6 @@ def _period(session: Session, column, regions: Sequence[str]):  # noqa: ANN001, 
     if session.get_bind().dialect.name != "sqlite" or 4 * len(regions) >= len(repository.region_parents(session)):
         return col(column)
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
-
-
-def running() -> list:
-    """The terms of a running clock (open, not paused), written as the partial indexes' WHERE."""
-    return [col(Deadline.open), col(Deadline.paused_since).is_(None)]
 
 
 def _running(due_cmp) -> object:  # noqa: ANN001
