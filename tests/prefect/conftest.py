@@ -111,17 +111,26 @@ def kill_tree(pid: int) -> None:
             pass
 
 
+# The transport errors Prefect's own client retries (prefect/client/base.py): read timeouts (a
+# server on a loaded 2-core machine can stall while it records a burst of events), and a kept-alive
+# connection the server closed just as a request went out on it (uvicorn's race: "Server
+# disconnected without sending a response", which failed one CI run).
+_TRANSIENT = (httpx.ReadTimeout, httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ReadError, httpx.WriteError,
+              httpx.RemoteProtocolError, httpx.LocalProtocolError)
+
+
 class _RetryingClient(httpx.Client):
-    """Retries what Prefect's own client retries: 503 (the server's SQLite is busy), 429 and read
-    timeouts (a server on a loaded 2-core machine can stall while it records a burst of events)."""
+    """Retries what Prefect's own client retries: 503 (the server's SQLite is busy), 429 and the
+    transient transport errors above."""
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
         for attempt in range(8):
             try:
                 response = super().request(*args, **kwargs)
-            except httpx.ReadTimeout:
+            except _TRANSIENT:
                 if attempt == 7:
                     raise
+                time.sleep(0.5 * (attempt + 1))
                 continue
             if response.status_code not in (429, 503):
                 return response
