@@ -134,7 +134,7 @@ def _township_day(M: _Model, k: str, d: int, officers: list, rules) -> None:
     for c in cands:
         x = M.x[(c.index, d)]
         m.add(x <= n)  # strong linking: a visit needs a whole team there (tightens the LP)
-        for dept in c.target.needs_departments:
+        for dept in sorted(c.target.needs_departments):  # sorted: the model text must not depend on str hashing
             needing[dept].append(x)
             m.add(x <= Sum(by_dept[dept]))
         if len(c.target.needs_departments) == 1 and rules.min_departments_joint >= 2:
@@ -209,7 +209,7 @@ def _aggregates(M: _Model, cap: int, min_cert: int) -> None:
     needs_day: dict[tuple[str, int], list] = defaultdict(list)
     for (ci, d), x in M.x.items():
         visits_day[d].append(x)
-        for dept in inst.candidates[ci].target.needs_departments:
+        for dept in sorted(inst.candidates[ci].target.needs_departments):
             needs_day[(dept, d)].append(x)
     for d, ns in teams_day.items():
         m.add(Sum(visits_day[d]) <= cap * Sum(ns))

@@ -126,7 +126,7 @@ def _slot(m: cp_model.CpModel, j: int, u: BoolVar, b: dict[tuple[int, int], Bool
     present: dict[str, BoolVar] = {}
     for c in visits:
         needs = c.target.needs_departments
-        for dept in needs:
+        for dept in sorted(needs):
             m.add(e[(c.index, j)] <= Sum(by_dept.get(dept, [])))
         if needs:
             if not present:
