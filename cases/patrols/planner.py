@@ -148,8 +148,7 @@ def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, work
     threads = max(1, min(workers, len(blocks) * chains))
     budget = max(0.0, seconds - (0 if deterministic else elapsed)) * rate * threads
     prepared = {(b.index, c): cpsat.prepare(inst, b, greedy[b.index], budget=budget * sizes[b.index] / total / chains,
-                                            deterministic=deterministic, seed=inst.request.seed + 7919 * c,
-                                            with_bound=c == 0)
+                                            deterministic=deterministic, seed=inst.request.seed + 7919 * c)
                 for b in blocks for c in range(chains)}
     kind = _pool_kind(threads, len(prepared), sum(len(m.m.proto.variables) for m, _job in prepared.values()))
     with _pool(kind, threads) as pool:

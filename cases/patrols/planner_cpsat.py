@@ -58,7 +58,6 @@ from cases.patrols.rules import may_serve
 
 DET_PER_SECOND = 0.4  # CP-SAT deterministic time per CPU second (docs/scale.md, "Budget rate": 0.44–0.49 here)
 WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
-LARGE_MODEL = 12_000  # variables: above it step 0 keeps the default linearisation (planner_lns docstring)
 Sum = cp_model.LinearExpr.sum
 
 
@@ -71,7 +70,7 @@ class BlockResult:
     deterministic_time: float
     wall_limit_hit: bool
     dropped: int  # visits team formation could not place
-    lp_bound: float | None = None  # the LP relaxation's optimum (planner_bound), when computed
+    lp_bound: float | None = None  # the LP relaxation's optimum (planner_bound), when it has one
 
 
 class _Model:
@@ -293,11 +292,6 @@ class Job:
     budget: float
     deterministic: bool
     seed: int
-    with_bound: bool  # also solve the LP relaxation (once per block, not per chain)
-    first_share: float = planner_lns.FIRST_SHARE  # of the budget for step 0
-    trivial: float = float("inf")  # Σ of every reachable point of the block (planner._trivial_bound)
-    linearization: int = planner_lns.FIRST_LINEARIZATION  # of step 0
-
 
 
 @dataclass
@@ -307,32 +301,26 @@ class JobResult:
 
 
 def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
-            seed: int, with_bound: bool = True) -> tuple[_Model, Job]:
+            seed: int) -> tuple[_Model, Job]:
     M = _build(inst, block)
     start = _hint_vector(M, hint)
     groups, keys = _groups(M)
-    trivial = float(sum(inst.candidates[i].demand for i in block.candidates))
-    large = len(M.m.proto.variables) > LARGE_MODEL
-    return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed,
-                  with_bound, trivial=trivial,
-                  first_share=planner_lns.LARGE_SHARE if large else planner_lns.FIRST_SHARE,
-                  linearization=planner_lns.LARGE_LINEARIZATION if large else planner_lns.FIRST_LINEARIZATION)
+    return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed)
 
 
 def run_job(job: Job) -> JobResult:
-    """The CP-SAT part of a block's solve (LNS, then the LP bound): no Python objects of the plan.
-
-    GLOP's LP is solved only when CP-SAT's own bound did not get below the trivial bound: once
-    step 0 (linearisation level 2) has solved its root LP its bound is that LP or tighter, and
-    the LP of a 3× district costs GLOP about 4 CPU seconds (bench/patrols.py)."""
+    """The CP-SAT part of a block's solve: the LP relaxation (GLOP; the bound, and the support
+    step 0 is restricted to), then the LNS. No Python objects of the plan. GLOP's time is not
+    counted in the deterministic budget: a city district's LP takes it under a second, a 3×
+    district's about 5 s (bench/patrols.py)."""
     model = cp_model.CpModel()
     model.proto.parse_text_format(job.model_text)
+    relaxation = planner_bound.lp_relaxation(model)
     res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
                              seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
-                             wall_safety=WALL_SAFETY, first_share=job.first_share,
-                             first_linearization=job.linearization)
-    needed = job.with_bound and not res.bound < job.trivial
-    return JobResult(res, planner_bound.lp_bound(model) if needed else None)
+                             wall_safety=WALL_SAFETY, first_zeros=relaxation.zeros(model) if relaxation else (),
+                             upper=relaxation.bound if relaxation else float("inf"))
+    return JobResult(res, relaxation.bound if relaxation else None)
 
 
 def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult:
@@ -345,10 +333,9 @@ def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult
 
 
 def solve_block(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float, deterministic: bool,
-                seed: int, with_bound: bool = True) -> BlockResult:
+                seed: int) -> BlockResult:
     """Improves the block's greedy plan; `budget` is deterministic time (or wall seconds)."""
-    M, job = prepare(inst, block, hint, budget=budget, deterministic=deterministic, seed=seed,
-                     with_bound=with_bound)
+    M, job = prepare(inst, block, hint, budget=budget, deterministic=deterministic, seed=seed)
     return finish(inst, M, run_job(job), seed)
 
 

@@ -5,17 +5,19 @@ deterministic modes (one worker, or `interleave_search`) improved the greedy hin
 city district within 4 units of deterministic time (measured, bench/patrols.py). So the search is
 driven from here, with every step reproducible:
 
-0. the whole model is solved once, without the greedy hint and with CP-SAT's full linear
-   relaxation (`linearization_level` 2), with most of the budget (`FIRST_SHARE`): this gives
-   CP-SAT's bound and, on the city benchmark, most of the improvement. Measured on three city
-   districts at 3 units of deterministic time each (bench/patrols.py): the old step 0 (default
-   linearisation, greedy hint, a quarter of the budget) followed by LNS left 3.0–8.7 % to the
-   LP bound; level 2 with the hint 3.7–5.7 %; level 2 without the hint, all of the budget,
-   0.7–3.0 %, and one district proved optimal in 1.6 units. The hint steers the first worker
-   into the greedy plan's neighbourhood and away from the LP-guided search. On a 3× district
-   (25k variables, 6 units) level 2 spent its share before its first good solution (14.5 % to
-   the LP bound after team formation) while the default level with a quarter of the budget and
-   LNS reached 7.5 %: large models keep that (`LARGE_SHARE`, `LARGE_LINEARIZATION`);
+0. the model is solved once, without the greedy hint, with CP-SAT's full linear relaxation
+   (`linearization_level` 2) and with every variable the LP relaxation left at zero fixed to
+   zero (`planner_bound.Relaxation.zeros`, given as `first_zeros`), on most of the budget
+   (`FIRST_SHARE`). The LP solution is nearly integral, so the restricted model is small (a 3×
+   district: 2,000 free variables of 26,000) and its solutions are near the LP bound. Measured
+   with bench/patrols.py's instances (plan after team formation, gap to the LP bound): a 3×
+   district at 8 units of deterministic time 13.6 % with the whole model (default
+   linearisation, a quarter of the budget, then LNS), 2.9 % restricted with half the budget,
+   1.8 % with 70 %; city districts at 4 units 1.07 → 0.81 % and 21.6 → 4.4 %. Before, the
+   whole model at level 2 worked on a city district (0.7–3.0 %) but not on a 3× one (it spent
+   its share before a good first solution), and the greedy hint steered the first worker away
+   from the LP-guided search. Step 0's own bound holds for the restricted model only, so the
+   block's bound is the LP's (`upper`);
 1. then, until the deterministic budget is spent: free a neighbourhood (all township-days of a
    few days, of a few townships, or a random set of township-days), fix every other variable to
    the incumbent, and solve that sub-model with one worker, a fixed seed, a deterministic time
@@ -29,6 +31,7 @@ A wall-clock cap stops a run that is far slower than expected and says so (`wall
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Sequence
@@ -36,9 +39,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-FIRST_SHARE = 0.7  # of the budget for step 0 (the whole model, from scratch)
+FIRST_SHARE = 0.7  # of the budget for step 0 (the LP's support, from scratch)
 FIRST_LINEARIZATION = 2  # step 0 with CP-SAT's full LP relaxation and its cuts (see the docstring)
-LARGE_SHARE, LARGE_LINEARIZATION = 0.25, 1  # step 0 of a large model (planner_cpsat.LARGE_MODEL)
 STEP_DET = 0.4  # deterministic-time limit of one neighbourhood solve
 START_FRACTION, MIN_FRACTION, MAX_FRACTION = 0.25, 0.08, 0.6
 
@@ -47,8 +49,10 @@ START_FRACTION, MIN_FRACTION, MAX_FRACTION = 0.25, 0.08, 0.6
 class LnsResult:
     solution: list[int]
     objective: int
-    bound: float
-    status: str  # OPTIMAL if step 0 proved it, FEASIBLE if CP-SAT found any solution, else UNKNOWN
+    bound: float  # CP-SAT's, when step 0 searched the whole model; else inf
+    # OPTIMAL if proved (step 0 on the whole model, or `upper` reached), FEASIBLE if CP-SAT found
+    # any solution, else UNKNOWN
+    status: str
     deterministic_time: float
     wall_hit: bool
     steps: int
@@ -59,11 +63,13 @@ def search(
     model: cp_model.CpModel, groups: Sequence[Sequence[int]], keys: Sequence[tuple[str, int]],
     hint: list[int], objective: int, *, budget: float, seed: int, deterministic: bool = True,
     det_per_second: float = 0.3, wall_safety: float = 3.0, first_share: float = FIRST_SHARE,
-    first_linearization: int = FIRST_LINEARIZATION,
+    first_zeros: Sequence[int] = (), upper: float = float("inf"),
 ) -> LnsResult:
     """`groups[i]` holds the variable indices of township-day `keys[i]`; the other variables
     (officer loads, coverage) stay free in every neighbourhood. `budget` is deterministic time
-    when `deterministic`, else wall seconds (then the result may differ from run to run)."""
+    when `deterministic`, else wall seconds (then the result may differ from run to run).
+    `first_zeros`: the variables fixed to zero in step 0; `upper`: a known bound of the model
+    (the LP's): an objective reaching it is optimal, and the search stops."""
     started = time.perf_counter()
     cap = wall_safety * budget / det_per_second if deterministic else budget
 
@@ -78,12 +84,31 @@ def search(
         return (share, left_wall) if deterministic else (None, min(left_wall, share))
 
     det_limit, wall_limit = limits(budget * first_share)
-    status, value, solution, det, bound = _solve(model, (), None, det_limit, wall_limit, seed, first_linearization)
-    improved = status in ("OPTIMAL", "FEASIBLE") and value > objective
-    found = {"OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE"}.get(status, "UNKNOWN")
-    result = LnsResult(solution if improved else hint, value if improved else objective, bound,
-                       found, det, False, 0, int(improved))
-    if status == "OPTIMAL" or not groups:
+    status, value, solution, det, bound = _solve(model, first_zeros, [0] * len(hint), det_limit, wall_limit, seed,
+                                                 FIRST_LINEARIZATION, hinted=False)
+    whole = not first_zeros  # step 0 searched the whole model: its status and bound are the model's
+    share_left = budget * first_share - (det if deterministic else time.perf_counter() - started)
+    if status == "OPTIMAL" and not whole and share_left > 0:
+        # the LP's support solved with share left (a small block): the whole model from that
+        # solution for the rest of the share, which proves a small block optimal before any LNS
+        det_limit, wall_limit = limits(share_left)
+        status, value2, solution2, det2, bound = _solve(model, (), solution, det_limit, wall_limit, seed,
+                                                        FIRST_LINEARIZATION, hinted=True)
+        det, whole = det + det2, True
+        if value2 is not None and value2 > value:
+            value, solution = value2, solution2
+    improved = value is not None and value > objective
+    result = LnsResult(solution if improved else hint, value if improved else objective,
+                       bound if whole else float("inf"), "UNKNOWN" if value is None else "FEASIBLE", det, False,
+                       0, int(improved))
+    step0_proved = whole and status == "OPTIMAL"
+
+    def proved() -> bool:
+        reached = math.isfinite(upper) and result.objective >= math.floor(upper)  # an integer objective
+        return step0_proved or reached
+
+    if proved() or not groups:
+        result.status = "OPTIMAL" if proved() else result.status
         return result
     rng = random.Random(seed)
     fraction = START_FRACTION
@@ -97,7 +122,7 @@ def search(
         fixed = [i for g, key in zip(groups, keys, strict=True) if key not in free for i in g]
         det_limit, wall_limit = limits(min(step, budget - spent(result)))
         status, value, solution, det, _ = _solve(model, fixed, result.solution, det_limit, wall_limit,
-                                                 seed + result.steps + 1)
+                                                 seed + result.steps + 1, hinted=True)
         result.deterministic_time += det
         result.steps += 1
         if status in ("OPTIMAL", "FEASIBLE") and result.status == "UNKNOWN":
@@ -105,6 +130,9 @@ def search(
         if status in ("OPTIMAL", "FEASIBLE") and value > result.objective:
             result.solution, result.objective = solution, value
             result.improved += 1
+            if proved():
+                result.status = "OPTIMAL"
+                break
         fraction = min(MAX_FRACTION, fraction * 1.25) if status == "OPTIMAL" else max(MIN_FRACTION, fraction * 0.8)
     return result
 
@@ -112,7 +140,7 @@ def search(
 def _neighbourhood(rng, step, keys, days, townships, fraction) -> set[tuple[str, int]]:
     kind = step % 3
     if kind == 0:  # a few whole days: lets officers and visits move between those days
-        chosen = set(rng.sample(days, max(2, min(len(days), round(fraction * len(days))))))
+        chosen = set(rng.sample(days, min(len(days), max(2, round(fraction * len(days))))))
         return {key for key in keys if key[1] in chosen}
     if kind == 1:  # a few whole townships: lets teams move between those townships
         chosen = set(rng.sample(townships, max(1, min(len(townships), round(fraction * len(townships))))))
@@ -120,17 +148,19 @@ def _neighbourhood(rng, step, keys, days, townships, fraction) -> set[tuple[str,
     return set(rng.sample(list(keys), max(1, round(fraction * len(keys)))))
 
 
-def _solve(model, fixed, hint, det_limit, wall_limit, seed, linearization=None):
+def _solve(model, fixed, values, det_limit, wall_limit, seed, linearization=None, *, hinted):
+    """One CP-SAT solve with the variables `fixed` set to their `values`, and all of `values` as
+    the hint when `hinted`."""
     clone = model.clone()
     proto = clone.proto
     for i in fixed:
         domain = proto.variables[i].domain
         domain.clear()
-        domain.extend([hint[i], hint[i]])
+        domain.extend([values[i], values[i]])
     proto.clear_solution_hint()
-    if hint is not None:
-        proto.solution_hint.vars.extend(range(len(hint)))
-        proto.solution_hint.values.extend(hint)
+    if hinted:
+        proto.solution_hint.vars.extend(range(len(values)))
+        proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1

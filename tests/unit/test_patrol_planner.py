@@ -130,7 +130,8 @@ request = dataclasses.replace(request, targets=tuple(
 inst = build_instance(request)
 block = inst.blocks[0]
 _model, job = planner_cpsat.prepare(inst, block, solve_greedy(inst, block), budget=1.0, deterministic=True, seed=1)
-print(hashlib.sha256(job.model_text.encode()).hexdigest(), hashlib.sha256(plan(request, time_limit=1.0).to_json().encode()).hexdigest())
+print(hashlib.sha256(job.model_text.encode()).hexdigest(),
+      hashlib.sha256(plan(request, time_limit=1.0).to_json().encode()).hexdigest())
 """
 
 
