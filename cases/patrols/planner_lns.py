@@ -88,19 +88,19 @@ def search(
                                                  FIRST_LINEARIZATION, hinted=False)
     whole = not first_zeros  # step 0 searched the whole model: its status and bound are the model's
     share_left = budget * first_share - (det if deterministic else time.perf_counter() - started)
-    if status == "OPTIMAL" and not whole and share_left > 0:
+    if status == "OPTIMAL" and value is not None and solution is not None and not whole and share_left > 0:
         # the LP's support solved with share left (a small block): the whole model from that
         # solution for the rest of the share, which proves a small block optimal before any LNS
         det_limit, wall_limit = limits(share_left)
         status, value2, solution2, det2, bound = _solve(model, (), solution, det_limit, wall_limit, seed,
                                                         FIRST_LINEARIZATION, hinted=True)
         det, whole = det + det2, True
-        if value2 is not None and value2 > value:
+        if value2 is not None and solution2 is not None and value2 > value:
             value, solution = value2, solution2
-    improved = value is not None and value > objective
-    result = LnsResult(solution if improved else hint, value if improved else objective,
-                       bound if whole else float("inf"), "UNKNOWN" if value is None else "FEASIBLE", det, False,
-                       0, int(improved))
+    result = LnsResult(hint, objective, bound if whole else float("inf"), "UNKNOWN" if value is None else "FEASIBLE",
+                       det, False, 0, 0)
+    if value is not None and solution is not None and value > objective:
+        result.solution, result.objective, result.improved = solution, value, 1
     step0_proved = whole and status == "OPTIMAL"
 
     def proved() -> bool:
@@ -127,7 +127,7 @@ def search(
         result.steps += 1
         if status in ("OPTIMAL", "FEASIBLE") and result.status == "UNKNOWN":
             result.status = "FEASIBLE"
-        if status in ("OPTIMAL", "FEASIBLE") and value > result.objective:
+        if value is not None and solution is not None and value > result.objective:
             result.solution, result.objective = solution, value
             result.improved += 1
             if proved():
@@ -137,18 +137,23 @@ def search(
     return result
 
 
-def _neighbourhood(rng, step, keys, days, townships, fraction) -> set[tuple[str, int]]:
+def _neighbourhood(rng: random.Random, step: int, keys: Sequence[tuple[str, int]], days: list[int],
+                   townships: list[str], fraction: float) -> set[tuple[str, int]]:
     kind = step % 3
     if kind == 0:  # a few whole days: lets officers and visits move between those days
-        chosen = set(rng.sample(days, min(len(days), max(2, round(fraction * len(days))))))
-        return {key for key in keys if key[1] in chosen}
+        some_days = set(rng.sample(days, min(len(days), max(2, round(fraction * len(days))))))
+        return {key for key in keys if key[1] in some_days}
     if kind == 1:  # a few whole townships: lets teams move between those townships
         chosen = set(rng.sample(townships, max(1, min(len(townships), round(fraction * len(townships))))))
         return {key for key in keys if key[0] in chosen}
     return set(rng.sample(list(keys), max(1, round(fraction * len(keys)))))
 
 
-def _solve(model, fixed, values, det_limit, wall_limit, seed, linearization=None, *, hinted):
+Solved = tuple[str, int | None, list[int] | None, float, float]  # status, objective, solution, det. time, bound
+
+
+def _solve(model: cp_model.CpModel, fixed: Sequence[int], values: list[int], det_limit: float | None,
+           wall_limit: float, seed: int, linearization: int | None = None, *, hinted: bool) -> Solved:
     """One CP-SAT solve with the variables `fixed` set to their `values`, and all of `values` as
     the hint when `hinted`."""
     clone = model.clone()
