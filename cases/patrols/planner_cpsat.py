@@ -97,7 +97,10 @@ def _build(inst: Instance, block: Block) -> _Model:
         probe = cands[0].target
         officers = [o for o in block.officers if inst.available(o, d) and may_serve(o, probe)]
         depts = {o.department for o in officers}
-        cands[:] = [c for c in cands if c.target.needs_departments <= depts]
+        # a team holds at most max_size officers, one department each: a visit needing more
+        # departments cannot be served (planner_explain says so); in the model it only loosened the LP
+        cands[:] = [c for c in cands if c.target.needs_departments <= depts
+                    and len(c.target.needs_departments) <= rules.max_size]
         most = min(math.ceil(len(cands) / cap), len(officers) // min_cert)
         if most == 0:
             continue

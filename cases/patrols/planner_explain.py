@@ -2,6 +2,8 @@
 
 Every grade-A institution, every recent-complaint hotspot and every 双随机 draw that gets no
 visit is reported. For each day it could have been visited, the first reason that holds:
+0. it needs more departments than a team has members (a structural gap: a joint operation
+   outside the patrol plan);
 1. the region has fewer than two certified officers free of leave that day, or none of a
    department the institution needs (a structural gap: planning cannot fix it);
 2. the officers who could go are all recused (回避) from it;
@@ -21,6 +23,7 @@ from cases.patrols.planner_types import LeftOut, Officer
 from cases.patrols.rules import may_serve
 
 NOT_DUE = "未到检查周期（下次应检日期{due}），本期不安排"
+TOO_WIDE = "须{n}个部门联合检查，超过每个巡查组人数上限（{size}人），需另行组织联合执法"
 NO_OFFICERS = "当日本区域持证执法人员（未请假）不足{n}人"
 NO_DEPT = "所需部门（{dept}）当日无持证执法人员可派"
 RECUSED = "可派执法人员均须回避（回避关系）"
@@ -56,6 +59,8 @@ def left_out(inst: Instance, teams: list[TeamDay]) -> list[LeftOut]:
 
 def _reason(inst: Instance, cand: Candidate, day: int, busy: set[int], load, here: list[TeamDay]) -> str:
     rules, target = inst.config.team, cand.target
+    if len(target.needs_departments) > rules.max_size:
+        return TOO_WIDE.format(n=len(target.needs_departments), size=rules.max_size)
     block = inst.blocks[cand.block]
     present = [o for o in block.officers if inst.available(o, day) and may_serve(o, target)]
     if len(present) < rules.min_certified:

@@ -155,6 +155,26 @@ def test_the_model_and_the_plan_do_not_depend_on_the_process_hash_seed() -> None
     assert len(outputs) == 1, outputs
 
 
+def test_a_visit_needing_more_departments_than_a_team_holds_is_left_out_with_its_reason() -> None:
+    """A team has at most max_size officers, one department each: an institution needing four
+    departments is never planned (by either solver) and the plan says why."""
+    import dataclasses
+
+    base = make_request(n_officers=30, n_targets=40, n_townships=2)
+    wide = frozenset(("教育", "市场监管", "消防救援", "公安"))
+    assert len(wide) > base.config.team.max_size
+    targets = tuple(dataclasses.replace(t, needs_departments=wide, risk_grade="A") if i < 3 else t
+                    for i, t in enumerate(base.targets))
+    request = dataclasses.replace(base, targets=targets)
+    ids = {t.institution_id for t in targets[:3]}
+    for solver in ("greedy", "cp-sat"):
+        result = plan(request, solver=solver, time_limit=LIMIT)
+        visited = {v.institution_id for d in result.days for team in d.teams for v in team.targets}
+        assert not visited & ids
+        reasons = {x.institution_id: x.reason for x in result.left_out if x.institution_id in ids}
+        assert set(reasons) == ids and all("须4个部门联合检查" in r for r in reasons.values()), reasons
+
+
 def test_another_seed_draws_other_institutions_and_officers() -> None:
     a = plan(make_request(n_targets=200, plan_seed=1), solver="greedy")
     b = plan(make_request(n_targets=200, plan_seed=2), solver="greedy")
