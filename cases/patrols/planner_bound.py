@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 SLACK = 1e-6  # relative margin on GLOP's optimum (its tolerances are ~1e-7)
 WALL_LIMIT_MS = 600_000  # a safety net only: a city district's LP takes GLOP under a second of CPU,
 # a 3× district's about 4 s (35 s of wall time at load average 18)
+ZERO = 1e-6  # an LP value below it counts as zero (GLOP's tolerances are ~1e-7)
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,6 @@ class Relaxation:
         """The variables the LP solution leaves at a lower bound of zero."""
         return [i for i, (v, var) in enumerate(zip(self.values, model.proto.variables, strict=True))
                 if v < ZERO and list(var.domain)[0] == 0]
-
-
-ZERO = 1e-6  # an LP value below it counts as zero (GLOP's tolerances are ~1e-7)
 
 
 def lp_relaxation(model: cp_model.CpModel) -> Relaxation | None:

@@ -54,7 +54,7 @@ from ortools.sat.python import cp_model
 from cases.patrols import planner_bound, planner_lns
 from cases.patrols.planner_prep import Block, Instance, TeamDay
 from cases.patrols.planner_teams import form_teams
-from cases.patrols.rules import may_serve
+from cases.patrols.rules import fits_a_team, may_serve
 
 DET_PER_SECOND = 0.4  # CP-SAT deterministic time per CPU second (docs/scale.md, "Budget rate": 0.44–0.49 here)
 WALL_SAFETY = 10.0  # wall-clock safety net in deterministic mode, × the expected time
@@ -97,10 +97,8 @@ def _build(inst: Instance, block: Block) -> _Model:
         probe = cands[0].target
         officers = [o for o in block.officers if inst.available(o, d) and may_serve(o, probe)]
         depts = {o.department for o in officers}
-        # a team holds at most max_size officers, one department each: a visit needing more
-        # departments cannot be served (planner_explain says so); in the model it only loosened the LP
-        cands[:] = [c for c in cands if c.target.needs_departments <= depts
-                    and len(c.target.needs_departments) <= rules.max_size]
+        # a visit no team can hold only loosened the LP (planner_explain says why it is left out)
+        cands[:] = [c for c in cands if c.target.needs_departments <= depts and fits_a_team(c.target, rules)]
         most = min(math.ceil(len(cands) / cap), len(officers) // min_cert)
         if most == 0:
             continue

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from cases.patrols.planner_prep import Candidate, Instance, TeamDay
 from cases.patrols.planner_types import LeftOut, Officer
-from cases.patrols.rules import may_serve
+from cases.patrols.rules import fits_a_team, may_serve
 
 NOT_DUE = "未到检查周期（下次应检日期{due}），本期不安排"
 TOO_WIDE = "须{n}个部门联合检查，超过每个巡查组人数上限（{size}人），需另行组织联合执法"
@@ -59,7 +59,7 @@ def left_out(inst: Instance, teams: list[TeamDay]) -> list[LeftOut]:
 
 def _reason(inst: Instance, cand: Candidate, day: int, busy: set[int], load, here: list[TeamDay]) -> str:
     rules, target = inst.config.team, cand.target
-    if len(target.needs_departments) > rules.max_size:
+    if not fits_a_team(target, rules):
         return TOO_WIDE.format(n=len(target.needs_departments), size=rules.max_size)
     block = inst.blocks[cand.block]
     present = [o for o in block.officers if inst.available(o, day) and may_serve(o, target)]

@@ -72,6 +72,12 @@ def may_serve(officer: Officer, target: Target) -> bool:
     return officer.region is None or target.region is None or officer.region == target.region
 
 
+def fits_a_team(target: Target, rules: TeamRules) -> bool:
+    """A team holds at most `max_size` officers, one department each: an institution needing more
+    departments than that cannot be visited by any patrol team."""
+    return len(target.needs_departments) <= rules.max_size
+
+
 def check_plan(request: PlanRequest, plan: Plan) -> list[str]:
     """Every hard rule broken by `plan` (Chinese, one line each); empty means the plan is valid."""
     officers = {o.id: o for o in request.officers}

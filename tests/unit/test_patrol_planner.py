@@ -4,9 +4,14 @@ worse than greedy; determinism; left-out reasons; the JSON shape (no notice fiel
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import itertools
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -140,11 +145,6 @@ def test_the_model_and_the_plan_do_not_depend_on_the_process_hash_seed() -> None
     """Deterministic means across processes too: a request with joint (multi-department) visits
     gives the same CP-SAT model text and the same plan under two PYTHONHASHSEEDs (the departments,
     strings, were once iterated in set order while the model was built)."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     here = Path(__file__).resolve().parent
     outputs = set()
     for hash_seed in ("1", "2"):
@@ -158,8 +158,6 @@ def test_the_model_and_the_plan_do_not_depend_on_the_process_hash_seed() -> None
 def test_a_visit_needing_more_departments_than_a_team_holds_is_left_out_with_its_reason() -> None:
     """A team has at most max_size officers, one department each: an institution needing four
     departments is never planned (by either solver) and the plan says why."""
-    import dataclasses
-
     base = make_request(n_officers=30, n_targets=40, n_townships=2)
     wide = frozenset(("教育", "市场监管", "消防救援", "公安"))
     assert len(wide) > base.config.team.max_size
