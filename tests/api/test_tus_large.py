@@ -99,8 +99,10 @@ def _offset(client: httpx.Client, location: str) -> int:
 
 
 def resume(client: httpx.Client, location: str, video: Path, size: int, case_id: int, api) -> int:  # noqa: ANN001
-    """As a tus client resumes: ask the server for its offset, send from there; a 409 (the server
-    was still closing the dropped request) means ask again. Returns the offset first resumed from."""
+    """As a tus client resumes: ask the server for its offset, send from there; a 409 or a 503
+    (the server was still closing the dropped request, whose upload lock tuspyserver answers with
+    503 while it is held; tus-js-client in the pages retries both) means ask again. Returns the
+    offset first resumed from."""
     kept = _offset(client, location)
     assert 0 < kept < size  # what arrived before the drop is kept
     with api.county.session() as s:
@@ -112,7 +114,7 @@ def resume(client: httpx.Client, location: str, video: Path, size: int, case_id:
             data = handle.read(min(CHUNK, size - offset))
         sent = client.patch(location, content=data, headers={
             "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
-        if sent.status_code == 409 and tries < 20:
+        if sent.status_code in (409, 503) and tries < 20:
             tries += 1
             time.sleep(0.1)
             offset = _offset(client, location)
