@@ -112,12 +112,12 @@ def _sup(d: Driver, case: Case) -> Actor:
     return d.staff.supervisor[case.lead_department_id]
 
 
-def _team(d: Driver, case: Case) -> list[int]:
+def _team(d: Driver, case: Case, stays_open: bool) -> list[int]:
     pool = d.staff.field_team[case.lead_department_id]
     team = [o.id for o in d.rng.sample(pool, 2)]
     me = d.staff.demo_officer
     recent = case.received_at >= d.now - timedelta(days=RECENT_DAYS)
-    if me is not None and me.department_id == case.lead_department_id and (key(case) % 3 == 0 or recent):
+    if me is not None and me.department_id == case.lead_department_id and (key(case) % 3 == 0 or recent or stays_open):
         team = [key(me), team[0]]  # the demo account leads (承办人): its work list has cases in every state
     return team
 
@@ -130,9 +130,12 @@ def start_dismiss(d: Driver, case_id: int, when: datetime) -> None:
                               if reason is CloseReason.TRANSFERRED else "")
 
 
-def assign_then(d: Driver, case_id: int, when: datetime, nxt: Callable[[Driver, int, datetime], None] | None) -> None:
+def assign_then(d: Driver, case_id: int, when: datetime, nxt: Callable[[Driver, int, datetime], None] | None,
+                stays_open: bool = False) -> None:
+    """Assign the case, then `nxt`. A path that `stays_open` (stalled, awaiting the notice) goes to the
+    demo `officer` account in its department, so even a small demo gives it open cases to work on."""
     case = d.case(case_id)
-    team = _team(d, case)
+    team = _team(d, case, stays_open)
     case_service.act(Action.ASSIGN, d.session, d.ctx(_sup(d, case), when), case_id=case_id, version=case.version,
                              officer_ids=team)
     if nxt:
@@ -209,8 +212,9 @@ def _register_paths() -> None:
     """The paths without a penalty; `flows.demo.penalty` adds "penalty" and "penalty_major"."""
     STARTS.update({
         "dismiss": start_dismiss,
-        "stalled": lambda d, cid, t: assign_then(d, cid, t, None) if d.rng.random() < 0.5 else None,
-        "awaiting_notice": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(d2, c, t2, True)),
+        "stalled": lambda d, cid, t: assign_then(d, cid, t, None, stays_open=True) if d.rng.random() < 0.5 else None,
+        "awaiting_notice": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(d2, c, t2, True),
+                                                         stays_open=True),
         "no_violation": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(d2, c, t2, False)),
         "rectified": lambda d, cid, t: assign_then(d, cid, t, lambda d2, c, t2: inspect(
             d2, c, t2, True, lambda d3, c3, t3: rectify(d3, c3, t3, True))),
