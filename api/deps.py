@@ -1,8 +1,9 @@
 """The composition root for HTTP: session, clock, calendar, renderer, stores, the caller, the case.
 
 Dependencies validate (against the database where needed) and raise domain errors; `api/errors.py`
-turns those into statuses. Tests override `get_clock` (and build the app with their engine and
-fakes through `create_app`).
+turns those into statuses. Tests build the app with their engine, clock and fakes through
+`create_app`; the routes are shared by every app of a process, so FastAPI's `dependency_overrides`
+do not reach them (`api.main._route_tables`).
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ async def get_session(request: Request, write: WriteSessionDep) -> AsyncIterator
         yield session
 
 
-async def get_clock() -> Clock:
-    return _clock()
+async def get_clock(request: Request) -> Clock:
+    """The clock `create_app` was given (tests move one), else the bureau's wall clock."""
+    return request.app.state.clock or _clock()
 
 
 async def get_calendar() -> WorkCalendar:

@@ -12,11 +12,12 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, text
+from starlette.routing import BaseRoute
 
 from api import web
 from api.adapters import LazyDocumentStore, LazyRenderer
@@ -30,7 +31,7 @@ from api.settings import ApiSettings, get_api_settings
 from api.tus import tus_router
 from cases.actions import ROUTED
 from cases.caches import register_cache
-from cases.ports import DocumentRenderer, DocumentStore
+from cases.ports import Clock, DocumentRenderer, DocumentStore
 
 TITLE = "双减执法办案系统 API"
 DESCRIPTION = """校外培训（“双减”）执法办案：举报受理、分派、现场检查、责令整改、行政处罚、期限督办与统计。
@@ -57,7 +58,10 @@ TAGS = [
 
 def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = None,
                renderer: DocumentRenderer | None = None, document_store: DocumentStore | None = None,
-               evidence_store: EvidenceStore | None = None) -> FastAPI:
+               evidence_store: EvidenceStore | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app on `engine` (default: the configured database) with the given ports; `clock` replaces
+    the bureau's wall clock (tests move it). Everything a route needs of its app is read from
+    `app.state`, so the routes themselves are shared by every app of the process (`_route_tables`)."""
     from cases.db import get_engine, read_engine_for
     from cases.settings import get_settings
 
@@ -65,6 +69,7 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="1.0.0", openapi_tags=TAGS,
                   docs_url=None, redoc_url=None, lifespan=warm_up)
     app.state.settings = settings
+    app.state.clock = clock
     app.state.engine = engine or get_engine()
     app.state.read_engine = read_engine_for(app.state.engine)
     app.state.secret = settings.secret()
@@ -81,7 +86,8 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
 
     app.state.deliver_messages = Deliverer(app.state.engine)
     install_error_handlers(app)
-    app.include_router(api_router())
+    api_routes, page_routes = _route_tables()
+    app.router.routes.extend(api_routes)
     app.include_router(tus_router(settings, app.state.evidence_store))  # resumable video uploads (api/tus.py)
     app.add_api_route("/api/v1/health", health, methods=["GET"], tags=["系统"], summary="运行状态",
                       description="数据库可连接时返回 ok。")
@@ -97,8 +103,26 @@ def create_app(*, engine: Engine | None = None, settings: ApiSettings | None = N
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     if settings.show_docs:
         app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
-    web.install(app)  # the web pages (api/web): same app, same rules
+    web.install(app, page_routes)  # the web pages (api/web): same app, same rules
     return app
+
+
+@lru_cache(maxsize=1)
+def _route_tables() -> tuple[tuple[BaseRoute, ...], tuple[BaseRoute, ...]]:
+    """The API's routes and the pages', built once per process and shared by every app `create_app`
+    makes. FastAPI builds each route's dependency tree and parameter validators again for every
+    router that includes it (0.4–0.7 s for this app: most of an API test's set-up, and the tests
+    make hundreds of apps). The routes read everything app-specific from `request.app.state`, so
+    one table serves every app; for the same reason an app's `dependency_overrides` do not reach
+    them — inject through `create_app`'s parameters instead."""
+    from api.web.pages import web_router
+
+    tables = []
+    for router in (api_router(), web_router()):
+        holder = APIRouter()
+        holder.include_router(router)
+        tables.append(tuple(holder.routes))
+    return tables[0], tables[1]
 
 
 def _signed_in(app: FastAPI, scope: dict[str, Any]) -> int | None:
@@ -208,6 +232,7 @@ def _default_app() -> FastAPI:
 
 
 register_cache("api.main._default_app", _default_app.cache_clear)
+register_cache("api.main._route_tables", _route_tables.cache_clear)
 
 
 def __getattr__(name: str) -> FastAPI:

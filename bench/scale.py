@@ -500,7 +500,6 @@ def _skipped(name: str) -> bool:
 
 @contextmanager
 def app_client(engine) -> Iterator[object]:  # noqa: ANN001
-    from api import deps
     from api.main import create_app
     from api.settings import ApiSettings
     from cases.settings import FixedClock
@@ -509,9 +508,7 @@ def app_client(engine) -> Iterator[object]:  # noqa: ANN001
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     settings = ApiSettings(token_secret=SECRET)
-    app = create_app(engine=engine, settings=settings)
-    clock = FixedClock(NOW)
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+    app = create_app(engine=engine, settings=settings, clock=FixedClock(NOW))
     with TestClient(app) as client:
         yield client
 

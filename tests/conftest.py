@@ -69,6 +69,21 @@ def isolated_enforce_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     _clear_caches()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_hash_per_seed_password() -> Iterator[None]:
+    """The seeds give every officer one shared password hash; argon2id costs 0.2 s a hash by
+    design (cases/passwords.py), and hundreds of tests seed a county. A test session hashes each
+    seed password once (a real hash, verified by the logins of the tests); `hash_password` itself
+    is untouched."""
+    from functools import cache
+
+    from flows.demo import seed
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seed, "hash_password", cache(seed.hash_password))
+        yield
+
+
 def _clear_caches() -> None:
     from cases import db, settings  # noqa: F401 — imported so that their caches are registered
     from cases.caches import reset_all

@@ -1,7 +1,7 @@
 """Dependencies of the pages: the signed-in user (from the session cookie), role checks, CSRF-checked forms.
 
-The API's own dependencies provide the sessions, the clock and the calendar, so a test's clock
-override moves the pages too.
+The API's own dependencies provide the sessions, the clock and the calendar, so the clock a test
+gives `create_app` moves the pages too.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
 from api.security import start_session
@@ -164,6 +163,6 @@ def api_settings(tmp_path: Path, **overrides) -> ApiSettings:  # noqa: ANN003
 def build(county: County, tmp_path: Path, **settings) -> Api:  # noqa: ANN003
     clock = MovableClock(at("2026-03-02 09:00"))
     app = create_app(engine=county.engine, settings=api_settings(tmp_path, **settings), renderer=FakeRenderer(),
-                     document_store=DirStore(tmp_path / "documents"), evidence_store=EvidenceStore(tmp_path / "ev"))
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+                     document_store=DirStore(tmp_path / "documents"), evidence_store=EvidenceStore(tmp_path / "ev"),
+                     clock=clock)
     return Api(TestClient(app), county, clock, app)

@@ -15,7 +15,6 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
 from tests.api.support import Api, DirStore, FakeRenderer, MovableClock, api_settings
@@ -55,8 +54,8 @@ def law_api(county: County, tmp_path: Path) -> tuple[Api, RecordingRenderer]:
     renderer = RecordingRenderer()
     clock = MovableClock(at("2026-03-02 09:00"))
     app = create_app(engine=county.engine, settings=api_settings(tmp_path), renderer=renderer,
-                     document_store=DirStore(tmp_path / "documents"), evidence_store=EvidenceStore(tmp_path / "ev"))
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+                     document_store=DirStore(tmp_path / "documents"), evidence_store=EvidenceStore(tmp_path / "ev"),
+                     clock=clock)
     return Api(TestClient(app), county, clock, app), renderer
 
 

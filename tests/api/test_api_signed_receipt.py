@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import select
 
-from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
 from cases import repository
@@ -103,8 +102,7 @@ def test_dossier_download_files_the_signed_receipt_after_its_service_receipt(cou
     clock = MovableClock(at("2026-03-02 09:00"))
     store = FileDocumentStore(tmp_path / "documents")
     app = create_app(engine=county.engine, settings=api_settings(tmp_path), renderer=render_document,
-                     document_store=store, evidence_store=EvidenceStore(tmp_path / "ev"))
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+                     document_store=store, evidence_store=EvidenceStore(tmp_path / "ev"), clock=clock)
     api = Api(TestClient(app), county, clock, app)
     case_id, notice = _notice(api)
     ok(api.act(case_id, "record_service", "education03", {"document_id": notice["id"], "method": "direct",

@@ -22,7 +22,6 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
 from tests.api.support import MovableClock, api_settings
@@ -84,8 +83,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     seeded = seed_site(engine, store)
     clock = MovableClock(at(NOW))
     app = create_app(engine=engine, settings=api_settings(root, token_ttl_minutes=7 * 24 * 60),
-                     document_store=store, evidence_store=EvidenceStore(root / "evidence"))
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+                     document_store=store, evidence_store=EvidenceStore(root / "evidence"), clock=clock)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name="web-test-server", daemon=True)

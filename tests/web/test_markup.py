@@ -17,7 +17,6 @@ import uvicorn
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from api import deps
 from api.evidence import EvidenceStore
 from api.main import create_app
 from cases.models import Case, Complaint, Department, Institution, Officer
@@ -61,8 +60,7 @@ def marked_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         case_ids = [c.id for c in s.exec(select(Case)).all()]
     clock = MovableClock(at(NOW))
     app = create_app(engine=engine, settings=api_settings(root, token_ttl_minutes=7 * 24 * 60),
-                     document_store=store, evidence_store=EvidenceStore(root / "evidence"))
-    app.dependency_overrides[deps.get_clock] = lambda: clock
+                     document_store=store, evidence_store=EvidenceStore(root / "evidence"), clock=clock)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
