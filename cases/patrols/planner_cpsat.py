@@ -13,7 +13,9 @@ What was measured on the city benchmark (bench/patrols.py: 3,500 institutions, 6
   whole city took 236 s of wall time for a 60 s budget).
 * A *deterministic LNS* driven from `planner_lns` (fix everything but a few days / townships /
   random township-days to the incumbent, re-solve with one worker) gained +20–30% over greedy,
-  reproducibly. That is the planner; blocks run in parallel threads (`num_workers`).
+  reproducibly. That was the planner until step 0 on the LP relaxation's support replaced it
+  (`planner_lns`: the LNS now only spends what step 0 leaves); blocks run in parallel
+  (`num_workers`).
 
 Aggregated model. Booleans y[o,k,d] (officer o works in township k on day d), x[c,d]
 (institution c visited on day d), z[o,j] (officer o works a j-th day), cov[c] (visited at all);
@@ -311,7 +313,7 @@ def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float,
 
 def run_job(job: Job) -> JobResult:
     """The CP-SAT part of a block's solve: the LP relaxation (GLOP; the bound, and the support
-    step 0 is restricted to), then the LNS. No Python objects of the plan. GLOP's time is not
+    step 0 is restricted to), then `planner_lns.search`. No Python objects of the plan. GLOP's time is not
     counted in the deterministic budget: a city district's LP takes it under a second, a 3×
     district's about 5 s (bench/patrols.py)."""
     model = cp_model.CpModel()

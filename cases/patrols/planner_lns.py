@@ -7,8 +7,9 @@ driven from here, with every step reproducible:
 
 0. the model is solved once, without the greedy hint, with CP-SAT's full linear relaxation
    (`linearization_level` 2) and with every variable the LP relaxation left at zero fixed to
-   zero (`planner_bound.Relaxation.zeros`, given as `first_zeros`), on most of the budget
-   (`FIRST_SHARE`). The LP solution is nearly integral, so the restricted model is small (a 3×
+   zero (`planner_bound.Relaxation.zeros`, given as `first_zeros`), on the whole budget
+   (`FIRST_SHARE`; when the restricted model is solved with budget left, the whole model follows
+   from its solution). The LP solution is nearly integral, so the restricted model is small (a 3×
    district: 2,000 free variables of 26,000) and its solutions are near the LP bound. Measured
    with bench/patrols.py's instances (plan after team formation, gap to the LP bound): a 3×
    district at 8 units of deterministic time 13.6 % with the whole model (default
@@ -17,8 +18,13 @@ driven from here, with every step reproducible:
    whole model at level 2 worked on a city district (0.7–3.0 %) but not on a 3× one (it spent
    its share before a good first solution), and the greedy hint steered the first worker away
    from the LP-guided search. Step 0's own bound holds for the restricted model only, so the
-   block's bound is the LP's (`upper`);
-1. then, until the deterministic budget is spent: free a neighbourhood (all township-days of a
+   block's bound is the LP's (`upper`). Giving step 0 all of the budget instead of 70 % (the
+   rest went to step 1) took bench/patrols.py from 1.98 to 1.82 % at city scale and from 2.19 to
+   1.68 % at 3×, in less time: the greedy repair after team formation (`planner`) fills what the
+   aggregated solution leaves, and the LNS's gains on the aggregated model were mostly what the
+   repair would have added anyway (docs/scale.md, "Step 0 on the whole budget");
+1. then, until the deterministic budget is spent (with the whole budget in step 0: only when step
+   0 stops early without a proof, or for a caller's smaller `first_share`): free a neighbourhood (all township-days of a
    few days, of a few townships, or a random set of township-days), fix every other variable to
    the incumbent, and solve that sub-model with one worker, a fixed seed, a deterministic time
    limit and the incumbent as a complete hint; keep the result if it scores higher. The size
@@ -39,7 +45,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-FIRST_SHARE = 0.7  # of the budget for step 0 (the LP's support, from scratch)
+FIRST_SHARE = 1.0  # of the budget for step 0 (the LP's support, from scratch; was 0.7, see the docstring)
 FIRST_LINEARIZATION = 2  # step 0 with CP-SAT's full LP relaxation and its cuts (see the docstring)
 STEP_DET = 0.4  # deterministic-time limit of one neighbourhood solve
 START_FRACTION, MIN_FRACTION, MAX_FRACTION = 0.25, 0.08, 0.6
