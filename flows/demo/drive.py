@@ -40,7 +40,7 @@ class Staff:
     field_team: dict[int, list[Officer]] = field(default_factory=dict)
     legal: Actor | None = None
     intake: Actor | None = None
-    demo_officer: Officer | None = None  # the `officer` account: on the team of every third case of its department
+    demo_officer: Officer | None = None  # the `officer` account: leads cases of its department (`_team`)
 
 
 @dataclass
