@@ -125,7 +125,7 @@ def _result(inst: Instance, chosen, bound: int, status: str, used: str, stats: d
 
 def _improve(inst: Instance, greedy, cpsat, stats: dict, *, seconds: float, workers: int,
              deterministic: bool, elapsed: float):
-    """CP-SAT (`planner_lns`: step 0 on the LP's support) per block, `workers` blocks at a time,
+    """CP-SAT (`planner_search`: the LP's support first) per block, `workers` blocks at a time,
     each with one CP-SAT worker and a share of `seconds × rate × threads` proportional to its
     size; rate is DET_PER_SECOND in deterministic mode (budget in deterministic time), else 1.
     With fewer blocks than workers, each block runs independent searches with other seeds

@@ -8,7 +8,7 @@ left it unchanged). The LP relaxation of the same model, solved to optimality by
 under a second per district (a 3× district: about 5 s), is 2–13 % tighter.
 
 Its solution is nearly integral (on a 3× district of 26,083 variables about 800 are fractional
-and 24,100 are zero), so it also tells the search where to look: `planner_lns` step 0 solves the
+and 24,100 are zero), so it also tells the search where to look: `planner_search` first solves the
 model with the variables the LP left at zero fixed to zero (`Relaxation.zeros`).
 
 It is a valid upper bound on every real plan of the block: the aggregated model is a

@@ -11,11 +11,10 @@ What was measured on the city benchmark (bench/patrols.py: 3,500 institutions, 6
   worker with a deterministic time limit, or `interleave_search` (CP-SAT's only deterministic
   parallel mode), gained < 1% per district for the same budget (and the interleaved run of the
   whole city took 236 s of wall time for a 60 s budget).
-* A *deterministic LNS* driven from `planner_lns` (fix everything but a few days / townships /
-  random township-days to the incumbent, re-solve with one worker) gained +20–30% over greedy,
-  reproducibly. That was the planner until step 0 on the LP relaxation's support replaced it
-  (`planner_lns`: the LNS now only spends what step 0 leaves); blocks run in parallel
-  (`num_workers`).
+* A *deterministic LNS* (fix everything but a few days / townships / random township-days to
+  the incumbent, re-solve with one worker) gained +20–30% over greedy, reproducibly. It was the
+  planner until the solve of the LP relaxation's support replaced it (`planner_search`); blocks
+  run in parallel (`num_workers`).
 
 Aggregated model. Booleans y[o,k,d] (officer o works in township k on day d), x[c,d]
 (institution c visited on day d), z[o,j] (officer o works a j-th day), cov[c] (visited at all);
@@ -28,7 +27,8 @@ Each is implied by the real rules, so the model is a relaxation and its bound is
 real problem. The redundant aggregate constraints (docs/dependencies.md, "OR-Tools CP-SAT") (visits ≤ cap·teams and
 teams ≤ officer-days/2 per day and per block, department demand ≤ cap·department officers per
 day) are kept: here they are sums of per-township-day rows, so the LP bound did not move, but the
-LNS did slightly better with them (mean +21.6% vs +18.3% over greedy on three districts).
+neighbourhood search of the time did slightly better with them (mean +21.6% vs +18.3% over greedy
+on three districts).
 Objective: Σ visit points + once-only points − convex duty/fairness cost − seed jitter.
 
 Team formation (`planner_teams`) then splits each township-day into teams; when departments or
@@ -53,7 +53,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from cases.patrols import planner_bound, planner_lns
+from cases.patrols import planner_bound, planner_search
 from cases.patrols.planner_prep import Block, Instance, TeamDay
 from cases.patrols.planner_teams import form_teams
 from cases.patrols.rules import fits_a_team, may_serve
@@ -269,27 +269,13 @@ def _hint_vector(M: _Model, hint: list[TeamDay]) -> list[int]:
     return values
 
 
-def _groups(M: _Model) -> tuple[list[list[int]], list[tuple[str, int]]]:
-    keys = sorted(M.n)
-    groups = []
-    for k, d in keys:
-        g = [M.n[(k, d)].index] + [M.y[(o.id, k, d)].index for o in M.officers_kd[(k, d)]]
-        g += [M.x[(c.index, d)].index for c in M.cands_kd[(k, d)]]
-        if (k, d) in M.two:
-            g.append(M.two[(k, d)].index)
-        groups.append(g)
-    return groups, keys
-
-
 @dataclass
 class Job:
     """One block's search as plain, picklable values: the model in CP-SAT's text format (a
-    CpModel does not pickle), the township-day groups and the greedy start. `run_job` needs
+    CpModel does not pickle) and the greedy start. `run_job` needs
     nothing else, so it runs in a thread, in a pool process or inline with the same result."""
 
     model_text: str
-    groups: list[list[int]]
-    keys: list[tuple[str, int]]
     start: list[int]
     start_objective: int
     budget: float
@@ -299,7 +285,7 @@ class Job:
 
 @dataclass
 class JobResult:
-    lns: planner_lns.LnsResult
+    found: planner_search.SearchResult
     lp_bound: float | None
 
 
@@ -307,27 +293,26 @@ def prepare(inst: Instance, block: Block, hint: list[TeamDay], *, budget: float,
             seed: int) -> tuple[_Model, Job]:
     M = _build(inst, block)
     start = _hint_vector(M, hint)
-    groups, keys = _groups(M)
-    return M, Job(str(M.m.proto), groups, keys, start, evaluate_vector(M, start), budget, deterministic, seed)
+    return M, Job(str(M.m.proto), start, evaluate_vector(M, start), budget, deterministic, seed)
 
 
 def run_job(job: Job) -> JobResult:
     """The CP-SAT part of a block's solve: the LP relaxation (GLOP; the bound, and the support
-    step 0 is restricted to), then `planner_lns.search`. No Python objects of the plan. GLOP's time is not
-    counted in the deterministic budget: a city district's LP takes it under a second, a 3×
+    the search is restricted to first), then `planner_search.search`. No Python objects of the
+    plan. GLOP's time is not counted in the deterministic budget: a city district's LP takes it under a second, a 3×
     district's about 5 s (bench/patrols.py)."""
     model = cp_model.CpModel()
     model.proto.parse_text_format(job.model_text)
     relaxation = planner_bound.lp_relaxation(model)
-    res = planner_lns.search(model, job.groups, job.keys, job.start, job.start_objective, budget=job.budget,
-                             seed=job.seed, deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
-                             wall_safety=WALL_SAFETY, first_zeros=relaxation.zeros(model) if relaxation else (),
-                             upper=relaxation.bound if relaxation else float("inf"))
+    res = planner_search.search(model, job.start, job.start_objective, budget=job.budget, seed=job.seed,
+                                deterministic=job.deterministic, det_per_second=DET_PER_SECOND,
+                                wall_safety=WALL_SAFETY, first_zeros=relaxation.zeros(model) if relaxation else (),
+                                upper=relaxation.bound if relaxation else float("inf"))
     return JobResult(res, relaxation.bound if relaxation else None)
 
 
 def finish(inst: Instance, M: _Model, done: JobResult, seed: int) -> BlockResult:
-    res = done.lns
+    res = done.found
     teams, dropped = _form(inst, M, res.solution, seed)
     bounds = [b for b in (res.bound, done.lp_bound) if b is not None and math.isfinite(b)]
     bound = math.floor(min(bounds) + 1e-6) if bounds else 2**62

@@ -33,7 +33,7 @@ class DemoScale:
         """CP-SAT seconds for this morning's patrol plan: patrol.toml's 10 s for the full county
         (320 institutions), in proportion for a smaller one, at least 2 s. Measured on the tests'
         60-institution county (14 days, 4 rest days): 2 s reached the objective that 10 s reached
-        (the LNS after step 0 improved nothing), in a quarter of the time."""
+        (the search after the first solve improved nothing), in a quarter of the time."""
         return max(2.0, 10.0 * self.institutions / DemoScale.institutions)
 
 
